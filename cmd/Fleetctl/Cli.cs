@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Fleetctl.Commands;
+
+namespace Fleetctl;
+
+/// <summary>The command tree. Each command is a small class in Commands/ that receives its services.</summary>
+public static class Cli
+{
+    public static RootCommand Build(CliHost host)
+    {
+        var global = new GlobalOptions();
+        var root = new RootCommand("fleetctl: declarative, GitOps reconciliation of machine fleets (physical, GCP, DNS).");
+        global.AddTo(root);
+
+        root.Subcommands.Add(SchemaCommand.Create(global, host));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken)
+    {
+        var root = Build(host);
+        var parse = root.Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = host.Out,
+            Error = host.Err,
+            EnableDefaultExceptionHandler = false,
+        };
+        return await CommandRunner.RunAsync(host, () => parse.InvokeAsync(configuration, cancellationToken));
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections;
+using System.Collections.Immutable;
+
+namespace Fleetctl;
+
+/// <summary>
+/// Everything a command touches of the outside world: streams, environment, working directory,
+/// clock. Tests build one with string writers and a fixed environment and run commands in-process.
+/// </summary>
+public sealed record CliHost(
+    TextWriter Out,
+    TextWriter Err,
+    TextReader In,
+    ImmutableDictionary<string, string> Environment,
+    string CurrentDirectory,
+    bool IsTerminal,
+    TimeProvider Clock)
+{
+    public static CliHost FromProcess()
+    {
+        var environment = System.Environment.GetEnvironmentVariables()
+            .Cast<DictionaryEntry>()
+            .ToImmutableDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty);
+        return new CliHost(
+            Console.Out,
+            Console.Error,
+            Console.In,
+            environment,
+            Directory.GetCurrentDirectory(),
+            !Console.IsOutputRedirected && !Console.IsInputRedirected,
+            TimeProvider.System);
+    }
+
+    public string? GetEnvironment(string name) =>
+        Environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    /// <summary>Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).</summary>
+    public bool UseColor(bool noColorOption) =>
+        IsTerminal && !noColorOption && GetEnvironment("NO_COLOR") is null;
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+
+namespace Fleet.Engine.Model;
+
+/// <summary>The <c>kind: Fleet</c> document in <c>fleet.yaml</c>.</summary>
+public sealed record FleetSpec(
+    string Name,
+    string? Inventory,
+    ImmutableArray<SiteSpec> Sites,
+    ImmutableArray<HardwareSpec> Hardware,
+    DnsSpec? Dns,
+    GcpSpec? Gcp,
+    SafetySpec Safety,
+    FieldLocations Locations);
+
+/// <summary>A datacenter: its forward DNS domain, the networks its reverse zones derive from, its power driver.</summary>
+public sealed record SiteSpec(
+    string Name,
+    string Domain,
+    ImmutableArray<string> Networks,
+    PowerSpec Power,
+    FieldLocations Locations);
+
+/// <summary>
+/// How machines of a site are powered and booted. <c>ipmi</c> and <c>redfish</c> take credentials as
+/// references (<c>env:NAME</c> or <c>file:PATH</c>), never values; <c>simulated</c> has no hardware
+/// and takes timings and a failure rate.
+/// </summary>
+public sealed record PowerSpec(
+    string Driver,
+    double? InstallSeconds,
+    double? RecycleSeconds,
+    double? FailureRate,
+    string? Username,
+    string? PasswordRef,
+    FieldLocations Locations)
+{
+    public const string Ipmi = "ipmi";
+    public const string Redfish = "redfish";
+    public const string Simulated = "simulated";
+}
+
+public sealed record HardwareSpec(string Name, FieldLocations Locations);
+
+public sealed record DnsSpec(
+    ImmutableArray<string> Nameservers,
+    int Ttl,
+    string? Template,
+    DnsPushSpec? Push,
+    FieldLocations Locations);
+
+/// <summary>How zones reach the name servers: <c>directory</c>, <c>rndc</c> or <c>rfc2136</c>. Keys are references.</summary>
+public sealed record DnsPushSpec(
+    string Method,
+    string? ZoneDir,
+    string? Server,
+    string? KeyFile,
+    FieldLocations Locations);
+
+public sealed record GcpSpec(
+    string Project,
+    string Credentials,
+    string? Endpoint,
+    FieldLocations Locations);
+
+public sealed record SafetySpec(int MaxRecyclePercent, FieldLocations Locations)
+{
+    public const int DefaultMaxRecyclePercent = 25;
+}
