@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+
+namespace Fleet.Engine.Planning;
+
+/// <summary>
+/// A plan: the self-contained, versioned artifact that review sees and apply executes (DESIGN.md,
+/// Plan file). Renderers read only this model. <see cref="Guards"/> are what apply re-checks to
+/// refuse a stale plan; <see cref="Checksum"/> covers the canonical body.
+/// </summary>
+public sealed record Plan(
+    int FormatVersion,
+    string Fleet,
+    PlanSource Source,
+    ImmutableArray<PlannedChange> Changes,
+    ImmutableSortedDictionary<string, string> Guards,
+    ImmutableArray<string> Limits,
+    string Checksum)
+{
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>Count of changes per action, keyed by wire name, in the order of <see cref="ChangeAction"/>.</summary>
+    public ImmutableArray<KeyValuePair<string, int>> Summary =>
+        [.. Enum.GetValues<ChangeAction>().Select(a => KeyValuePair.Create(a.ToWire(), Changes.Count(c => c.Action == a)))];
+
+    public bool HasChanges => !Changes.IsEmpty;
+}
+
+/// <summary>Where the desired state was read from: <c>worktree</c>, or <c>git</c> with a commit and ref.</summary>
+public sealed record PlanSource(string Kind, string? Commit = null, string? Ref = null)
+{
+    public static PlanSource Worktree { get; } = new("worktree");
+
+    public static PlanSource Git(string commit, string? reference) => new("git", commit, reference);
+}
+
+/// <summary>
+/// One change. <see cref="Reason"/> is display-only (grow, shrink, replace, reimage, destroy, records…)
+/// and never read by apply. <see cref="Parameters"/> carry what apply needs (role, image, pool, zone…).
+/// </summary>
+public sealed record PlannedChange
+{
+    public required string Id { get; init; }
+
+    /// <summary>The resource the change belongs to: <c>pool/NAME</c> or <c>zone/NAME</c>.</summary>
+    public required string Address { get; init; }
+
+    public required string Provider { get; init; }
+
+    public required ChangeAction Action { get; init; }
+
+    public required string Reason { get; init; }
+
+    public ImmutableArray<string> DependsOn { get; init; } = [];
+
+    /// <summary>The machine's serial, for physical changes.</summary>
+    public string? Machine { get; init; }
+
+    public string? Hostname { get; init; }
+
+    /// <summary>The site whose workers run the change (per-site parallelism), when it has one.</summary>
+    public string? Site { get; init; }
+
+    public JsonObject? Before { get; init; }
+
+    public JsonObject? After { get; init; }
+
+    public ImmutableSortedDictionary<string, string> Parameters { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+}
