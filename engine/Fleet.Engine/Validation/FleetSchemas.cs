@@ -85,32 +85,21 @@ public sealed class FleetSchemas
             return null;
         }
 
-        var schemaPointer = detail.SchemaLocation.Fragment.TrimStart('#');
-        var evaluationPointer = detail.EvaluationPath.ToString();
+        // The library's schema locations are unreliable below "items"; the subschema is found by
+        // walking our own (simple) schema along the instance path instead.
         var field = FieldPath(instancePointer);
-        if (keyword.Length == 0 && evaluationPointer.EndsWith("/additionalProperties", StringComparison.Ordinal))
+        if (keyword.Length == 0 && detail.EvaluationPath.ToString().EndsWith("/additionalProperties", StringComparison.Ordinal))
         {
-            var parentSchema = Navigate(schemaDocument, schemaPointer[..^"/additionalProperties".Length]);
-            var known = parentSchema is { } p && p.TryGetProperty("properties", out var properties)
-                ? properties.EnumerateObject().Select(o => o.Name).ToList()
-                : [];
-            var name = key?.Text ?? field;
-            var parentPointer = ParentPointer(instancePointer);
-            var owner = FieldPath(parentPointer);
-
-            // A typo is more likely a field not written yet than one already there.
-            if (YamlJson.Resolve(root, parentPointer).Node is YamlMapping parent)
-            {
-                var unused = known.Where(k => parent.Find(k) is null).ToList();
-                known = unused.Count > 0 && Suggestions.Closest(name, unused) is not null ? unused : known;
-            }
-
-            var where = owner.Length == 0 ? kind : $"'{owner}'";
-            return Diagnostic.Error((key ?? node).Location, $"unknown field '{name}' in {where}{Suggestions.DidYouMean(name, known)}");
+            return UnknownField(kind, schemaDocument, root, instancePointer, key, node, field);
         }
 
-        var subschema = Navigate(schemaDocument, schemaPointer) ?? default;
-        var secret = subschema.ValueKind == JsonValueKind.Object && subschema.TryGetProperty("x-secret", out _);
+        var subschema = SubschemaAt(schemaDocument, instancePointer) ?? default;
+        if (subschema.ValueKind != JsonValueKind.Object)
+        {
+            return Diagnostic.Error(node.Location, $"{(field.Length == 0 ? kind : $"field '{field}'")} is invalid: {libraryMessage}");
+        }
+
+        var secret = subschema.TryGetProperty("x-secret", out _);
         var got = secret ? string.Empty : $", got {node.Describe()}";
         var subject = field.Length == 0 ? kind : $"field '{field}'";
         return keyword switch
@@ -124,6 +113,64 @@ public sealed class FleetSchemas
             "enum" => Enum(subject, subschema, node, got),
             _ => Diagnostic.Error(node.Location, $"{subject} is invalid: {libraryMessage}"),
         };
+    }
+
+    private static Diagnostic UnknownField(string kind, JsonElement schemaDocument, YamlNode root, string instancePointer, YamlScalar? key, YamlNode node, string field)
+    {
+        var parentPointer = instancePointer[..instancePointer.LastIndexOf('/')];
+        var known = SubschemaAt(schemaDocument, parentPointer) is { } parentSchema && parentSchema.TryGetProperty("properties", out var properties)
+            ? properties.EnumerateObject().Select(o => o.Name).ToList()
+            : [];
+
+        // A typo is more likely a field not written yet than one already there.
+        var name = key?.Text ?? field;
+        if (YamlJson.Resolve(root, parentPointer).Node is YamlMapping parent)
+        {
+            var unused = known.Where(k => parent.Find(k) is null).ToList();
+            known = Suggestions.Closest(name, unused) is not null ? unused : known;
+        }
+
+        var owner = FieldPath(parentPointer);
+        var where = owner.Length == 0 ? kind : $"'{owner}'";
+        return Diagnostic.Error((key ?? node).Location, $"unknown field '{name}' in {where}{Suggestions.DidYouMean(name, known)}");
+    }
+
+    /// <summary>The subschema that applies at an instance location, following properties, items and local $refs.</summary>
+    private static JsonElement? SubschemaAt(JsonElement schemaDocument, string instancePointer)
+    {
+        JsonElement? current = Dereference(schemaDocument, schemaDocument);
+        foreach (var raw in instancePointer.Split('/').Skip(1))
+        {
+            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            if (current is not { ValueKind: JsonValueKind.Object } schema)
+            {
+                return null;
+            }
+
+            current = schema.TryGetProperty("properties", out var properties) && properties.TryGetProperty(segment, out var property)
+                ? Dereference(schemaDocument, property)
+                : schema.TryGetProperty("items", out var items) && int.TryParse(segment, CultureInfo.InvariantCulture, out _)
+                    ? Dereference(schemaDocument, items)
+                    : null;
+        }
+
+        return current;
+    }
+
+    private static JsonElement? Dereference(JsonElement schemaDocument, JsonElement schema)
+    {
+        var current = schema;
+        while (current.ValueKind == JsonValueKind.Object && current.TryGetProperty("$ref", out var reference))
+        {
+            if (Navigate(schemaDocument, reference.GetString()!.TrimStart('#')) is not { } target)
+            {
+                return null;
+            }
+
+            current = target;
+        }
+
+        return current;
     }
 
     private static Diagnostic Required(string kind, string field, JsonElement subschema, YamlNode node)
@@ -199,8 +246,6 @@ public sealed class FleetSchemas
 
         return current;
     }
-
-    private static string ParentPointer(string pointer) => pointer.Length == 0 ? pointer : pointer[..pointer.LastIndexOf('/')];
 
     /// <summary><c>/sites/0/power/driver</c> → <c>sites[0].power.driver</c>, the way users name fields.</summary>
     public static string FieldPath(string pointer)
