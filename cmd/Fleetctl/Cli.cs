@@ -15,6 +15,8 @@ public static class Cli
         root.Subcommands.Add(SchemaCommand.Create(global, host));
         root.Subcommands.Add(ValidateCommand.Create(global, host));
         root.Subcommands.Add(InventoryCommand.Create(global, host));
+        root.Subcommands.Add(PlanCommand.Create(global, host));
+        root.Subcommands.Add(ShowCommand.Create(global, host));
         return root;
     }
 
