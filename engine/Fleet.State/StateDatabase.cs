@@ -1,6 +1,8 @@
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Inventory;
 using Fleet.State.Backends;
 using Fleet.State.Inventory;
+using Fleet.State.Ledger;
 using Fleet.State.Migrations;
 
 namespace Fleet.State;
@@ -18,9 +20,13 @@ public sealed class StateDatabase : IAsyncDisposable
         Migration = migration;
         Clock = clock;
         Inventory = new InventoryStore(backend, clock);
+        Ledger = new DbCommitLedger(backend);
     }
 
     public IInventoryStore Inventory { get; }
+
+    /// <summary>The applied-commit ledger: which commits were applied, in order.</summary>
+    public ICommitLedger Ledger { get; }
 
     /// <summary>The schema version after opening, and the migrations this open applied.</summary>
     public MigrationResult Migration { get; }
