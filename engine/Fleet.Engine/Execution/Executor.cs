@@ -15,7 +15,7 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
         options.Validate();
         var graph = ChangeGraph.Build(changes);
         var walk = new Walk(graph);
-        var running = new Dictionary<Task<ChangeResult>, PlannedChange>();
+        var running = new Dictionary<Task<ChangeOutcome>, PlannedChange>();
         var perSite = new Dictionary<string, int>(StringComparer.Ordinal);
 
         while (true)
@@ -39,7 +39,7 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
             running.Remove(finished);
             perSite[SiteOf(done)]--;
             var result = await finished;
-            var kind = result.Status == ChangeStatus.Succeeded ? ExecutionEventKind.Succeeded : ExecutionEventKind.Failed;
+            var kind = result.Status == OutcomeStatus.Succeeded ? ExecutionEventKind.Succeeded : ExecutionEventKind.Failed;
             observer.OnEvent(ExecutionEvent.For(kind, clock.GetUtcNow(), done, result.Attempts, result.Error, result.Machine));
             foreach (var skipped in walk.Complete(done, result))
             {
@@ -51,7 +51,7 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
         return new ExecutionReport([.. graph.Changes.Select(c => walk.ResultOf(c.Id))]);
     }
 
-    private async Task<ChangeResult> RunAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken)
+    private async Task<ChangeOutcome> RunAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken)
     {
         // Yield first so that a dispatcher that completes synchronously does not run under the loop.
         await Task.Yield();
@@ -66,7 +66,7 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
         private readonly ChangeGraph graph;
         private readonly Dictionary<string, PlannedChange> byId;
         private readonly Dictionary<string, int> unmet;
-        private readonly Dictionary<string, ChangeResult> results = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ChangeOutcome> results = new(StringComparer.Ordinal);
         private readonly SortedDictionary<string, PriorityQueue<PlannedChange, int>> ready = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> order;
         private string lastSite = string.Empty;
@@ -111,11 +111,11 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
         }
 
         /// <summary>Records a result; returns the changes that can now never run, with their skip results.</summary>
-        public List<(PlannedChange Change, ChangeResult Result)> Complete(PlannedChange change, ChangeResult result)
+        public List<(PlannedChange Change, ChangeOutcome Result)> Complete(PlannedChange change, ChangeOutcome result)
         {
             results[change.Id] = result;
-            var skipped = new List<(PlannedChange, ChangeResult)>();
-            if (result.Status == ChangeStatus.Succeeded)
+            var skipped = new List<(PlannedChange, ChangeOutcome)>();
+            if (result.Status == OutcomeStatus.Succeeded)
             {
                 foreach (var dependent in graph.Dependents[change.Id].Distinct())
                 {
@@ -137,8 +137,8 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
                 }
 
                 var cause = byId[next.Cause];
-                var verb = results[next.Cause].Status == ChangeStatus.Failed ? "failed" : "was skipped";
-                var skip = ChangeResult.Skip(next.Id, $"skipped because change {cause.Id} ({cause.Address}) {verb}");
+                var verb = results[next.Cause].Status == OutcomeStatus.Failed ? "failed" : "was skipped";
+                var skip = ChangeOutcome.Skip(next.Id, $"skipped because change {cause.Id} ({cause.Address}) {verb}");
                 results[next.Id] = skip;
                 skipped.Add((byId[next.Id], skip));
                 foreach (var dependent in graph.Dependents[next.Id])
@@ -150,8 +150,8 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
             return skipped;
         }
 
-        public ChangeResult ResultOf(string id) =>
-            results.TryGetValue(id, out var result) ? result : ChangeResult.Skip(id, "not started: the apply was cancelled");
+        public ChangeOutcome ResultOf(string id) =>
+            results.TryGetValue(id, out var result) ? result : ChangeOutcome.Skip(id, "not started: the apply was cancelled");
 
         private void Enqueue(PlannedChange change)
         {

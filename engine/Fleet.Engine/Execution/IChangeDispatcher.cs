@@ -9,7 +9,7 @@ namespace Fleet.Engine.Execution;
 /// </summary>
 public interface IChangeDispatcher
 {
-    Task<ChangeResult> DispatchAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken);
+    Task<ChangeOutcome> DispatchAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken);
 }
 
 /// <summary>Receives progress events; called from many changes at once, so it must be thread-safe.</summary>

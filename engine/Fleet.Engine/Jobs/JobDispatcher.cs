@@ -20,7 +20,7 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
 
     public const string InProcessWorkerPrefix = "apply/";
 
-    public async Task<ChangeResult> DispatchAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken)
+    public async Task<ChangeOutcome> DispatchAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken)
     {
         var job = await broker.EnqueueAsync(JobChanges.ToNewJob(change, context), clock.GetUtcNow(), cancellationToken);
         var attempts = 0;
@@ -34,7 +34,7 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
             {
                 case JobStatus.Finished:
                     attempts += job.Attempts;
-                    return ChangeResult.Success(change.Id, attempts, job.Target, broken.ToImmutable());
+                    return ChangeOutcome.Success(change.Id, attempts, job.Target, broken.ToImmutable());
                 case JobStatus.Failed when job.ReplacedBy is { } next:
                     attempts += job.Attempts;
                     broken.Add(job.Target);
@@ -44,7 +44,7 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
                     break;
                 case JobStatus.Failed:
                     attempts += job.Attempts;
-                    return ChangeResult.Failure(change.Id, attempts, job.Error ?? "failed", broken.ToImmutable());
+                    return ChangeOutcome.Failure(change.Id, attempts, job.Error ?? "failed", broken.ToImmutable());
                 case JobStatus.Queued when job.Attempts > 0:
                     observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Retrying, clock.GetUtcNow(), change, job.Attempts + 1,
                         $"attempt {job.Attempts} failed: {job.Error}; next attempt at {job.NextAttemptAt:O}", job.Target));

@@ -2,20 +2,21 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Dapper;
 using Fleet.Engine.Execution;
+using Fleet.State.Backends;
 using Fleet.State.Jobs;
 
 namespace Fleet.State.History;
 
 /// <summary>The record of every apply, on PostgreSQL or SQLite.</summary>
-public sealed class DbApplyHistory(StateConnections db) : IApplyHistory
+internal sealed class DbApplyHistory(StateBackend db) : IApplyHistory
 {
     public async Task StartAsync(ApplyRecord record, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             INSERT INTO apply_history (id, user_name, host, "commit", plan_checksum, started_at, ended_at, result, counts)
-            VALUES (@id, @user, @host, @commit, @checksum, CAST(@started AS {db.TimeType}), CAST(@ended AS {db.TimeType}), @result, CAST(@counts AS {db.JsonType}))
+            VALUES (@id, @user, @host, @commit, @checksum, CAST(@started AS {db.TimeType()}), CAST(@ended AS {db.TimeType()}), @result, CAST(@counts AS {db.JsonType()}))
             """,
             new
             {
@@ -34,25 +35,25 @@ public sealed class DbApplyHistory(StateConnections db) : IApplyHistory
 
     public async Task FinishAsync(string id, DateTimeOffset endedAt, string result, ImmutableSortedDictionary<string, int> counts, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE apply_history SET ended_at = CAST(@ended AS {db.TimeType}), result = @result, counts = CAST(@counts AS {db.JsonType}) WHERE id = @id",
+            $"UPDATE apply_history SET ended_at = CAST(@ended AS {db.TimeType()}), result = @result, counts = CAST(@counts AS {db.JsonType()}) WHERE id = @id",
             new { id, ended = db.Time(endedAt), result, counts = JsonSerializer.Serialize(counts) },
             cancellationToken: cancellationToken));
     }
 
     public async Task<int> MarkInterruptedAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE apply_history SET result = @interrupted, ended_at = CAST(@now AS {db.TimeType}) WHERE result = @running",
+            $"UPDATE apply_history SET result = @interrupted, ended_at = CAST(@now AS {db.TimeType()}) WHERE result = @running",
             new { interrupted = ApplyResults.Interrupted, running = ApplyResults.Running, now = db.Time(now) },
             cancellationToken: cancellationToken));
     }
 
     public async Task<IReadOnlyList<ApplyRecord>> ListAsync(int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
             """
             SELECT id, user_name, host, "commit", plan_checksum, started_at, ended_at, result, counts
@@ -69,8 +70,8 @@ public sealed class DbApplyHistory(StateConnections db) : IApplyHistory
                 reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4),
-                StateConnections.ReadTime(reader, 5)!.Value,
-                StateConnections.ReadTime(reader, 6),
+                db.ReadTime(reader, 5),
+                db.ReadNullableTime(reader, 6),
                 reader.GetString(7),
                 JsonSerializer.Deserialize<ImmutableSortedDictionary<string, int>>(reader.GetString(8)) ?? ImmutableSortedDictionary<string, int>.Empty));
         }

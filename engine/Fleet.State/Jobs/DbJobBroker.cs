@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json.Nodes;
 using Dapper;
 using Fleet.Engine.Jobs;
+using Fleet.State.Backends;
 
 namespace Fleet.State.Jobs;
 
@@ -10,41 +11,41 @@ namespace Fleet.State.Jobs;
 /// A claim is one UPDATE of the oldest due row; PostgreSQL skips rows other workers have locked so
 /// many workers on many hosts never wait on each other; SQLite serializes writers.
 /// </summary>
-public sealed class DbJobBroker(StateConnections db) : IJobBroker
+internal sealed class DbJobBroker(StateBackend db) : IJobBroker
 {
     private const string Columns =
         """id, apply_id, change_id, action, target, site, params, status, attempts, next_attempt_at, lease_until, worker, requester, "commit", plan_checksum, created_at, started_at, ended_at, error, replacement_of, replaced_by""";
 
     private string Due => $"""
-        ((status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= CAST(@now AS {db.TimeType})))
-         OR (status = 'running' AND lease_until < CAST(@now AS {db.TimeType})))
+        ((status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= CAST(@now AS {db.TimeType()})))
+         OR (status = 'running' AND lease_until < CAST(@now AS {db.TimeType()})))
         """;
 
     private string ClaimSet => $"""
-        status = 'running', worker = @worker, lease_until = CAST(@lease AS {db.TimeType}), attempts = attempts + 1,
-        started_at = COALESCE(started_at, CAST(@now AS {db.TimeType})), next_attempt_at = NULL
+        status = 'running', worker = @worker, lease_until = CAST(@lease AS {db.TimeType()}), attempts = attempts + 1,
+        started_at = COALESCE(started_at, CAST(@now AS {db.TimeType()})), next_attempt_at = NULL
         """;
 
     public async Task<Job> EnqueueAsync(NewJob job, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sql = $"""
             INSERT INTO jobs (apply_id, change_id, action, target, site, params, status, attempts, requester, "commit", plan_checksum, created_at, replacement_of)
-            VALUES (@applyId, @changeId, @action, @target, @site, CAST(@params AS {db.JsonType}), 'queued', 0, @requester, @commit, @planChecksum, CAST(@now AS {db.TimeType}), @replacementOf)
+            VALUES (@applyId, @changeId, @action, @target, @site, CAST(@params AS {db.JsonType()}), 'queued', 0, @requester, @commit, @planChecksum, CAST(@now AS {db.TimeType()}), @replacementOf)
             RETURNING {Columns}
             """;
         var jobs = await QueryAsync(sql, new
         {
-            job.ApplyId,
-            job.ChangeId,
-            job.Action,
-            job.Target,
-            job.Site,
+            applyId = job.ApplyId,
+            changeId = job.ChangeId,
+            action = job.Action,
+            target = job.Target,
+            site = job.Site,
             @params = job.Params.ToJsonString(),
-            job.Requester,
-            job.Commit,
-            job.PlanChecksum,
+            requester = job.Requester,
+            commit = job.Commit,
+            planChecksum = job.PlanChecksum,
             now = db.Time(now),
-            job.ReplacementOf,
+            replacementOf = job.ReplacementOf,
         }, cancellationToken);
         return jobs[0];
     }
@@ -54,7 +55,7 @@ public sealed class DbJobBroker(StateConnections db) : IJobBroker
         var sql = $"""
             UPDATE jobs SET {ClaimSet}
             WHERE id = (SELECT id FROM jobs WHERE {Due} AND (CAST(@site AS TEXT) IS NULL OR site = CAST(@site AS TEXT))
-                        ORDER BY id LIMIT 1 {db.SkipLocked})
+                        ORDER BY id LIMIT 1 {db.SkipLocked()})
             RETURNING {Columns}
             """;
         return (await WriteAsync(sql, ClaimParameters(claim, id: null), cancellationToken)).FirstOrDefault();
@@ -68,14 +69,14 @@ public sealed class DbJobBroker(StateConnections db) : IJobBroker
 
     public async Task<bool> HeartbeatAsync(long id, string worker, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
         await ExecuteAsync(
-            $"UPDATE jobs SET lease_until = CAST(@lease AS {db.TimeType}) WHERE id = @id AND worker = @worker AND status = 'running'",
+            $"UPDATE jobs SET lease_until = CAST(@lease AS {db.TimeType()}) WHERE id = @id AND worker = @worker AND status = 'running'",
             new { id, worker, lease = db.Time(leaseUntil) },
             cancellationToken) == 1;
 
     public async Task<bool> FinishAsync(long id, string worker, DateTimeOffset now, CancellationToken cancellationToken) =>
         await ExecuteAsync(
             $"""
-            UPDATE jobs SET status = 'finished', ended_at = CAST(@now AS {db.TimeType}), lease_until = NULL, error = NULL
+            UPDATE jobs SET status = 'finished', ended_at = CAST(@now AS {db.TimeType()}), lease_until = NULL, error = NULL
             WHERE id = @id AND worker = @worker AND status = 'running'
             """,
             new { id, worker, now = db.Time(now) },
@@ -85,9 +86,9 @@ public sealed class DbJobBroker(StateConnections db) : IJobBroker
         await ExecuteAsync(
             $"""
             UPDATE jobs SET
-                status = CASE WHEN CAST(@next AS {db.TimeType}) IS NULL THEN 'failed' ELSE 'queued' END,
-                next_attempt_at = CAST(@next AS {db.TimeType}),
-                ended_at = CASE WHEN CAST(@next AS {db.TimeType}) IS NULL THEN CAST(@now AS {db.TimeType}) END,
+                status = CASE WHEN CAST(@next AS {db.TimeType()}) IS NULL THEN 'failed' ELSE 'queued' END,
+                next_attempt_at = CAST(@next AS {db.TimeType()}),
+                ended_at = CASE WHEN CAST(@next AS {db.TimeType()}) IS NULL THEN CAST(@now AS {db.TimeType()}) END,
                 lease_until = NULL, error = @error, replaced_by = @replacedBy
             WHERE id = @id AND worker = @worker AND status = 'running'
             """,
@@ -106,7 +107,7 @@ public sealed class DbJobBroker(StateConnections db) : IJobBroker
               AND (CAST(@site AS TEXT) IS NULL OR site = CAST(@site AS TEXT))
             ORDER BY id DESC LIMIT @limit
             """,
-            new { status = query.Status?.ToWire(), query.ApplyId, query.Site, limit = query.Limit },
+            new { status = query.Status?.ToWire(), applyId = query.ApplyId, site = query.Site, limit = query.Limit },
             cancellationToken);
 
     public async Task<Job?> RetryAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -122,11 +123,11 @@ public sealed class DbJobBroker(StateConnections db) : IJobBroker
     public async Task<IReadOnlyList<Job>> AbandonOrphansAsync(string currentApplyId, DateTimeOffset now, CancellationToken cancellationToken) =>
         await WriteAsync(
             $"""
-            UPDATE jobs SET status = 'failed', ended_at = CAST(@now AS {db.TimeType}), lease_until = NULL,
+            UPDATE jobs SET status = 'failed', ended_at = CAST(@now AS {db.TimeType()}), lease_until = NULL,
                 error = 'abandoned: the apply that started it ended first; a later apply plans this work again'
             WHERE (apply_id IS NULL OR apply_id <> @current)
               AND (status = 'queued'
-                   OR (status = 'running' AND (lease_until < CAST(@now AS {db.TimeType}) OR worker LIKE @inProcess)))
+                   OR (status = 'running' AND (lease_until < CAST(@now AS {db.TimeType()}) OR worker LIKE @inProcess)))
             RETURNING {Columns}
             """,
             new { current = currentApplyId, now = db.Time(now), inProcess = JobDispatcher.InProcessWorkerPrefix + "%" },
@@ -135,29 +136,17 @@ public sealed class DbJobBroker(StateConnections db) : IJobBroker
     private object ClaimParameters(JobClaim claim, long? id) =>
         new { id, worker = claim.Worker, site = claim.Site, now = db.Time(claim.Now), lease = db.Time(claim.LeaseUntil) };
 
-    private async Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
-    }
+    private Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        db.WriteAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)), cancellationToken);
 
-    private async Task<List<Job>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        return await ReadJobsAsync(connection, null, sql, parameters, cancellationToken);
-    }
+    private Task<List<Job>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        db.ReadAsync(connection => ReadJobsAsync(connection, null, sql, parameters, cancellationToken), cancellationToken);
 
-    /// <summary>A statement that changes rows and returns them, in a write transaction.</summary>
-    private async Task<List<Job>> WriteAsync(string sql, object parameters, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var transaction = await db.BeginWriteAsync(connection, cancellationToken);
-        var jobs = await ReadJobsAsync(connection, transaction, sql, parameters, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return jobs;
-    }
+    /// <summary>A statement that changes rows and returns them, in a write transaction (on SQLite: BEGIN IMMEDIATE).</summary>
+    private Task<List<Job>> WriteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        db.WriteAsync((connection, transaction) => ReadJobsAsync(connection, transaction, sql, parameters, cancellationToken), cancellationToken);
 
-    private static async Task<List<Job>> ReadJobsAsync(DbConnection connection, DbTransaction? transaction, string sql, object parameters, CancellationToken cancellationToken)
+    private async Task<List<Job>> ReadJobsAsync(DbConnection connection, DbTransaction? transaction, string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
         var jobs = new List<Job>();
@@ -169,7 +158,7 @@ public sealed class DbJobBroker(StateConnections db) : IJobBroker
         return jobs;
     }
 
-    private static Job Read(DbDataReader r) => new(
+    private Job Read(DbDataReader r) => new(
         Id: r.GetInt64(0),
         ApplyId: r.IsDBNull(1) ? null : r.GetString(1),
         ChangeId: r.GetString(2),
@@ -179,15 +168,15 @@ public sealed class DbJobBroker(StateConnections db) : IJobBroker
         Params: JsonNode.Parse(r.GetString(6))!.AsObject(),
         Status: JobStatuses.Parse(r.GetString(7)),
         Attempts: r.GetInt32(8),
-        NextAttemptAt: StateConnections.ReadTime(r, 9),
-        LeaseUntil: StateConnections.ReadTime(r, 10),
+        NextAttemptAt: db.ReadNullableTime(r, 9),
+        LeaseUntil: db.ReadNullableTime(r, 10),
         Worker: r.IsDBNull(11) ? null : r.GetString(11),
         Requester: r.GetString(12),
         Commit: r.IsDBNull(13) ? null : r.GetString(13),
         PlanChecksum: r.IsDBNull(14) ? null : r.GetString(14),
-        CreatedAt: StateConnections.ReadTime(r, 15)!.Value,
-        StartedAt: StateConnections.ReadTime(r, 16),
-        EndedAt: StateConnections.ReadTime(r, 17),
+        CreatedAt: db.ReadTime(r, 15),
+        StartedAt: db.ReadNullableTime(r, 16),
+        EndedAt: db.ReadNullableTime(r, 17),
         Error: r.IsDBNull(18) ? null : r.GetString(18),
         ReplacementOf: r.IsDBNull(19) ? null : r.GetInt64(19),
         ReplacedBy: r.IsDBNull(20) ? null : r.GetInt64(20));

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Fleet.Engine.Locking;
+using Fleet.State.Backends;
 using Fleet.State.Jobs;
 using Npgsql;
 
@@ -12,14 +13,15 @@ namespace Fleet.State.Locking;
 /// holder's process, so no force-unlock is ever needed. The holder's name is kept in a table only to
 /// tell the next one who it is waiting for.
 /// </summary>
-public sealed class DbApplyLock(StateConnections db, TimeProvider clock) : IApplyLock
+internal sealed class DbApplyLock(StateBackend db, TimeProvider clock) : IApplyLock
 {
     /// <summary>The advisory lock key: "fleetapl" in ASCII.</summary>
     private const long AdvisoryKey = 0x666c65657461706c;
 
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(100);
 
-    public string? LockFilePath => db.SqlitePath is { } path ? path + ".apply-lock" : null;
+    /// <summary>The lock file of a SQLite database: the database path plus <c>.apply-lock</c>.</summary>
+    public string? LockFilePath => db.IsPostgres() ? null : db.Location.ConnectionTarget + ".apply-lock";
 
     public async Task<IAsyncDisposable> AcquireAsync(LockHolder holder, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -68,7 +70,7 @@ public sealed class DbApplyLock(StateConnections db, TimeProvider clock) : IAppl
             }
         }
 
-        var connection = await db.OpenAsync(cancellationToken);
+        var connection = await db.OpenConnectionAsync(cancellationToken);
         var locked = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@key)", new { key = AdvisoryKey }, cancellationToken: cancellationToken));
         if (!locked)
         {
@@ -81,11 +83,11 @@ public sealed class DbApplyLock(StateConnections db, TimeProvider clock) : IAppl
 
     private async Task RecordHolderAsync(LockHolder holder, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             INSERT INTO apply_lock_holder (id, user_name, host, pid, "commit", since)
-            VALUES (1, @user, @host, @pid, @commit, CAST(@since AS {db.TimeType}))
+            VALUES (1, @user, @host, @pid, @commit, CAST(@since AS {db.TimeType()}))
             ON CONFLICT (id) DO UPDATE SET user_name = excluded.user_name, host = excluded.host, pid = excluded.pid,
                 "commit" = excluded."commit", since = excluded.since
             """,
@@ -95,11 +97,11 @@ public sealed class DbApplyLock(StateConnections db, TimeProvider clock) : IAppl
 
     private async Task<LockHolder?> ReadHolderAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
             """SELECT user_name, host, pid, "commit", since FROM apply_lock_holder WHERE id = 1""", cancellationToken: cancellationToken));
         return await reader.ReadAsync(cancellationToken)
-            ? new LockHolder(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3), StateConnections.ReadTime(reader, 4)!.Value)
+            ? new LockHolder(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3), db.ReadTime(reader, 4))
             : null;
     }
 

@@ -41,10 +41,10 @@ public class ExecutorTests
 
         var report = await new Executor(dispatcher, ExecutorOptions.Default, TimeProvider.System).ExecuteAsync(changes, observer, CancellationToken.None);
 
-        Assert.Equal(ChangeStatus.Failed, report["1"].Status);
-        Assert.Equal(ChangeStatus.Skipped, report["2"].Status);
-        Assert.Equal(ChangeStatus.Skipped, report["3"].Status);
-        Assert.Equal(ChangeStatus.Succeeded, report["4"].Status);
+        Assert.Equal(OutcomeStatus.Failed, report["1"].Status);
+        Assert.Equal(OutcomeStatus.Skipped, report["2"].Status);
+        Assert.Equal(OutcomeStatus.Skipped, report["3"].Status);
+        Assert.Equal(OutcomeStatus.Succeeded, report["4"].Status);
         Assert.Contains("change 1 (pool/p) failed", report["2"].Error, StringComparison.Ordinal);
         Assert.Contains("change 2 (pool/p) was skipped", report["3"].Error, StringComparison.Ordinal);
         Assert.DoesNotContain("2", dispatcher.Started);
@@ -168,7 +168,7 @@ public class ExecutorTests
 
         public int MaxConcurrentOverall { get; private set; }
 
-        public async Task<ChangeResult> DispatchAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken)
+        public async Task<ChangeOutcome> DispatchAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken)
         {
             var site = change.Site ?? "";
             lock (gate)
@@ -187,7 +187,7 @@ public class ExecutorTests
                 Finished.Add(change.Id);
             }
 
-            return Failing.Contains(change.Id) ? ChangeResult.Failure(change.Id, 1, "boom") : ChangeResult.Success(change.Id, 1);
+            return Failing.Contains(change.Id) ? ChangeOutcome.Failure(change.Id, 1, "boom") : ChangeOutcome.Success(change.Id, 1);
         }
     }
 }

@@ -1,4 +1,4 @@
--- Job broker, apply lock holder and apply history (DESIGN.md, Apply). Times are Unix milliseconds (UTC).
+-- Job broker, apply lock holder and apply history (DESIGN.md, Apply). Times are Unix microseconds (UTC).
 CREATE TABLE jobs (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     apply_id        TEXT,
