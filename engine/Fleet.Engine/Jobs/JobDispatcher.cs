@@ -24,6 +24,7 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
     {
         var job = await broker.EnqueueAsync(JobChanges.ToNewJob(change, context), clock.GetUtcNow(), cancellationToken);
         var attempts = 0;
+        var reportedFailures = 0;
         var broken = ImmutableArray.CreateBuilder<string>();
         while (true)
         {
@@ -38,16 +39,23 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
                 case JobStatus.Failed when job.ReplacedBy is { } next:
                     attempts += job.Attempts;
                     broken.Add(job.Target);
+                    reportedFailures = 0;
+                    var given = job;
                     job = await broker.GetAsync(next, cancellationToken) ?? throw new InvalidOperationException($"replacement job {next} vanished");
                     observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Replaced, clock.GetUtcNow(), change, attempts,
-                        $"{broken[^1]} is broken after {RetryBudget} failed attempts ({Last(job.ReplacementOf)}); installing {job.Target} instead", job.Target));
+                        $"{given.Target} is broken after {given.Attempts} failed attempts ({given.Error}); {change.Action.ToWire()} on {job.Target} instead", job.Target));
                     break;
                 case JobStatus.Failed:
                     attempts += job.Attempts;
                     return ChangeOutcome.Failure(change.Id, attempts, job.Error ?? "failed", broken.ToImmutable());
                 case JobStatus.Queued when job.Attempts > 0:
-                    observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Retrying, clock.GetUtcNow(), change, job.Attempts + 1,
-                        $"attempt {job.Attempts} failed: {job.Error}; next attempt at {job.NextAttemptAt:O}", job.Target));
+                    if (job.Attempts > reportedFailures)
+                    {
+                        reportedFailures = job.Attempts;
+                        observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Retrying, clock.GetUtcNow(), change, job.Attempts + 1,
+                            $"attempt {job.Attempts} failed: {job.Error}; next attempt at {job.NextAttemptAt:O}", job.Target));
+                    }
+
                     await DelayUntilAsync(job.NextAttemptAt, cancellationToken);
                     break;
                 default:
@@ -55,10 +63,6 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
             }
         }
     }
-
-    private int RetryBudget => runner.Options.Retry.MaxAttempts;
-
-    private static string Last(long? jobId) => jobId is null ? "no job" : $"job {jobId}";
 
     /// <summary>Claims the job for this apply and runs one attempt; returns the job as recorded after it.</summary>
     private async Task<Job> RunHereAsync(Job job, CancellationToken cancellationToken)
