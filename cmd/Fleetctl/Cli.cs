@@ -14,6 +14,7 @@ public static class Cli
 
         root.Subcommands.Add(SchemaCommand.Create(global, host));
         root.Subcommands.Add(ValidateCommand.Create(global, host));
+        root.Subcommands.Add(InventoryCommand.Create(global, host));
         return root;
     }
 
