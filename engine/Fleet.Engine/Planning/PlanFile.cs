@@ -90,11 +90,16 @@ public static class PlanFile
     {
         var file = SourceLocation.OfFile(displayName);
         using var document = ParseJson(bytes, displayName);
-        var plan = PlanJsonReader.Read(document.RootElement, file, out var written);
+        var plan = PlanJsonReader.Read(document.RootElement, file, out var written, out var summary);
         var expected = ComputeChecksum(plan);
         if (!string.Equals(written, expected, StringComparison.Ordinal))
         {
             throw new FleetException(file, $"the plan file was changed after it was written: its checksum is {written} but its content hashes to {expected}; run fleetctl plan again");
+        }
+
+        if (!summary.SequenceEqual(plan.Summary))
+        {
+            throw new FleetException(file, "the plan file was changed after it was written: its summary does not match its changes; run fleetctl plan again");
         }
 
         return plan with { Checksum = expected };
@@ -120,7 +125,10 @@ public static class PlanFile
         }
     }
 
-    /// <summary>Whether the bytes are the start of valid JSON that stops before its end.</summary>
+    /// <summary>
+    /// Whether bytes that failed to parse are the start of valid JSON: read as a partial block, they
+    /// raise no error, so the only thing wrong is that the rest is missing.
+    /// </summary>
     private static bool IsTruncated(ReadOnlySpan<byte> bytes)
     {
         var reader = new Utf8JsonReader(bytes, isFinalBlock: false, state: default);
@@ -130,7 +138,7 @@ public static class PlanFile
             {
             }
 
-            return reader.CurrentDepth > 0 || reader.BytesConsumed < bytes.TrimEnd(" \t\r\n"u8).Length;
+            return true;
         }
         catch (JsonException)
         {

@@ -22,7 +22,8 @@ internal sealed class PlanJsonReader
 
     private PlanJsonReader(SourceLocation file) => this.file = file;
 
-    public static Plan Read(JsonElement root, SourceLocation file, out string checksum)
+    /// <summary>The plan, the checksum the file states, and the summary it states (derived data, which the caller verifies).</summary>
+    public static Plan Read(JsonElement root, SourceLocation file, out string checksum, out ImmutableArray<KeyValuePair<string, int>> summary)
     {
         var reader = new PlanJsonReader(file);
         if (root.ValueKind != JsonValueKind.Object)
@@ -40,7 +41,7 @@ internal sealed class PlanJsonReader
             throw new FleetException(file, $"the plan file has formatVersion {version.GetRawText()}, which this fleetctl does not know (it reads formatVersion {Plan.CurrentFormatVersion}); use the fleetctl that wrote it");
         }
 
-        var plan = reader.ReadPlan(root, out checksum);
+        var plan = reader.ReadPlan(root, out checksum, out summary);
         if (reader.errors.Count > 0)
         {
             throw new FleetException(reader.errors);
@@ -49,7 +50,7 @@ internal sealed class PlanJsonReader
         return plan;
     }
 
-    private Plan ReadPlan(JsonElement root, out string checksum)
+    private Plan ReadPlan(JsonElement root, out string checksum, out ImmutableArray<KeyValuePair<string, int>> summary)
     {
         RejectUnknown(root, "$", RootFields);
         var fleet = String(root, "$", "fleet") ?? string.Empty;
@@ -67,7 +68,9 @@ internal sealed class PlanJsonReader
             }
         }
 
-        Property(root, "$", "summary", JsonValueKind.Object);
+        summary = Property(root, "$", "summary", JsonValueKind.Object) is { } counts
+            ? [.. counts.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.TryGetInt32(out var n) ? n : -1))]
+            : [];
         var limits = ImmutableArray.CreateBuilder<string>();
         if (Property(root, "$", "limits", JsonValueKind.Array) is { } limitArray)
         {
