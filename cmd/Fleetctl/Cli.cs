@@ -15,6 +15,9 @@ public static class Cli
         root.Subcommands.Add(SchemaCommand.Create(global, host));
         root.Subcommands.Add(ValidateCommand.Create(global, host));
         root.Subcommands.Add(InventoryCommand.Create(global, host));
+        root.Subcommands.Add(WorkerCommand.Create(global, host));
+        root.Subcommands.Add(JobsCommand.Create(global, host));
+        root.Subcommands.Add(HistoryCommand.Create(global, host));
         return root;
     }
 

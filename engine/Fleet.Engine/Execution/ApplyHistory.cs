@@ -9,6 +9,9 @@ public static class ApplyResults
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
     public const string Interrupted = "interrupted";
+
+    /// <summary>The plan was shown and not approved; nothing was applied.</summary>
+    public const string Declined = "declined";
 }
 
 /// <summary>One apply as the history keeps it: who, which commit and plan, when, how it ended, counts per outcome.</summary>
@@ -28,7 +31,8 @@ public interface IApplyHistory
 {
     Task StartAsync(ApplyRecord record, CancellationToken cancellationToken);
 
-    Task FinishAsync(string id, DateTimeOffset endedAt, string result, ImmutableSortedDictionary<string, int> counts, CancellationToken cancellationToken);
+    /// <summary>Records how the apply ended and the checksum of the plan it applied (known only once planned).</summary>
+    Task FinishAsync(string id, DateTimeOffset endedAt, string result, string? planChecksum, ImmutableSortedDictionary<string, int> counts, CancellationToken cancellationToken);
 
     /// <summary>Marks applies still <c>running</c> as interrupted; called by the holder of the apply lock, so they are dead.</summary>
     Task<int> MarkInterruptedAsync(DateTimeOffset now, CancellationToken cancellationToken);

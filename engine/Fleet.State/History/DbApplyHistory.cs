@@ -33,12 +33,13 @@ internal sealed class DbApplyHistory(StateBackend db) : IApplyHistory
             cancellationToken: cancellationToken));
     }
 
-    public async Task FinishAsync(string id, DateTimeOffset endedAt, string result, ImmutableSortedDictionary<string, int> counts, CancellationToken cancellationToken)
+    public async Task FinishAsync(string id, DateTimeOffset endedAt, string result, string? planChecksum, ImmutableSortedDictionary<string, int> counts, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE apply_history SET ended_at = CAST(@ended AS {db.TimeType()}), result = @result, counts = CAST(@counts AS {db.JsonType()}) WHERE id = @id",
-            new { id, ended = db.Time(endedAt), result, counts = JsonSerializer.Serialize(counts) },
+            $"UPDATE apply_history SET ended_at = CAST(@ended AS {db.TimeType()}), result = @result, " +
+            $"plan_checksum = COALESCE(CAST(@checksum AS TEXT), plan_checksum), counts = CAST(@counts AS {db.JsonType()}) WHERE id = @id",
+            new { id, ended = db.Time(endedAt), result, checksum = planChecksum, counts = JsonSerializer.Serialize(counts) },
             cancellationToken: cancellationToken));
     }
 

@@ -18,7 +18,7 @@ public abstract class ApplyHistoryTests(IDatabaseProvider provider) : IAsyncLife
     {
         var history = database!.ApplyHistory;
         await history.StartAsync(Record("a1", T0), CancellationToken.None);
-        await history.FinishAsync("a1", T0.AddMinutes(1), ApplyResults.Succeeded, Counts(("install", 3)), CancellationToken.None);
+        await history.FinishAsync("a1", T0.AddMinutes(1), ApplyResults.Succeeded, "sha256:1", Counts(("install", 3)), CancellationToken.None);
         await history.StartAsync(Record("a2", T0.AddMinutes(5)), CancellationToken.None);
 
         Assert.Equal(1, await history.MarkInterruptedAsync(T0.AddMinutes(9), CancellationToken.None));
@@ -32,7 +32,7 @@ public abstract class ApplyHistoryTests(IDatabaseProvider provider) : IAsyncLife
     }
 
     private static ApplyRecord Record(string id, DateTimeOffset at) =>
-        new(id, "alice", "ci-runner", "abc", "sha256:1", at, null, ApplyResults.Running, ImmutableSortedDictionary<string, int>.Empty);
+        new(id, "alice", "ci-runner", "abc", null, at, null, ApplyResults.Running, ImmutableSortedDictionary<string, int>.Empty);
 
     private static ImmutableSortedDictionary<string, int> Counts(params (string Key, int Value)[] counts) =>
         counts.ToImmutableSortedDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
