@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 using Fleet.Engine.Providers;
 
@@ -110,7 +111,7 @@ public sealed class FleetPlanner
 
         if (errors.Count > 0)
         {
-            throw new FleetException(errors);
+            throw new FleetException(FleetLoader.Sort(errors));
         }
 
         unsafeReasons.AddRange(SafetyPolicy.Check(disruptions, desired.Fleet.Safety.MaxRecyclePercent));
