@@ -17,6 +17,10 @@ public static class Cli
         root.Subcommands.Add(InventoryCommand.Create(global, host));
         root.Subcommands.Add(PlanCommand.Create(global, host));
         root.Subcommands.Add(ShowCommand.Create(global, host));
+        root.Subcommands.Add(ApplyCommand.Create(global, host));
+        root.Subcommands.Add(WorkerCommand.Create(global, host));
+        root.Subcommands.Add(JobsCommand.Create(global, host));
+        root.Subcommands.Add(HistoryCommand.Create(global, host));
         return root;
     }
 
