@@ -16,7 +16,6 @@ public sealed class FleetSchemas
 {
     private static readonly Lazy<FleetSchemas> SharedInstance = new(() => new FleetSchemas(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private static readonly EvaluationOptions FlagOnly = new() { OutputFormat = OutputFormat.Flag };
     private static readonly EvaluationOptions Detailed = new() { OutputFormat = OutputFormat.List };
 
     private readonly ImmutableDictionary<string, KindSchema> _schemas;
@@ -27,7 +26,8 @@ public sealed class FleetSchemas
         _schemas = FleetKinds.All.ToImmutableDictionary(k => k, k =>
         {
             var text = Text(k);
-            return new KindSchema(JsonSchema.FromText(text, options), JsonDocument.Parse(text).RootElement.Clone());
+            var document = JsonDocument.Parse(text).RootElement.Clone();
+            return new KindSchema(document, YamlSchemaCheck.Build(document), new Lazy<JsonSchema>(() => JsonSchema.FromText(text, options)));
         });
     }
 
@@ -44,17 +44,25 @@ public sealed class FleetSchemas
         return reader.ReadToEnd();
     }
 
-    /// <summary>Evaluates a document of a known kind; returns the diagnostics (none when valid).</summary>
+    /// <summary>
+    /// Evaluates a document of a known kind; returns the diagnostics (none when valid). Valid documents
+    /// are recognised by <see cref="YamlSchemaCheck"/>; JsonSchema.Net evaluates and explains the rest.
+    /// </summary>
     public ImmutableArray<Diagnostic> Validate(string kind, YamlNode root)
     {
         var schema = _schemas[kind];
-        var instance = YamlJson.ToJson(root);
-        if (schema.Schema.Evaluate(instance, FlagOnly).IsValid)
+        if (schema.Check.Accepts(root))
         {
             return [];
         }
 
-        var results = schema.Schema.Evaluate(instance, Detailed);
+        var instance = YamlJson.ToJson(root);
+        var results = schema.Schema.Value.Evaluate(instance, Detailed);
+        if (results.IsValid)
+        {
+            return [];
+        }
+
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         foreach (var detail in results.Details ?? [])
         {
@@ -71,6 +79,11 @@ public sealed class FleetSchemas
                     diagnostics.Add(diagnostic);
                 }
             }
+        }
+
+        if (diagnostics.Count == 0)
+        {
+            diagnostics.Add(Diagnostic.Error(root.Location, $"the {kind} document does not match its schema ({FleetKinds.SchemaFile(kind)})"));
         }
 
         return diagnostics.ToImmutable();
@@ -267,5 +280,13 @@ public sealed class FleetSchemas
         return path.ToString();
     }
 
-    private sealed record KindSchema(JsonSchema Schema, JsonElement Document);
+    /// <summary>A kind's schema: its JSON, the fast check built from it, and JsonSchema.Net's build of it (only when needed).</summary>
+    private sealed record KindSchema(JsonElement Document, YamlSchemaCheck Check, Lazy<JsonSchema> Schema);
+
+    /// <summary>JsonSchema.Net's verdict alone, for tests that hold the fast check to it.</summary>
+    internal bool IsValidPerJsonSchema(string kind, YamlNode root) =>
+        _schemas[kind].Schema.Value.Evaluate(YamlJson.ToJson(root), new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
+
+    /// <summary>The fast check's verdict alone.</summary>
+    internal bool IsValidPerFastCheck(string kind, YamlNode root) => _schemas[kind].Check.Accepts(root);
 }
