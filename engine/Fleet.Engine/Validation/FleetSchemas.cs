@@ -119,7 +119,7 @@ public sealed class FleetSchemas
         {
             "required" => Required(kind, field, subschema, node),
             "type" or "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" or "pattern" or "maxLength"
-                => Diagnostic.Error(node.Location, $"{subject} must be {Expected(subschema)}{got}"),
+                => Diagnostic.Error(node.Location, $"{subject} must be {Expected(subschema, keyword)}{got}"),
             "minLength" => Diagnostic.Error(node.Location, $"{subject} must not be empty"),
             "minItems" => Diagnostic.Error(node.Location, $"{subject} must list at least {subschema.GetProperty("minItems").GetInt32()} item(s)"),
             "const" => Diagnostic.Error(node.Location, $"{subject} must be '{subschema.GetProperty("const").GetString()}'{got}"),
@@ -203,7 +203,7 @@ public sealed class FleetSchemas
     }
 
     /// <summary>What a value must be, from the subschema: "a whole number ≥ 0", "a DNS label (…)".</summary>
-    private static string Expected(JsonElement subschema)
+    private static string Expected(JsonElement subschema, string keyword)
     {
         if (subschema.TryGetProperty("x-expected", out var expected))
         {
@@ -221,18 +221,14 @@ public sealed class FleetSchemas
             "object" => "a mapping",
             _ => "a valid value",
         };
+        // Short ranges read best whole ("from 0 to 100"); a huge bound is named only when it was broken.
         var min = subschema.TryGetProperty("minimum", out var minimum) ? minimum.GetRawText() : null;
         var max = subschema.TryGetProperty("maximum", out var maximum) ? maximum.GetRawText() : null;
-        if (max is not null && max.Length > 6)
-        {
-            max = null;
-        }
-
         return (min, max) switch
         {
-            (not null, not null) => $"{noun} from {min} to {max}",
-            (not null, null) => $"{noun} ≥ {min}",
-            (null, not null) => $"{noun} ≤ {max}",
+            (not null, not null) when max.Length <= 6 => $"{noun} from {min} to {max}",
+            (_, not null) when keyword == "maximum" => $"{noun} ≤ {max}",
+            (not null, _) => $"{noun} ≥ {min}",
             _ => noun,
         };
     }

@@ -89,6 +89,8 @@ public sealed class BadInputTests
             "pools/web-lon.yaml:7:7: error: field 'size' must be a whole number ≥ 0, got -3"),
         ["fractional size"] = new("pools/web-lon.yaml", Pool + "site: lon\nhardware: compute\nsize: 2.5\n",
             "pools/web-lon.yaml:7:7: error: field 'size' must be a whole number ≥ 0, got 2.5"),
+        ["size too large"] = new("pools/web-lon.yaml", Pool + "site: lon\nhardware: compute\nsize: 1e12\n",
+            "pools/web-lon.yaml:7:7: error: field 'size' must be a whole number ≤ 1000000, got 1e12"),
         ["protect is not a boolean"] = new("pools/web-lon.yaml", Pool + "site: lon\nhardware: compute\nsize: 3\nprotect: yes\n",
             "pools/web-lon.yaml:8:10: error: field 'protect' must be true or false, got 'yes'"),
         ["unknown backend"] = new("pools/web-lon.yaml", Pool + "backend: metal\nsite: lon\nhardware: compute\nsize: 3\n",
