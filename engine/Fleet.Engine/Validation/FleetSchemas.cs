@@ -152,9 +152,8 @@ public sealed class FleetSchemas
     private static JsonElement? SubschemaAt(JsonElement schemaDocument, string instancePointer)
     {
         JsonElement? current = Dereference(schemaDocument, schemaDocument);
-        foreach (var raw in instancePointer.Split('/').Skip(1))
+        foreach (var segment in JsonPointers.Segments(instancePointer))
         {
-            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
             if (current is not { ValueKind: JsonValueKind.Object } schema)
             {
                 return null;
@@ -175,7 +174,7 @@ public sealed class FleetSchemas
         var current = schema;
         while (current.ValueKind == JsonValueKind.Object && current.TryGetProperty("$ref", out var reference))
         {
-            if (Navigate(schemaDocument, reference.GetString()!.TrimStart('#')) is not { } target)
+            if (JsonPointers.Find(schemaDocument, reference.GetString()!) is not { } target)
             {
                 return null;
             }
@@ -233,36 +232,12 @@ public sealed class FleetSchemas
         };
     }
 
-    private static JsonElement? Navigate(JsonElement root, string pointer)
-    {
-        var current = root;
-        foreach (var raw in pointer.Split('/').Skip(1))
-        {
-            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var next))
-            {
-                current = next;
-            }
-            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, CultureInfo.InvariantCulture, out var index) && index < current.GetArrayLength())
-            {
-                current = current[index];
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return current;
-    }
-
     /// <summary><c>/sites/0/power/driver</c> → <c>sites[0].power.driver</c>, the way users name fields.</summary>
     public static string FieldPath(string pointer)
     {
         var path = new System.Text.StringBuilder();
-        foreach (var raw in pointer.Split('/').Skip(1))
+        foreach (var segment in JsonPointers.Segments(pointer))
         {
-            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
             if (segment.Length > 0 && segment.All(char.IsAsciiDigit))
             {
                 path.Append('[').Append(segment).Append(']');

@@ -149,12 +149,6 @@ internal sealed class YamlSchemaCheck
             throw new InvalidOperationException($"only local references are supported by {nameof(YamlSchemaCheck)}, not '{reference}'");
         }
 
-        var target = root;
-        foreach (var segment in reference[2..].Split('/'))
-        {
-            target = target.GetProperty(segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal));
-        }
-
-        return Child(root, target);
+        return Child(root, JsonPointers.Find(root, reference) ?? throw new InvalidOperationException($"schema reference '{reference}' points at nothing"));
     }
 }
