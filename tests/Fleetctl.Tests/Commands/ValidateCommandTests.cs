@@ -97,6 +97,18 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Json_format_reports_a_missing_directory_as_a_diagnostic()
+    {
+        var run = await CliRun.RunAsync(_fleet, "validate", "-C", "nope", "--format", "json");
+
+        Assert.Equal(1, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Out);
+        var diagnostic = Assert.Single(json.RootElement.GetProperty("diagnostics").EnumerateArray());
+        Assert.Equal($"fleet directory {Path.Combine(_fleet, "nope")} does not exist", diagnostic.GetProperty("message").GetString());
+        Assert.Equal(JsonValueKind.Null, diagnostic.GetProperty("file").ValueKind);
+    }
+
+    [Fact]
     public async Task A_directory_without_fleet_yaml_is_a_clear_error()
     {
         var run = await CliRun.RunAsync(_fleet, "validate", "-C", "pools");
