@@ -120,6 +120,19 @@ public sealed class FleetLoaderTests
     }
 
     [Fact]
+    public void Anchors_and_aliases_within_the_limit_are_expanded()
+    {
+        using var fleet = new TempFleet();
+        fleet.Write("fleet.yaml", TempFleet.FleetYaml
+            .Replace("power: { driver: simulated }", "power: &simulated { driver: simulated, installSeconds: 1 }", StringComparison.Ordinal)
+            .Replace("power: { driver: ipmi, username: admin, password: env:BMC_PASSWORD }", "power: *simulated", StringComparison.Ordinal));
+
+        var desired = FleetLoader.LoadOrThrow(new DirectorySource(fleet.Directory));
+
+        Assert.All(desired.Fleet.Sites, s => Assert.Equal((PowerSpec.Simulated, 1.0), (s.Power.Driver, s.Power.InstallSeconds)));
+    }
+
+    [Fact]
     public void Plain_scalars_follow_yaml_1_2_so_yes_and_on_stay_strings()
     {
         using var fleet = new TempFleet();
