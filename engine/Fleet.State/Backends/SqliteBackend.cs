@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Data;
 using System.Data.Common;
 using Fleet.Engine.Diagnostics;
@@ -75,8 +76,12 @@ internal sealed class SqliteBackend : StateBackend
 
     public override object TimeValue(DateTimeOffset time) => Micros(time);
 
-    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
-        new(DateTimeOffset.UnixEpoch.UtcTicks + (reader.GetInt64(ordinal) * 10), TimeSpan.Zero);
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => FromMicros(reader.GetInt64(ordinal));
+
+    public static DateTimeOffset FromMicros(long micros) => new(DateTimeOffset.UnixEpoch.UtcTicks + (micros * 10), TimeSpan.Zero);
+
+    public override Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteMachineReader.Read((SqliteCommand)command, cancellationToken));
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };
