@@ -118,7 +118,7 @@ internal sealed class SqliteBackend : StateBackend
         }
 
         using (var release = new SqliteBulkStatement(sqlite, "DELETE FROM machine_addresses WHERE hardware_name = ?1"))
-        using (var update = new SqliteBulkStatement(sqlite, "UPDATE machines SET hardware_type = ?2, site = ?3, rack = ?4, bmc_address = ?5, bmc_port = ?6, interfaces = ?7, updated_at = ?8, version = ?9 WHERE hardware_name = ?1"))
+        using (var update = new SqliteBulkStatement(sqlite, "UPDATE machines SET hardware_type = ?2, site = ?3, rack = ?4, bmc_address = ?5, bmc_port = ?6, interfaces = ?7, updated_at = ?8, version = version + 1 WHERE hardware_name = ?1"))
         {
             foreach (var m in batch.Updated)
             {
@@ -127,7 +127,7 @@ internal sealed class SqliteBackend : StateBackend
 
             foreach (var m in batch.Updated)
             {
-                BindFacts(update, m).Bind(8, Micros(m.UpdatedAt)).Bind(9, m.Version).Execute();
+                BindFacts(update, m).Bind(8, Micros(m.UpdatedAt)).Execute();
             }
         }
 
