@@ -71,6 +71,7 @@ public sealed class InventoryCommandTests : IDisposable
 
         Assert.Equal(1, result.Exit);
         Assert.Equal("bad.ndjson:2:1: error: record 2: unknown site 'mars' (fleet.yaml declares: lon, sto)", result.Err.Trim());
+        Assert.False(File.Exists(Path.Combine(fleet, ".fleet", "inventory.db")));
         Assert.Single((await RunAsync("inventory", "list")).Out.TrimEnd().Split('\n'));
     }
 
