@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
@@ -28,9 +29,9 @@ public sealed record ReconInput(string Name, ReadOnlyMemory<byte> Content);
 /// </summary>
 public static partial class ReconReader
 {
-    private static readonly ImmutableHashSet<string> RecordFields = ["hardwareName", "hardwareType", "site", "rack", "bmc", "interfaces"];
-    private static readonly ImmutableHashSet<string> BmcFields = ["address", "port"];
-    private static readonly ImmutableHashSet<string> InterfaceFields = ["name", "mac", "ip"];
+    private static readonly FrozenSet<string> RecordFields = FrozenSet.Create(StringComparer.Ordinal, "hardwareName", "hardwareType", "site", "rack", "bmc", "interfaces");
+    private static readonly FrozenSet<string> BmcFields = FrozenSet.Create(StringComparer.Ordinal, "address", "port");
+    private static readonly FrozenSet<string> InterfaceFields = FrozenSet.Create(StringComparer.Ordinal, "name", "mac", "ip");
 
     /// <summary>Reads every input; the records are valid only when there are no diagnostics.</summary>
     public static (ImmutableArray<ReconRecord> Records, ImmutableArray<Diagnostic> Diagnostics) Read(IEnumerable<ReconInput> inputs, ReconCatalog catalog)
@@ -260,8 +261,26 @@ public static partial class ReconReader
             return null;
         }
 
-        var hex = text.Replace(":", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-        return string.Join(':', Enumerable.Range(0, 6).Select(i => hex.Substring(i * 2, 2)));
+        return string.Create(17, text, static (result, source) =>
+        {
+            var digit = 0;
+            foreach (var c in source)
+            {
+                if (c is ':' or '-')
+                {
+                    continue;
+                }
+
+                var at = digit + (digit / 2);
+                if (digit % 2 == 0 && digit > 0)
+                {
+                    result[at - 1] = ':';
+                }
+
+                result[at] = char.ToLowerInvariant(c);
+                digit++;
+            }
+        });
     }
 
     /// <summary>A dotted-quad IPv4 or an IPv6 address in canonical form; shorthand such as "10.1" is refused.</summary>
@@ -313,7 +332,7 @@ public static partial class ReconReader
         return text;
     }
 
-    private static void UnknownFields(JsonElement element, ImmutableHashSet<string> known, string path, List<string> problems)
+    private static void UnknownFields(JsonElement element, FrozenSet<string> known, string path, List<string> problems)
     {
         foreach (var property in element.EnumerateObject())
         {
