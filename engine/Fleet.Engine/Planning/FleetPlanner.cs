@@ -202,33 +202,14 @@ public sealed class FleetPlanner
             waiting[j] = dependencies[j]?.Count ?? 0;
         }
 
-        var ready = new PriorityQueue<int, int>();
+        // Nothing depending on anything (a plan of machines only) keeps the providers' order as it is.
+        var order = proposed.TrueForAll(p => p.DependsOn.IsDefaultOrEmpty)
+            ? Enumerable.Range(0, count).ToList()
+            : TopologicalOrder(dependents, waiting);
+        var position = new int[count];
         for (var i = 0; i < count; i++)
         {
-            if (waiting[i] == 0)
-            {
-                ready.Enqueue(i, i);
-            }
-        }
-
-        var position = new int[count];
-        var order = new List<int>(count);
-        while (ready.TryDequeue(out var next, out _))
-        {
-            position[next] = order.Count;
-            order.Add(next);
-            foreach (var dependent in dependents[next] ?? [])
-            {
-                if (--waiting[dependent] == 0)
-                {
-                    ready.Enqueue(dependent, dependent);
-                }
-            }
-        }
-
-        if (order.Count != count)
-        {
-            throw new InvalidOperationException("the providers' changes depend on each other in a cycle");
+            position[order[i]] = i;
         }
 
         var numbered = ImmutableArray.CreateBuilder<PlannedChange>(count);
@@ -242,6 +223,36 @@ public sealed class FleetPlanner
         }
 
         return numbered.MoveToImmutable();
+    }
+
+    /// <summary>Kahn's algorithm, always taking the earliest ready change, so independent changes keep their order.</summary>
+    private static List<int> TopologicalOrder(List<int>?[] dependents, int[] waiting)
+    {
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < waiting.Length; i++)
+        {
+            if (waiting[i] == 0)
+            {
+                ready.Enqueue(i, i);
+            }
+        }
+
+        var order = new List<int>(waiting.Length);
+        while (ready.TryDequeue(out var next, out _))
+        {
+            order.Add(next);
+            foreach (var dependent in dependents[next] ?? [])
+            {
+                if (--waiting[dependent] == 0)
+                {
+                    ready.Enqueue(dependent, dependent);
+                }
+            }
+        }
+
+        return order.Count == waiting.Length
+            ? order
+            : throw new InvalidOperationException("the providers' changes depend on each other in a cycle");
     }
 
     private static string Id(int position) => (position + 1).ToString(CultureInfo.InvariantCulture);

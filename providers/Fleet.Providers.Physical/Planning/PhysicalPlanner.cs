@@ -168,7 +168,7 @@ public static class PhysicalPlanner
             }
         }
 
-        /// <summary>Pools the inventory knows (members or a record) that the YAML no longer declares.</summary>
+        /// <summary>Pools the inventory still has machines in that the YAML no longer declares.</summary>
         public void PlanRemovedPools()
         {
             var declared = desired.Pools.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
@@ -284,13 +284,16 @@ public static class PhysicalPlanner
         /// <summary>Reinstalls in_use machines whose role or image is not the pool's, as many as the safety limit leaves room for.</summary>
         private int Reimage(PoolSpec pool, RoleSpec role, List<Machine> active, List<Machine> shrunk, ImmutableSortedDictionary<string, string> parameters)
         {
-            var leaving = shrunk.Select(m => m.HardwareName).ToHashSet(StringComparer.Ordinal);
-            var stale = active
-                .Where(m => m.State == MachineState.InUse && !leaving.Contains(m.HardwareName) && (m.Role != role.Name || m.Image != role.Image))
-                .ToList();
+            var stale = active.Where(m => m.State == MachineState.InUse && (m.Role != role.Name || m.Image != role.Image)).ToList();
             if (stale.Count == 0)
             {
                 return 0;
+            }
+
+            if (shrunk.Count > 0)
+            {
+                var leaving = shrunk.Select(m => m.HardwareName).ToHashSet(StringComparer.Ordinal);
+                stale.RemoveAll(m => leaving.Contains(m.HardwareName));
             }
 
             var batch = Math.Min(stale.Count, Math.Max(0, SafetyPolicy.Allowance(active.Count, maxPercent) - shrunk.Count));
