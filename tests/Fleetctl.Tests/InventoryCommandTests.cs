@@ -145,7 +145,7 @@ public sealed class InventoryCommandTests : IDisposable
             var onPostgres = (await RunAsync(["inventory", "list"], environment: environment)).Out;
             await RunAsync("inventory", "ingest", "recon");
             Assert.Equal((await RunAsync("inventory", "list")).Out, onPostgres);
-            Assert.Contains("schema version 1 (up to date)", (await RunAsync(["inventory", "migrate"], environment: environment)).Out, StringComparison.Ordinal);
+            Assert.Contains($"schema version {Fleet.State.StateDatabase.LatestSchemaVersion(Fleet.State.StateBackendKind.Postgres)} (up to date)", (await RunAsync(["inventory", "migrate"], environment: environment)).Out, StringComparison.Ordinal);
         }
         finally
         {
