@@ -44,11 +44,11 @@ public static class WorkerCommand
                 try
                 {
                     var attempts = await worker.RunAsync(
-                        (job, outcome) =>
+                        (job, result) =>
                         {
                             lock (gate)
                             {
-                                host.Out.WriteLine($"job {job.Id} {job.Action} {job.Target}: {outcome.ToString().ToLowerInvariant()}");
+                                host.Out.WriteLine($"job {job.Id} {job.Action} {job.Target}: {result.Outcome.ToString().ToLowerInvariant()}");
                             }
                         },
                         parse.GetValue(once),

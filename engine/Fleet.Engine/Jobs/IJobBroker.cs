@@ -9,6 +9,9 @@ public interface IJobBroker
 {
     Task<Job> EnqueueAsync(NewJob job, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Adds a job already claimed by <paramref name="claim"/>'s worker (its first attempt counted), in one write.</summary>
+    Task<Job> EnqueueClaimedAsync(NewJob job, JobClaim claim, CancellationToken cancellationToken);
+
     /// <summary>
     /// Takes the oldest job that is due: queued with its next attempt reached, or running with an
     /// expired lease (its worker died). Counts an attempt. Null when nothing is due.

@@ -5,101 +5,135 @@ using Fleet.Engine.Planning;
 namespace Fleet.Engine.Jobs;
 
 /// <summary>
-/// Runs each change as a job in the broker. In-process (the embedded default) the apply claims and
-/// runs its own jobs; with external workers it only enqueues and watches them. Either way the job
-/// rows are the record, so a crash leaves nothing that the next apply cannot find. A job given up on
-/// is followed to its replacement, and the change succeeds when the replacement does.
+/// Runs each change as a job in the broker. In-process (the embedded default) the apply enqueues
+/// its job already claimed and runs it here; with external workers it only enqueues and watches.
+/// Either way the job rows are the record, so a crash leaves nothing the next apply cannot find. A
+/// job given up on is followed to its replacement, and the change succeeds when the replacement does.
 /// </summary>
 public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispatchMode mode, TimeSpan pollInterval) : IChangeDispatcher
 {
+    public const string InProcessWorkerPrefix = "apply/";
+
+    private readonly JobRunner runner = runner;
+    private readonly JobContext context = context;
+    private readonly JobDispatchMode mode = mode;
+    private readonly TimeSpan pollInterval = pollInterval;
     private readonly IJobBroker broker = runner.Broker;
     private readonly TimeProvider clock = runner.Clock;
 
     /// <summary>The worker name of this apply's in-process workers; the broker knows such a worker dies with its apply.</summary>
     public string InProcessWorker => InProcessWorkerPrefix + context.ApplyId;
 
-    public const string InProcessWorkerPrefix = "apply/";
+    public Task<ChangeOutcome> DispatchAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken) =>
+        new Dispatch(this, change, observer).RunAsync(cancellationToken);
 
-    public async Task<ChangeOutcome> DispatchAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken)
+    /// <summary>One change's way through its jobs: attempts, retries, replacements.</summary>
+    private sealed class Dispatch(JobDispatcher owner, PlannedChange change, IExecutionObserver observer)
     {
-        var job = await broker.EnqueueAsync(JobChanges.ToNewJob(change, context), clock.GetUtcNow(), cancellationToken);
-        var attempts = 0;
-        var reportedFailures = 0;
-        var broken = ImmutableArray.CreateBuilder<string>();
-        while (true)
-        {
-            job = mode == JobDispatchMode.InProcess
-                ? await RunHereAsync(job, cancellationToken)
-                : await WaitForChangeAsync(job, cancellationToken);
-            switch (job.Status)
-            {
-                case JobStatus.Finished:
-                    attempts += job.Attempts;
-                    return ChangeOutcome.Success(change.Id, attempts, job.Target, broken.ToImmutable());
-                case JobStatus.Failed when job.ReplacedBy is { } next:
-                    attempts += job.Attempts;
-                    broken.Add(job.Target);
-                    reportedFailures = 0;
-                    var given = job;
-                    job = await broker.GetAsync(next, cancellationToken) ?? throw new InvalidOperationException($"replacement job {next} vanished");
-                    observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Replaced, clock.GetUtcNow(), change, attempts,
-                        $"{given.Target} is broken after {given.Attempts} failed attempts ({given.Error}); {change.Action.ToWire()} on {job.Target} instead", job.Target));
-                    break;
-                case JobStatus.Failed:
-                    attempts += job.Attempts;
-                    return ChangeOutcome.Failure(change.Id, attempts, job.Error ?? "failed", broken.ToImmutable());
-                case JobStatus.Queued when job.Attempts > 0:
-                    if (job.Attempts > reportedFailures)
-                    {
-                        reportedFailures = job.Attempts;
-                        observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Retrying, clock.GetUtcNow(), change, job.Attempts + 1,
-                            $"attempt {job.Attempts} failed: {job.Error}; next attempt at {job.NextAttemptAt:O}", job.Target));
-                    }
+        private readonly ImmutableArray<string>.Builder broken = ImmutableArray.CreateBuilder<string>();
+        private int attempts;
 
-                    await DelayUntilAsync(job.NextAttemptAt, cancellationToken);
-                    break;
-                default:
-                    break;
+        public async Task<ChangeOutcome> RunAsync(CancellationToken cancellationToken)
+        {
+            var job = JobChanges.ToNewJob(change, owner.context);
+            return owner.mode == JobDispatchMode.InProcess
+                ? await RunHereAsync(await owner.broker.EnqueueClaimedAsync(job, owner.runner.Claim(owner.InProcessWorker, null), cancellationToken), cancellationToken)
+                : await WatchAsync(await owner.broker.EnqueueAsync(job, owner.clock.GetUtcNow(), cancellationToken), cancellationToken);
+        }
+
+        /// <summary>Runs attempts of a claimed job here until it finishes, fails for good, or hands over to a replacement.</summary>
+        private async Task<ChangeOutcome> RunHereAsync(Job claimed, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var result = await owner.runner.RunAttemptAsync(claimed, cancellationToken);
+                attempts++;
+                switch (result.Outcome)
+                {
+                    case AttemptOutcome.Finished:
+                        return ChangeOutcome.Success(change.Id, attempts, claimed.Target, broken.ToImmutable());
+                    case AttemptOutcome.Failed:
+                        return ChangeOutcome.Failure(change.Id, attempts, result.Error ?? "failed", broken.ToImmutable());
+                    case AttemptOutcome.WillRetry:
+                        Retrying(claimed.Target, claimed.Attempts, result.Error, result.NextAttemptAt);
+                        await DelayUntilAsync(result.NextAttemptAt, cancellationToken);
+                        claimed = await ClaimAsync(claimed, cancellationToken) ?? claimed;
+                        break;
+                    case AttemptOutcome.Replaced:
+                        Replaced(claimed.Target, claimed.Attempts, result.Error, result.Replacement!.Target);
+                        claimed = await ClaimAsync(result.Replacement, cancellationToken) ?? result.Replacement;
+                        break;
+                    default:
+                        // Our lease ran out and another worker took the job: follow it from the outside.
+                        attempts--;
+                        return await WatchAsync(claimed, cancellationToken);
+                }
+
+                if (claimed.Status != JobStatus.Running || claimed.Worker != owner.InProcessWorker)
+                {
+                    return await WatchAsync(claimed, cancellationToken);
+                }
             }
         }
-    }
 
-    /// <summary>Claims the job for this apply and runs one attempt; returns the job as recorded after it.</summary>
-    private async Task<Job> RunHereAsync(Job job, CancellationToken cancellationToken)
-    {
-        var claimed = await broker.ClaimAsync(job.Id, runner.Claim(InProcessWorker, site: null), cancellationToken);
-        if (claimed is null)
+        /// <summary>Follows a job another worker runs, by polling, to its end (replacements included).</summary>
+        private async Task<ChangeOutcome> WatchAsync(Job job, CancellationToken cancellationToken)
         {
-            // Not due yet, or another worker holds it: watch it like an external job.
-            return await WaitForChangeAsync(job, cancellationToken);
-        }
-
-        await runner.RunAttemptAsync(claimed, cancellationToken);
-        return await broker.GetAsync(job.Id, cancellationToken) ?? throw new InvalidOperationException($"job {job.Id} vanished");
-    }
-
-    /// <summary>Polls until the job's status or attempt count moves on.</summary>
-    private async Task<Job> WaitForChangeAsync(Job job, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            await Task.Delay(pollInterval, clock, cancellationToken);
-            var current = await broker.GetAsync(job.Id, cancellationToken) ?? throw new InvalidOperationException($"job {job.Id} vanished");
-            var due = current.Status == JobStatus.Queued && (current.NextAttemptAt is null || current.NextAttemptAt <= clock.GetUtcNow());
-            if (current.Status.IsTerminal() || current.Attempts != job.Attempts || current.Status != job.Status
-                || (mode == JobDispatchMode.InProcess && due))
+            var seenFailures = job.Attempts - (job.Status == JobStatus.Running ? 1 : 0);
+            while (true)
             {
-                return current;
+                await Task.Delay(owner.pollInterval, owner.clock, cancellationToken);
+                job = await owner.broker.GetAsync(job.Id, cancellationToken) ?? throw new InvalidOperationException($"job {job.Id} vanished");
+                if (job.Status == JobStatus.Queued && job.Attempts > seenFailures)
+                {
+                    seenFailures = job.Attempts;
+                    Retrying(job.Target, job.Attempts, job.Error, job.NextAttemptAt);
+                }
+                else if (job.Status == JobStatus.Finished)
+                {
+                    return ChangeOutcome.Success(change.Id, attempts + job.Attempts, job.Target, broken.ToImmutable());
+                }
+                else if (job.Status == JobStatus.Failed && job.ReplacedBy is { } next)
+                {
+                    attempts += job.Attempts;
+                    var replacement = await owner.broker.GetAsync(next, cancellationToken) ?? throw new InvalidOperationException($"job {next} vanished");
+                    Replaced(job.Target, job.Attempts, job.Error, replacement.Target);
+                    (job, seenFailures) = (replacement, 0);
+                }
+                else if (job.Status == JobStatus.Failed)
+                {
+                    return ChangeOutcome.Failure(change.Id, attempts + job.Attempts, job.Error ?? "failed", broken.ToImmutable());
+                }
+                else if (owner.mode == JobDispatchMode.InProcess && await ClaimAsync(job, cancellationToken) is { } mine)
+                {
+                    // Due again and nobody holds it (its worker died): run it here after all.
+                    attempts += mine.Attempts - 1;
+                    return await RunHereAsync(mine, cancellationToken);
+                }
             }
         }
-    }
 
-    private async Task DelayUntilAsync(DateTimeOffset? at, CancellationToken cancellationToken)
-    {
-        var wait = (at ?? clock.GetUtcNow()) - clock.GetUtcNow();
-        if (wait > TimeSpan.Zero)
+        private Task<Job?> ClaimAsync(Job job, CancellationToken cancellationToken) =>
+            owner.broker.ClaimAsync(job.Id, owner.runner.Claim(owner.InProcessWorker, null), cancellationToken);
+
+        private void Retrying(string machine, int failedAttempt, string? error, DateTimeOffset? next) =>
+            observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Retrying, owner.clock.GetUtcNow(), change, failedAttempt + 1,
+                $"attempt {failedAttempt} failed: {error}; next attempt at {next:O}", machine));
+
+        private void Replaced(string machine, int failedAttempts, string? error, string replacement)
         {
-            await Task.Delay(wait, clock, cancellationToken);
+            broken.Add(machine);
+            observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Replaced, owner.clock.GetUtcNow(), change, failedAttempts,
+                $"{machine} is broken after {failedAttempts} failed attempts ({error}); {change.Action.ToWire()} on {replacement} instead", replacement));
+        }
+
+        private async Task DelayUntilAsync(DateTimeOffset? at, CancellationToken cancellationToken)
+        {
+            var wait = (at ?? owner.clock.GetUtcNow()) - owner.clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, owner.clock, cancellationToken);
+            }
         }
     }
 }

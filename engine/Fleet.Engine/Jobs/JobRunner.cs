@@ -2,7 +2,13 @@ using Fleet.Engine.Execution;
 
 namespace Fleet.Engine.Jobs;
 
-/// <summary>How one attempt at a claimed job ended, as recorded in the broker.</summary>
+/// <summary>
+/// How one attempt ended, as recorded in the broker: when the next attempt is due, the job that
+/// took over with a replacement machine, the error.
+/// </summary>
+public sealed record AttemptResult(AttemptOutcome Outcome, string? Error = null, DateTimeOffset? NextAttemptAt = null, Job? Replacement = null);
+
+/// <summary>How one attempt at a claimed job ended.</summary>
 public enum AttemptOutcome
 {
     Finished,
@@ -35,7 +41,7 @@ public sealed class JobRunner(IJobBroker broker, IJobHandler handler, JobRunnerO
         return new JobClaim(worker, site, now, now + options.Lease);
     }
 
-    public async Task<AttemptOutcome> RunAttemptAsync(Job job, CancellationToken cancellationToken)
+    public async Task<AttemptResult> RunAttemptAsync(Job job, CancellationToken cancellationToken)
     {
         var worker = job.Worker ?? throw new ArgumentException("the job is not claimed", nameof(job));
         var attempt = new JobAttempt(job, JobChanges.FromJson(job.Params), job.Attempts, options.Retry.MaxAttempts);
@@ -57,28 +63,31 @@ public sealed class JobRunner(IJobBroker broker, IJobHandler handler, JobRunnerO
         }
 
         var now = clock.GetUtcNow();
+        var lost = new AttemptResult(AttemptOutcome.LostLease, error);
         if (error is null)
         {
-            return await broker.FinishAsync(job.Id, worker, now, CancellationToken.None) ? AttemptOutcome.Finished : AttemptOutcome.LostLease;
+            return await broker.FinishAsync(job.Id, worker, now, CancellationToken.None) ? new AttemptResult(AttemptOutcome.Finished) : lost;
         }
 
         if (options.Retry.NextAttemptAt(job.Attempts, now, options.Random()) is { } next)
         {
             return await broker.FailAttemptAsync(job.Id, worker, now, error, next, null, CancellationToken.None)
-                ? AttemptOutcome.WillRetry
-                : AttemptOutcome.LostLease;
+                ? new AttemptResult(AttemptOutcome.WillRetry, error, next)
+                : lost;
         }
 
-        var replacement = await handler.GiveUpAsync(attempt, error, cancellationToken);
-        long? replacedBy = null;
-        if (replacement is not null)
+        var change = await handler.GiveUpAsync(attempt, error, cancellationToken);
+        Job? replacement = null;
+        if (change is not null)
         {
             var context = new JobContext(job.ApplyId, job.Requester, job.Commit, job.PlanChecksum);
-            replacedBy = (await broker.EnqueueAsync(JobChanges.ToNewJob(replacement, context, job.Id), now, CancellationToken.None)).Id;
+            replacement = await broker.EnqueueAsync(JobChanges.ToNewJob(change, context, job.Id), now, CancellationToken.None);
         }
 
-        var recorded = await broker.FailAttemptAsync(job.Id, worker, clock.GetUtcNow(), error, null, replacedBy, CancellationToken.None);
-        return !recorded ? AttemptOutcome.LostLease : replacedBy is null ? AttemptOutcome.Failed : AttemptOutcome.Replaced;
+        var recorded = await broker.FailAttemptAsync(job.Id, worker, clock.GetUtcNow(), error, null, replacement?.Id, CancellationToken.None);
+        return !recorded ? lost
+            : replacement is null ? new AttemptResult(AttemptOutcome.Failed, error)
+            : new AttemptResult(AttemptOutcome.Replaced, error, Replacement: replacement);
     }
 
     private async Task HeartbeatAsync(long id, string worker, CancellationToken cancellationToken)

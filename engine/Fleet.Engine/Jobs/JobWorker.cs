@@ -7,7 +7,7 @@ namespace Fleet.Engine.Jobs;
 public sealed class JobWorker(JobRunner runner, string name, string? site, int concurrency, TimeSpan pollInterval)
 {
     /// <summary>Runs until cancelled, or until nothing is due when <paramref name="untilIdle"/> (tests, one-shot drains).</summary>
-    public async Task<int> RunAsync(Action<Job, AttemptOutcome>? onAttempt, bool untilIdle, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(Action<Job, AttemptResult>? onAttempt, bool untilIdle, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         var running = new List<Task>();
@@ -41,7 +41,7 @@ public sealed class JobWorker(JobRunner runner, string name, string? site, int c
         return attempts;
     }
 
-    private async Task RunOneAsync(Job job, Action<Job, AttemptOutcome>? onAttempt, CancellationToken cancellationToken)
+    private async Task RunOneAsync(Job job, Action<Job, AttemptResult>? onAttempt, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var outcome = await runner.RunAttemptAsync(job, cancellationToken);

@@ -26,14 +26,23 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
         started_at = COALESCE(started_at, CAST(@now AS {db.TimeType()})), next_attempt_at = NULL
         """;
 
-    public async Task<Job> EnqueueAsync(NewJob job, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<Job> EnqueueAsync(NewJob job, DateTimeOffset now, CancellationToken cancellationToken) =>
+        InsertAsync(job, now, null, cancellationToken);
+
+    public Task<Job> EnqueueClaimedAsync(NewJob job, JobClaim claim, CancellationToken cancellationToken) =>
+        InsertAsync(job, claim.Now, claim, cancellationToken);
+
+    private async Task<Job> InsertAsync(NewJob job, DateTimeOffset now, JobClaim? claim, CancellationToken cancellationToken)
     {
         var sql = $"""
-            INSERT INTO jobs (apply_id, change_id, action, target, site, params, status, attempts, requester, "commit", plan_checksum, created_at, replacement_of)
-            VALUES (@applyId, @changeId, @action, @target, @site, CAST(@params AS {db.JsonType()}), 'queued', 0, @requester, @commit, @planChecksum, CAST(@now AS {db.TimeType()}), @replacementOf)
+            INSERT INTO jobs (apply_id, change_id, action, target, site, params, status, attempts, worker, lease_until, started_at,
+                              requester, "commit", plan_checksum, created_at, replacement_of)
+            VALUES (@applyId, @changeId, @action, @target, @site, CAST(@params AS {db.JsonType()}), @status, @attempts, @worker,
+                    CAST(@lease AS {db.TimeType()}), CAST(@started AS {db.TimeType()}),
+                    @requester, @commit, @planChecksum, CAST(@now AS {db.TimeType()}), @replacementOf)
             RETURNING {Columns}
             """;
-        var jobs = await QueryAsync(sql, new
+        var jobs = await WriteAsync(sql, new
         {
             applyId = job.ApplyId,
             changeId = job.ChangeId,
@@ -41,6 +50,11 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
             target = job.Target,
             site = job.Site,
             @params = job.Params.ToJsonString(),
+            status = claim is null ? "queued" : "running",
+            attempts = claim is null ? 0 : 1,
+            worker = claim?.Worker,
+            lease = db.Time(claim?.LeaseUntil),
+            started = db.Time(claim?.Now),
             requester = job.Requester,
             commit = job.Commit,
             planChecksum = job.PlanChecksum,

@@ -66,7 +66,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers pow
         }
 
         await BootAsync(machine, BootImage.Installer, options.InstallTimeout, cancellationToken);
-        await MoveAsync(machine.HardwareName, MachineState.Installing, MachineState.InUse, audit, cancellationToken);
+        await MoveAsync(machine, MachineState.InUse, audit, cancellationToken);
         return machine.HardwareName;
     }
 
@@ -87,7 +87,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers pow
         }
 
         await BootAsync(machine, BootImage.Sanitize, options.RecycleTimeout, cancellationToken);
-        await MoveAsync(machine.HardwareName, MachineState.Recycling, MachineState.Available, audit, cancellationToken);
+        await MoveAsync(machine, MachineState.Available, audit, cancellationToken);
         return machine.HardwareName;
     }
 
@@ -172,22 +172,15 @@ public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers pow
         }
     }
 
-    /// <summary>Finishes a step: <paramref name="from"/> → <paramref name="to"/>, unless an earlier run already did.</summary>
-    private async Task MoveAsync(string serial, MachineState from, MachineState to, AuditContext audit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Finishes a step: the machine as it was when the step began moves to <paramref name="to"/>. When
+    /// someone changed it meanwhile it is re-read: already there is fine, anywhere else is an error.
+    /// </summary>
+    private async Task MoveAsync(Machine machine, MachineState to, AuditContext audit, CancellationToken cancellationToken)
     {
+        var from = machine.State;
         for (var conflict = 0; ; conflict++)
         {
-            var machine = await GetAsync(serial, cancellationToken);
-            if (machine.State == to)
-            {
-                return;
-            }
-
-            if (machine.State != from)
-            {
-                throw new FleetException($"machine {serial} became {machine.State.ToWire()} while it was being {(from == MachineState.Installing ? "installed" : "recycled")}");
-            }
-
             try
             {
                 await inventory.TransitionAsync(MachineTransition.From(machine, to), audit, cancellationToken);
@@ -195,7 +188,16 @@ public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers pow
             }
             catch (ConcurrencyConflictException) when (conflict < ConflictRetries)
             {
-                // Re-read and try again.
+                machine = await GetAsync(machine.HardwareName, cancellationToken);
+                if (machine.State == to)
+                {
+                    return;
+                }
+
+                if (machine.State != from)
+                {
+                    throw new FleetException($"machine {machine.HardwareName} became {machine.State.ToWire()} while it was being {(from == MachineState.Installing ? "installed" : "recycled")}");
+                }
             }
         }
     }

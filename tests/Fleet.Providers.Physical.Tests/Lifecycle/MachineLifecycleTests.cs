@@ -94,7 +94,7 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
         var job = await h.Database.Jobs.EnqueueAsync(JobChanges.ToNewJob(Install("1", "SN1"), new JobContext("a1", "alice", "abc", "sha256:1")), clock.GetUtcNow(), CancellationToken.None);
 
         var t0 = clock.GetUtcNow();
-        Assert.Equal(AttemptOutcome.WillRetry, await runner.RunAttemptAsync((await Claim(h, runner, job.Id))!, CancellationToken.None));
+        Assert.Equal(AttemptOutcome.WillRetry, (await runner.RunAttemptAsync((await Claim(h, runner, job.Id))!, CancellationToken.None)).Outcome);
         var queued = await h.Database.Jobs.GetAsync(job.Id, CancellationToken.None);
         Assert.Equal(t0 + TimeSpan.FromSeconds(11), queued!.NextAttemptAt); // 10 s, plus 0.5 of the 20% jitter
         Assert.Contains("install of SN1 failed: disk not found", queued.Error, StringComparison.Ordinal);
@@ -103,11 +103,11 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
         clock.Advance(TimeSpan.FromSeconds(10.9));
         Assert.Null(await Claim(h, runner, job.Id));
         clock.Advance(TimeSpan.FromSeconds(0.1));
-        Assert.Equal(AttemptOutcome.WillRetry, await runner.RunAttemptAsync((await Claim(h, runner, job.Id))!, CancellationToken.None));
+        Assert.Equal(AttemptOutcome.WillRetry, (await runner.RunAttemptAsync((await Claim(h, runner, job.Id))!, CancellationToken.None)).Outcome);
         Assert.Equal(clock.GetUtcNow() + TimeSpan.FromSeconds(22), (await h.Database.Jobs.GetAsync(job.Id, CancellationToken.None))!.NextAttemptAt);
 
         clock.Advance(TimeSpan.FromSeconds(22));
-        Assert.Equal(AttemptOutcome.Replaced, await runner.RunAttemptAsync((await Claim(h, runner, job.Id))!, CancellationToken.None));
+        Assert.Equal(AttemptOutcome.Replaced, (await runner.RunAttemptAsync((await Claim(h, runner, job.Id))!, CancellationToken.None)).Outcome);
 
         var failed = await h.Database.Jobs.GetAsync(job.Id, CancellationToken.None);
         Assert.Equal((JobStatus.Failed, 3), (failed!.Status, failed.Attempts));
