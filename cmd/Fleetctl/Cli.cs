@@ -13,6 +13,8 @@ public static class Cli
         global.AddTo(root);
 
         root.Subcommands.Add(SchemaCommand.Create(global, host));
+        root.Subcommands.Add(ValidateCommand.Create(global, host));
+        root.Subcommands.Add(InventoryCommand.Create(global, host));
         return root;
     }
 

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Validation;
 
 namespace Fleetctl.Commands;
 
-/// <summary><c>fleetctl schema [KIND]</c>: prints the JSON Schemas the YAML is validated against.</summary>
+/// <summary><c>fleetctl schema [KIND]</c>: prints the JSON Schemas the YAML is validated against (for editors).</summary>
 public static class SchemaCommand
 {
     public static Command Create(GlobalOptions global, CliHost host)
@@ -12,8 +14,19 @@ public static class SchemaCommand
         var command = new Command("schema", "Print the JSON Schema of a YAML kind.") { kind };
         command.SetAction(async (parse, ct) =>
         {
-            await host.Out.WriteLineAsync("not implemented yet");
-            return ExitCodes.Error;
+            var requested = parse.GetValue(kind);
+            if (requested is null)
+            {
+                // Several schemas: one JSON array, so the output stays one parseable document.
+                var all = FleetKinds.All.Select(k => FleetSchemas.Text(k).TrimEnd());
+                await host.Out.WriteLineAsync($"[\n{string.Join(",\n", all)}\n]".AsMemory(), ct);
+                return ExitCodes.Success;
+            }
+
+            var found = FleetKinds.Find(requested)
+                ?? throw new FleetException($"unknown kind '{requested}'; expected one of {string.Join(", ", FleetKinds.All)}");
+            await host.Out.WriteLineAsync(FleetSchemas.Text(found).TrimEnd().AsMemory(), ct);
+            return ExitCodes.Success;
         });
         return command;
     }

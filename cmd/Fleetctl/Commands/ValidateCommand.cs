@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Loading;
+using Fleetctl.Rendering;
+
+namespace Fleetctl.Commands;
+
+/// <summary><c>fleetctl validate [--format text|json]</c>: loads the fleet directory and reports every problem at once.</summary>
+public static class ValidateCommand
+{
+    public static Command Create(GlobalOptions global, CliHost host)
+    {
+        var format = new Option<string>("--format")
+        {
+            Description = "Output format: text (file:line:column: error: message) or json.",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("validate", "Check the fleet's YAML against the schemas and the rules across documents.") { format };
+        command.SetAction(async (parse, ct) =>
+        {
+            var json = parse.GetValue(format) == "json";
+            LoadResult result;
+            try
+            {
+                result = FleetLoader.Load(new DirectorySource(global.FleetDirectory(parse, host)));
+            }
+            catch (FleetException e) when (json)
+            {
+                result = new LoadResult(null, e.Diagnostics);
+            }
+
+            if (json)
+            {
+                await DiagnosticsRenderer.WriteJsonAsync(host.Out, result.Diagnostics, ct);
+            }
+            else
+            {
+                await DiagnosticsRenderer.WriteTextAsync(host.Err, result.Diagnostics, host.UseColor(parse.GetValue(global.NoColor)));
+                await (result.Desired is { } desired
+                    ? host.Out.WriteLineAsync($"fleet '{desired.Fleet.Name}' is valid: {desired.Fleet.Sites.Length} sites, {desired.Roles.Length} roles, {desired.Pools.Length} pools, {desired.Zones.Length} zones")
+                    : host.Err.WriteLineAsync($"{result.Errors.Count()} error(s)"));
+            }
+
+            return result.Succeeded ? ExitCodes.Success : ExitCodes.Error;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,80 @@
+using Fleet.Engine.Planning;
+
+namespace Fleetctl.Rendering;
+
+/// <summary>Wording shared by the text and markdown renderers: the summary sentence and the per-action phrases.</summary>
+public static class PlanSummary
+{
+    public const string NoChanges = "No changes. The fleet matches the desired state.";
+
+    /// <summary>"Plan: 2 to install, 1 to recycle, 0 to resize, 1 zone to push." The four main counts always, the others when present.</summary>
+    public static string Sentence(Plan plan)
+    {
+        var counts = plan.Summary.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var parts = new List<string>
+        {
+            $"{counts["install"]} to install",
+            $"{counts["recycle"]} to recycle",
+            $"{counts["resize"]} to resize",
+            Counted(counts["zone_push"], "zone", "to push"),
+        };
+        AddIfAny(parts, counts["create_group"], "group", "to create");
+        AddIfAny(parts, counts["update_template"], "template", "to update");
+        AddIfAny(parts, counts["delete_group"], "group", "to delete");
+        AddIfAny(parts, counts["zone_create"], "zone", "to create");
+        return $"Plan: {string.Join(", ", parts)}.";
+    }
+
+    /// <summary>The symbol of an action, as in Terraform: + adds, - removes, ~ changes in place.</summary>
+    public static char Symbol(ChangeAction action) => action switch
+    {
+        ChangeAction.Install or ChangeAction.CreateGroup or ChangeAction.ZoneCreate => '+',
+        ChangeAction.Recycle or ChangeAction.DeleteGroup => '-',
+        _ => '~',
+    };
+
+    /// <summary>The changed fields of before/after as "size: 18 → 20", in key order.</summary>
+    public static string Difference(PlannedChange change)
+    {
+        if (change.Before is null && change.After is null)
+        {
+            return string.Empty;
+        }
+
+        var keys = (change.Before?.Select(p => p.Key) ?? []).Union(change.After?.Select(p => p.Key) ?? []).Order(StringComparer.Ordinal);
+        var parts = new List<string>();
+        foreach (var key in keys)
+        {
+            var before = change.Before?[key]?.ToJsonString();
+            var after = change.After?[key]?.ToJsonString();
+            if (before == after)
+            {
+                continue;
+            }
+
+            parts.Add($"{key}: {Unquote(before) ?? "(none)"} → {Unquote(after) ?? "(none)"}");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>Changes grouped by resource address, groups in order of their first change.</summary>
+    public static IEnumerable<IGrouping<string, PlannedChange>> ByResource(Plan plan) => plan.Changes.GroupBy(c => c.Address, StringComparer.Ordinal);
+
+    public static string DescribeSource(PlanSource source) => source.Kind == "git" && source.Commit is not null
+        ? $"commit {source.Commit[..Math.Min(12, source.Commit.Length)]}{(source.Ref is null ? string.Empty : $" ({source.Ref})")}"
+        : "the working tree";
+
+    private static string? Unquote(string? json) =>
+        json is { Length: >= 2 } && json[0] == '"' && json[^1] == '"' ? System.Text.Json.JsonSerializer.Deserialize<string>(json) : json;
+
+    private static string Counted(int count, string noun, string verb) => $"{count} {noun}{(count == 1 ? string.Empty : "s")} {verb}";
+
+    private static void AddIfAny(List<string> parts, int count, string noun, string verb)
+    {
+        if (count > 0)
+        {
+            parts.Add(Counted(count, noun, verb));
+        }
+    }
+}

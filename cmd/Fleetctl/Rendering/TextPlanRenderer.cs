@@ -1,0 +1,97 @@
+using System.Text;
+using Fleet.Engine.Planning;
+
+namespace Fleetctl.Rendering;
+
+/// <summary>
+/// The human plan, like Terraform's: changes grouped by pool or zone, <c>+</c> install, <c>-</c>
+/// recycle, <c>~</c> resize/update/push, each with its reason, then the limits the plan hit and a
+/// summary line. Colour (ANSI) only when asked for, i.e. on a terminal. Control characters from a
+/// plan file are replaced, so a crafted plan cannot drive the terminal.
+/// </summary>
+public sealed class TextPlanRenderer(bool color) : IPlanRenderer
+{
+    private const string Reset = "\u001b[0m";
+    private const string Bold = "\u001b[1m";
+    private const string Green = "\u001b[32m";
+    private const string Red = "\u001b[31m";
+    private const string Yellow = "\u001b[33m";
+
+    public async Task RenderAsync(Plan plan, TextWriter output, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder(256 + (plan.Changes.Length * 80));
+        text.Append("Fleet ").Append(Clean(plan.Fleet)).Append(", desired state from ").Append(Clean(PlanSummary.DescribeSource(plan.Source))).Append('.').Append('\n');
+        if (plan.HasChanges)
+        {
+            text.Append('\n').Append("fleetctl will perform the following actions:").Append('\n');
+            foreach (var resource in PlanSummary.ByResource(plan))
+            {
+                text.Append('\n').Append(Paint(Bold, $"  # {Clean(resource.Key)} ({Clean(resource.First().Provider)})")).Append('\n');
+                foreach (var change in resource)
+                {
+                    AppendChange(text, change);
+                }
+            }
+        }
+
+        if (!plan.Limits.IsEmpty)
+        {
+            text.Append('\n').Append(Paint(Bold, "Limits:")).Append('\n');
+            foreach (var limit in plan.Limits)
+            {
+                text.Append(Paint(Yellow, "  ! ")).Append(Clean(limit)).Append('\n');
+            }
+        }
+
+        text.Append('\n').Append(Paint(Bold, plan.HasChanges ? PlanSummary.Sentence(plan) : PlanSummary.NoChanges)).Append('\n');
+        await output.WriteAsync(text, cancellationToken);
+    }
+
+    private void AppendChange(StringBuilder text, PlannedChange change)
+    {
+        var symbol = PlanSummary.Symbol(change.Action);
+        text.Append("  ").Append(Paint(symbol switch { '+' => Green, '-' => Red, _ => Yellow }, $"{symbol} {change.Action.ToWire()}"));
+        if (change.Machine is not null)
+        {
+            text.Append(' ').Append(Clean(change.Machine));
+        }
+
+        if (change.Hostname is not null)
+        {
+            text.Append(change.Action == ChangeAction.Recycle ? " " : " as ").Append(Clean(change.Hostname));
+        }
+
+        var difference = PlanSummary.Difference(change);
+        if (difference.Length > 0)
+        {
+            text.Append(' ').Append(Clean(difference));
+        }
+
+        text.Append(" (").Append(Clean(change.Reason)).Append(')');
+        if (!change.DependsOn.IsEmpty)
+        {
+            text.Append(", after #").Append(Clean(string.Join(", #", change.DependsOn)));
+        }
+
+        text.Append('\n');
+    }
+
+    private string Paint(string style, string text) => color ? style + text + Reset : text;
+
+    /// <summary>Text from a plan file with control characters (escape sequences, newlines) replaced.</summary>
+    private static string Clean(string text)
+    {
+        if (!text.Any(char.IsControl))
+        {
+            return text;
+        }
+
+        return string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        });
+    }
+}

@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+
+namespace Fleet.Engine.Inventory;
+
+/// <summary>
+/// The source of truth for physical machines and applied pools (DESIGN.md, Inventory). The store,
+/// not its callers, enforces the lifecycle: every state change is a compare-and-swap on the row
+/// <see cref="Machine.Version"/>, checked against <see cref="MachineStates.IsAllowed"/>, and appended
+/// to the audit log in the same transaction. Implementations behave identically on every backend.
+/// </summary>
+public interface IInventoryStore
+{
+    /// <summary>Machines matching the filter (all when null), ordered by hardware name (ordinal).</summary>
+    Task<ImmutableArray<Machine>> ListMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken);
+
+    Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken);
+
+    /// <summary>Pools as last applied, ordered by name.</summary>
+    Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken);
+
+    Task<PoolRecord?> GetPoolAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Records a pool's backend, role, image and protection when it is applied; bumps its version.</summary>
+    Task<PoolRecord> UpsertPoolAsync(PoolUpdate pool, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a pool that was destroyed. A protected pool is refused with a <see cref="Diagnostics.FleetException"/>.</summary>
+    Task<bool> DeletePoolAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves one machine to a new state if, and only if, its row still has
+    /// <see cref="MachineTransition.ExpectedVersion"/>. Throws <see cref="ConcurrencyConflictException"/>
+    /// when someone else changed the machine first or took the hostname (re-read and retry), and a
+    /// <see cref="Diagnostics.FleetException"/> for an unknown machine or a transition the lifecycle
+    /// does not allow. Returns the machine as stored, with its new version.
+    /// </summary>
+    Task<Machine> TransitionAsync(MachineTransition transition, AuditContext audit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds unknown machines as <see cref="MachineState.Available"/> and updates the hardware facts of
+    /// known ones (never their state, hostname, role, pool or image), all in one transaction. A MAC or
+    /// IP owned by another serial is a <see cref="Diagnostics.FleetException"/> naming every offending
+    /// record, and nothing is written.
+    /// </summary>
+    Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken);
+
+    /// <summary>Every audit entry of one machine, oldest first.</summary>
+    Task<ImmutableArray<AuditEntry>> ListAuditAsync(string hardwareName, CancellationToken cancellationToken);
+}

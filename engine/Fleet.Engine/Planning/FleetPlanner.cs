@@ -1,0 +1,247 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Model;
+using Fleet.Engine.Providers;
+
+namespace Fleet.Engine.Planning;
+
+/// <summary>
+/// Builds a plan across providers: validates that every part of the desired state has a provider
+/// that serves it, reads every provider's actual state in parallel, runs their pure plan functions,
+/// applies the safety policy, orders the changes by their dependencies, numbers them, and seals the
+/// plan with its guards and checksum. Everything after reading is pure: the same desired state,
+/// snapshots and options give a byte-identical plan file.
+/// </summary>
+public sealed class FleetPlanner
+{
+    public FleetPlanner(IEnumerable<IProvider> providers)
+    {
+        Providers = [.. providers];
+        var duplicate = Providers.GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"two providers are named '{duplicate.Key}'", nameof(providers));
+        }
+    }
+
+    /// <summary>The providers in registration order, which is also planning order (see <see cref="ProviderPlanRequest.PriorChanges"/>).</summary>
+    public ImmutableArray<IProvider> Providers { get; }
+
+    /// <summary>Every pool whose backend no provider serves, and every provider's own objections.</summary>
+    public ImmutableArray<Diagnostic> Validate(DesiredState desired)
+    {
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+        foreach (var pool in desired.Pools)
+        {
+            var backend = BackendName(pool.Backend);
+            if (!Providers.Any(p => p.Capabilities.ServesBackend(backend)))
+            {
+                diagnostics.Add(Diagnostic.Error(pool.Locations.Of("backend"), $"pool {pool.Name}: no provider serves backend '{backend}' in this fleetctl"));
+            }
+        }
+
+        foreach (var provider in Providers)
+        {
+            diagnostics.AddRange(provider.Validate(desired));
+        }
+
+        return diagnostics.ToImmutable();
+    }
+
+    /// <summary>Every provider's actual state, read concurrently, in registration order.</summary>
+    public async Task<ImmutableArray<ProviderSnapshot>> ReadActualStateAsync(DesiredState desired, CancellationToken cancellationToken) =>
+        [.. await Task.WhenAll(Providers.Select(p => p.ReadActualStateAsync(desired, cancellationToken)))];
+
+    /// <summary>Validates, reads the actual state and plans. Throws <see cref="FleetException"/> for every user-facing problem at once.</summary>
+    public async Task<Plan> PlanAsync(DesiredState desired, PlanSource source, PlanOptions options, CancellationToken cancellationToken)
+    {
+        var invalid = Validate(desired);
+        if (invalid.Any(d => d.IsError))
+        {
+            throw new FleetException(invalid);
+        }
+
+        var actual = await ReadActualStateAsync(desired, cancellationToken);
+        return Plan(desired, actual, source, options);
+    }
+
+    /// <summary>
+    /// The pure part: plans every provider against its snapshot (<paramref name="actual"/> is in
+    /// registration order). Capacity errors and the like are thrown together; a plan over the safety
+    /// limits is thrown unless <see cref="PlanOptions.Force"/>, in which case it lists them as forced.
+    /// </summary>
+    public Plan Plan(DesiredState desired, IReadOnlyList<ProviderSnapshot> actual, PlanSource source, PlanOptions options)
+    {
+        if (actual.Count != Providers.Length)
+        {
+            throw new ArgumentException($"expected {Providers.Length} snapshots, got {actual.Count}", nameof(actual));
+        }
+
+        var proposed = new List<ProposedChange>();
+        var prior = ImmutableArray.CreateBuilder<PlannedChange>();
+        var guards = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var errors = new List<Diagnostic>();
+        var unsafeReasons = new List<string>();
+        var limits = new List<string>();
+        var disruptions = new List<Disruption>();
+
+        for (var i = 0; i < Providers.Length; i++)
+        {
+            var provider = Providers[i];
+            var result = provider.Plan(new ProviderPlanRequest(desired, actual[i], options, prior.ToImmutable()));
+            foreach (var change in result.Changes)
+            {
+                CheckDeclared(provider, change.Change);
+                proposed.Add(change);
+                prior.Add(change.Change);
+            }
+
+            foreach (var (key, version) in result.Guards)
+            {
+                guards[GuardKey(provider.Name, key)] = version;
+            }
+
+            errors.AddRange(result.Errors);
+            unsafeReasons.AddRange(result.Unsafe);
+            limits.AddRange(result.Limits);
+            disruptions.AddRange(result.Disruptions);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new FleetException(errors);
+        }
+
+        unsafeReasons.AddRange(SafetyPolicy.Check(disruptions, desired.Fleet.Safety.MaxRecyclePercent));
+        if (unsafeReasons.Count > 0)
+        {
+            if (!options.Force)
+            {
+                throw new FleetException(
+                    [.. unsafeReasons.Select(r => Diagnostic.Error($"unsafe plan: {r}")),
+                     Diagnostic.Error("the plan exceeds the safety limits above; review it and rerun with --force to accept it")]);
+            }
+
+            limits.AddRange(unsafeReasons.Select(r => $"forced: {r}"));
+        }
+
+        var plan = new Plan(Planning.Plan.CurrentFormatVersion, desired.Fleet.Name, source, Number(proposed), guards.ToImmutable(), [.. limits], string.Empty);
+        return PlanFile.Seal(plan);
+    }
+
+    /// <summary>
+    /// The guards of <paramref name="plan"/> that no longer hold against fresh snapshots (in
+    /// registration order), each as a message; empty when the plan is still current.
+    /// </summary>
+    public ImmutableArray<string> FindStaleGuards(Plan plan, IReadOnlyList<ProviderSnapshot> actual)
+    {
+        var stale = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < Providers.Length; i++)
+        {
+            var prefix = GuardKey(Providers[i].Name, string.Empty);
+            var own = plan.Guards
+                .Where(g => g.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .ToDictionary(g => g.Key[prefix.Length..], g => g.Value, StringComparer.Ordinal);
+            if (own.Count > 0)
+            {
+                stale.AddRange(Providers[i].FindStaleGuards(own, actual[i]));
+            }
+        }
+
+        var known = Providers.Select(p => GuardKey(p.Name, string.Empty)).ToArray();
+        stale.AddRange(plan.Guards.Keys
+            .Where(k => !known.Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal)))
+            .Select(k => $"guard {k} belongs to a provider this fleetctl does not have"));
+        return stale.ToImmutable();
+    }
+
+    /// <summary>The plan-file spelling of a backend (<c>backend:</c> in YAML).</summary>
+    public static string BackendName(PoolBackend backend) => backend.ToString().ToLowerInvariant();
+
+    /// <summary>Guards are namespaced by provider in the plan file: <c>physical:machine/C0MPUT3</c>.</summary>
+    private static string GuardKey(string provider, string key) => $"{provider}:{key}";
+
+    private static void CheckDeclared(IProvider provider, PlannedChange change)
+    {
+        if (change.Provider != provider.Name || !provider.Capabilities.Actions.Contains(change.Action))
+        {
+            throw new InvalidOperationException(
+                $"provider '{provider.Name}' proposed a {change.Action.ToWire()} change for provider '{change.Provider}' that its capabilities do not declare");
+        }
+    }
+
+    /// <summary>
+    /// Orders changes so that each comes after what it depends on, keeping the providers' order
+    /// otherwise (a stable topological sort), then numbers them 1..N and resolves dependencies to ids.
+    /// </summary>
+    private static ImmutableArray<PlannedChange> Number(List<ProposedChange> proposed)
+    {
+        var count = proposed.Count;
+        var dependencies = new List<int>[count];
+        var dependents = new List<int>[count];
+        var waiting = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            dependents[i] = [];
+        }
+
+        for (var j = 0; j < count; j++)
+        {
+            var selectors = proposed[j].DependsOn;
+            dependencies[j] = [];
+            if (selectors.IsDefaultOrEmpty)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                if (i != j && selectors.Any(s => s.Matches(proposed[i].Change)))
+                {
+                    dependencies[j].Add(i);
+                    dependents[i].Add(j);
+                }
+            }
+
+            waiting[j] = dependencies[j].Count;
+        }
+
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < count; i++)
+        {
+            if (waiting[i] == 0)
+            {
+                ready.Enqueue(i, i);
+            }
+        }
+
+        var position = new int[count];
+        var order = new List<int>(count);
+        while (ready.TryDequeue(out var next, out _))
+        {
+            position[next] = order.Count;
+            order.Add(next);
+            foreach (var dependent in dependents[next])
+            {
+                if (--waiting[dependent] == 0)
+                {
+                    ready.Enqueue(dependent, dependent);
+                }
+            }
+        }
+
+        if (order.Count != count)
+        {
+            throw new InvalidOperationException("the providers' changes depend on each other in a cycle");
+        }
+
+        return [.. order.Select(i => proposed[i].Change with
+        {
+            Id = Id(position[i]),
+            DependsOn = [.. dependencies[i].Select(d => position[d]).Order().Select(Id)],
+        })];
+    }
+
+    private static string Id(int position) => (position + 1).ToString(CultureInfo.InvariantCulture);
+}

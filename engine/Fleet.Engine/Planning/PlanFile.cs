@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Fleet.Engine.Diagnostics;
+
+namespace Fleet.Engine.Planning;
+
+/// <summary>
+/// The plan file (DESIGN.md, formatVersion 1): writing it, reading it back strictly, and its checksum.
+/// The body is written in one fixed key order (object keys of <c>before</c>, <c>after</c>,
+/// <c>parameters</c> and <c>guards</c> sorted ordinally); the checksum is the SHA-256 of the compact
+/// body without the checksum, so whitespace never matters and any edited value does.
+/// </summary>
+public static class PlanFile
+{
+    private const string ChecksumPrefix = "sha256:";
+
+    private static readonly JsonWriterOptions Compact = new() { Indented = false };
+    private static readonly JsonWriterOptions Pretty = new() { Indented = true, IndentSize = 2 };
+
+    /// <summary>The plan with its <see cref="Plan.Checksum"/> computed.</summary>
+    public static Plan Seal(Plan plan) => plan with { Checksum = ComputeChecksum(plan) };
+
+    /// <summary><c>sha256:</c> and the lower-case hex SHA-256 of the canonical compact body.</summary>
+    public static string ComputeChecksum(Plan plan)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096 + (plan.Changes.Length * 256));
+        using (var writer = new Utf8JsonWriter(buffer, Compact))
+        {
+            PlanJsonWriter.Write(writer, plan, checksum: null);
+        }
+
+        return ChecksumPrefix + Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
+
+    /// <summary>The plan file's bytes: indented UTF-8 JSON ending in a newline, with a freshly computed checksum.</summary>
+    public static byte[] Serialize(Plan plan)
+    {
+        var checksum = ComputeChecksum(plan);
+        var buffer = new ArrayBufferWriter<byte>(8192 + (plan.Changes.Length * 400));
+        using (var writer = new Utf8JsonWriter(buffer, Pretty))
+        {
+            PlanJsonWriter.Write(writer, plan, checksum);
+        }
+
+        buffer.Write("\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the plan file to <paramref name="path"/> atomically (a temporary file renamed into place).</summary>
+    public static async Task WriteAsync(Plan plan, string path, CancellationToken cancellationToken)
+    {
+        var full = Path.GetFullPath(path);
+        var temporary = full + ".tmp";
+        try
+        {
+            await File.WriteAllBytesAsync(temporary, Serialize(plan), cancellationToken);
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temporary);
+            throw new FleetException(SourceLocation.OfFile(path), $"cannot write the plan file: {e.Message}");
+        }
+    }
+
+    /// <summary>Reads and verifies a plan file; every problem is a <see cref="FleetException"/> naming the file.</summary>
+    public static async Task<Plan> ReadAsync(string path, string displayName, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FleetException(SourceLocation.OfFile(displayName), $"cannot read the plan file: {e.Message}");
+        }
+
+        return Parse(bytes, displayName);
+    }
+
+    /// <summary>
+    /// Parses and verifies plan-file bytes: not JSON, truncated, an unknown formatVersion, missing or
+    /// mistyped fields, unknown fields, and a checksum that does not match the body are all refused.
+    /// </summary>
+    public static Plan Parse(ReadOnlyMemory<byte> bytes, string displayName)
+    {
+        var file = SourceLocation.OfFile(displayName);
+        using var document = ParseJson(bytes, displayName);
+        var plan = PlanJsonReader.Read(document.RootElement, file, out var written, out var summary);
+        var expected = ComputeChecksum(plan);
+        if (!string.Equals(written, expected, StringComparison.Ordinal))
+        {
+            throw new FleetException(file, $"the plan file was changed after it was written: its checksum is {written} but its content hashes to {expected}; run fleetctl plan again");
+        }
+
+        if (!summary.SequenceEqual(plan.Summary))
+        {
+            throw new FleetException(file, "the plan file was changed after it was written: its summary does not match its changes; run fleetctl plan again");
+        }
+
+        return plan with { Checksum = expected };
+    }
+
+    private static JsonDocument ParseJson(ReadOnlyMemory<byte> bytes, string displayName)
+    {
+        if (bytes.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new FleetException(SourceLocation.OfFile(displayName), "the plan file is empty");
+        }
+
+        try
+        {
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            var location = new SourceLocation(displayName, (int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0) + 1);
+            throw new FleetException(location, IsTruncated(bytes.Span)
+                ? "the plan file is truncated (its JSON ends early); write it again with fleetctl plan --out"
+                : "the file is not a plan file: it is not valid JSON");
+        }
+    }
+
+    /// <summary>
+    /// Whether bytes that failed to parse are the start of valid JSON: read as a partial block, they
+    /// raise no error, so the only thing wrong is that the rest is missing.
+    /// </summary>
+    private static bool IsTruncated(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new Utf8JsonReader(bytes, isFinalBlock: false, state: default);
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Inventory;
+using Fleet.State.Inventory;
+using Npgsql;
+using NpgsqlTypes;
+using static Fleet.State.Backends.Sql;
+
+namespace Fleet.State.Backends;
+
+/// <summary>
+/// PostgreSQL for teams and CI: row locks and compare-and-swap for claims, advisory locks for
+/// migrations and ingests, binary COPY for bulk loads.
+/// </summary>
+internal sealed class PostgresBackend : StateBackend
+{
+    /// <summary>Advisory lock keys of fleetctl ("flt" + a number per purpose).</summary>
+    private const long SchemaLockKey = 0x666c74_0001;
+    private const long IngestLockKey = 0x666c74_0002;
+
+    private readonly NpgsqlDataSource dataSource;
+
+    public PostgresBackend(InventoryLocation location)
+        : base(location)
+    {
+        dataSource = NpgsqlDataSource.Create(location.ConnectionTarget);
+    }
+
+    public override string MigrationFolder => "postgres";
+
+    public override string ForUpdate => " FOR UPDATE";
+
+    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Translate(e);
+        }
+    }
+
+    public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken);
+
+    public override async Task<DbTransaction> BeginSchemaChangeAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockAsync(connection, transaction, SchemaLockKey, cancellationToken);
+        return transaction;
+    }
+
+    public override Task LockIngestAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        LockAsync(connection, transaction, IngestLockKey, cancellationToken);
+
+    public override object TimeValue(DateTimeOffset time) => time.UtcDateTime;
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
+        new(DateTime.SpecifyKind(reader.GetFieldValue<DateTime>(ordinal), DateTimeKind.Utc));
+
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public override Exception Translate(DbException exception)
+    {
+        var where = Location.Display;
+        return exception switch
+        {
+            PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } e =>
+                new FleetException($"inventory {where}: PostgreSQL refused the login: {InventoryLocation.Redact(e.MessageText)}"),
+            PostgresException e =>
+                new FleetException($"inventory {where}: PostgreSQL error {e.SqlState}: {InventoryLocation.Redact(e.MessageText)}"),
+            NpgsqlException { InnerException: SocketException s } =>
+                new FleetException($"inventory {where}: cannot connect to PostgreSQL ({Describe(s.SocketErrorCode)})"),
+            NpgsqlException { InnerException: TimeoutException } =>
+                new FleetException($"inventory {where}: timed out connecting to PostgreSQL"),
+            NpgsqlException e =>
+                new FleetException($"inventory {where}: {InventoryLocation.Redact(e.Message)}"),
+            _ => exception,
+        };
+    }
+
+    public override async Task WriteIngestAsync(DbConnection connection, DbTransaction transaction, IngestBatch batch, CancellationToken cancellationToken)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        await CopyMachinesAsync(npgsql, "machines", batch.Created, cancellationToken);
+
+        if (batch.Updated.Count > 0)
+        {
+            // Changed machines go through a staging table and one set-based merge.
+            using (var stage = Command(connection, transaction, "CREATE TEMP TABLE ingest_machines (LIKE machines INCLUDING DEFAULTS) ON COMMIT DROP"))
+            {
+                await stage.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await CopyMachinesAsync(npgsql, "ingest_machines", batch.Updated, cancellationToken);
+            using var merge = Command(connection, transaction, """
+                DELETE FROM machine_addresses a USING ingest_machines s WHERE a.hardware_name = s.hardware_name;
+                UPDATE machines m SET hardware_type = s.hardware_type, site = s.site, rack = s.rack,
+                    bmc_address = s.bmc_address, bmc_port = s.bmc_port, interfaces = s.interfaces,
+                    updated_at = s.updated_at, version = s.version
+                FROM ingest_machines s WHERE m.hardware_name = s.hardware_name;
+                """);
+            await merge.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var addresses = await npgsql.BeginBinaryImportAsync("COPY machine_addresses (kind, address, hardware_name) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var a in batch.Addresses)
+            {
+                addresses.StartRow();
+                addresses.Write(a.Kind, NpgsqlDbType.Text);
+                addresses.Write(a.Address, NpgsqlDbType.Text);
+                addresses.Write(a.HardwareName, NpgsqlDbType.Text);
+            }
+
+            await addresses.CompleteAsync(cancellationToken);
+        }
+
+        await using var audit = await npgsql.BeginBinaryImportAsync(
+            "COPY audit_log (hardware_name, at, actor, action, from_state, to_state, reason, job_id, commit_id, detail) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var row in batch.Audit)
+        {
+            audit.StartRow();
+            audit.Write(row.HardwareName, NpgsqlDbType.Text);
+            audit.Write(row.At.UtcDateTime, NpgsqlDbType.TimestampTz);
+            audit.Write(row.Actor, NpgsqlDbType.Text);
+            audit.Write(row.Action.ToWire(), NpgsqlDbType.Text);
+            WriteText(audit, row.From?.ToWire());
+            WriteText(audit, row.To?.ToWire());
+            WriteText(audit, row.Reason);
+            WriteText(audit, row.JobId);
+            WriteText(audit, row.Commit);
+            WriteText(audit, row.Detail);
+        }
+
+        await audit.CompleteAsync(cancellationToken);
+    }
+
+    public override ValueTask DisposeAsync() => dataSource.DisposeAsync();
+
+    private static async Task CopyMachinesAsync(NpgsqlConnection connection, string table, IReadOnlyList<Machine> machines, CancellationToken cancellationToken)
+    {
+        if (machines.Count == 0)
+        {
+            return;
+        }
+
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {table} ({MachineRows.Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var m in machines)
+        {
+            importer.StartRow();
+            importer.Write(m.HardwareName, NpgsqlDbType.Text);
+            importer.Write(m.HardwareType, NpgsqlDbType.Text);
+            importer.Write(m.Site, NpgsqlDbType.Text);
+            WriteText(importer, m.Rack);
+            WriteText(importer, m.Bmc?.Address);
+            if (m.Bmc?.Port is { } port)
+            {
+                importer.Write(port, NpgsqlDbType.Integer);
+            }
+            else
+            {
+                importer.WriteNull();
+            }
+
+            importer.Write(MachineRows.EncodeInterfaces(m.Interfaces), NpgsqlDbType.Text);
+            importer.Write(m.State.ToWire(), NpgsqlDbType.Text);
+            WriteText(importer, m.Hostname);
+            WriteText(importer, m.Role);
+            WriteText(importer, m.Pool);
+            WriteText(importer, m.Image);
+            importer.Write(m.CreatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+            importer.Write(m.UpdatedAt.UtcDateTime, NpgsqlDbType.TimestampTz);
+            importer.Write(m.Version, NpgsqlDbType.Bigint);
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static void WriteText(NpgsqlBinaryImporter importer, string? value)
+    {
+        if (value is null)
+        {
+            importer.WriteNull();
+        }
+        else
+        {
+            importer.Write(value, NpgsqlDbType.Text);
+        }
+    }
+
+    private static async Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)");
+        Parameter(command, "@key", key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string Describe(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => "connection refused: is the server running?",
+        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "host not found",
+        SocketError.TimedOut => "timed out",
+        _ => error.ToString(),
+    };
+}

@@ -1,0 +1,111 @@
+using System.Data.Common;
+using Fleet.Engine.Inventory;
+
+namespace Fleet.State.Backends;
+
+/// <summary>
+/// What differs between PostgreSQL and SQLite, and nothing else: connections, write transactions,
+/// locks, time columns, error translation and bulk loading. Stores (inventory today; jobs, locks and
+/// the ledger as sibling classes) hold one and write their SQL once for both.
+/// </summary>
+internal abstract class StateBackend : IAsyncDisposable
+{
+    protected StateBackend(InventoryLocation location)
+    {
+        Location = location;
+    }
+
+    public InventoryLocation Location { get; }
+
+    /// <summary>The folder of <c>Migrations/</c> holding this backend's SQL.</summary>
+    public abstract string MigrationFolder { get; }
+
+    /// <summary>Appended to a SELECT that is followed by an UPDATE of the same row in one transaction.</summary>
+    public abstract string ForUpdate { get; }
+
+    /// <summary>An open connection; a database that is down or refuses us becomes a <see cref="Engine.Diagnostics.FleetException"/>.</summary>
+    public abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>A transaction that may write. On SQLite it takes the write lock up front (BEGIN IMMEDIATE) so it never fails to upgrade.</summary>
+    public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A transaction that holds the schema lock until it ends, so that two processes opening the
+    /// database at once migrate it once (PostgreSQL: transaction advisory lock; SQLite: the write lock).
+    /// </summary>
+    public abstract Task<DbTransaction> BeginSchemaChangeAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Serialises ingests with each other for the rest of <paramref name="transaction"/>.</summary>
+    public abstract Task LockIngestAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
+
+    public abstract object TimeValue(DateTimeOffset time);
+
+    public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
+
+    public abstract bool IsUniqueViolation(DbException exception);
+
+    /// <summary>Turns a driver failure into a user error when it is one (connection refused, bad password, not a database).</summary>
+    public abstract Exception Translate(DbException exception);
+
+    /// <summary>Writes the machines, addresses and audit entries of one ingest in bulk.</summary>
+    public abstract Task WriteIngestAsync(DbConnection connection, DbTransaction transaction, IngestBatch batch, CancellationToken cancellationToken);
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>Runs a read on its own connection; driver failures that are user errors become <see cref="Engine.Diagnostics.FleetException"/>.</summary>
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            return await body(connection);
+        }
+        catch (DbException e)
+        {
+            throw Translate(e);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> in one write transaction, committed when it returns and rolled back when it throws.</summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenConnectionAsync(cancellationToken);
+            await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+            var result = await body(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (DbException e)
+        {
+            throw Translate(e);
+        }
+    }
+}
+
+/// <summary>The rows one ingest writes, computed by the inventory store before any write.</summary>
+internal sealed record IngestBatch(
+    IReadOnlyList<Machine> Created,
+    IReadOnlyList<Machine> Updated,
+    IReadOnlyList<AddressRow> Addresses,
+    IReadOnlyList<AuditRow> Audit);
+
+/// <summary>A MAC or IP and the machine that owns it; the table's primary key makes ownership unique.</summary>
+internal readonly record struct AddressRow(string Kind, string Address, string HardwareName)
+{
+    public const string Mac = "mac";
+    public const string Ip = "ip";
+}
+
+internal sealed record AuditRow(
+    string HardwareName,
+    DateTimeOffset At,
+    string Actor,
+    AuditAction Action,
+    MachineState? From,
+    MachineState? To,
+    string? Reason,
+    string? JobId,
+    string? Commit,
+    string? Detail);

@@ -1,0 +1,437 @@
+using System.Collections.Immutable;
+using System.Data.Common;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Inventory;
+using Fleet.State.Backends;
+using static Fleet.State.Backends.Sql;
+
+namespace Fleet.State.Inventory;
+
+/// <summary>
+/// <see cref="IInventoryStore"/> on either backend: the SQL is written once, the differences live in
+/// <see cref="StateBackend"/>. Every write is one transaction; every machine change bumps its
+/// version and appends to <c>audit_log</c> in that same transaction.
+/// </summary>
+internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) : IInventoryStore
+{
+    private const string PoolColumns = "name, backend, role, image, protected, updated_at, version";
+
+    public Task<ImmutableArray<Machine>> ListMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken) =>
+        backend.ReadAsync(
+            async connection =>
+            {
+                using var command = Command(connection, null, string.Empty);
+                command.CommandText = $"SELECT {MachineRows.Columns} FROM machines{Where(command, filter)} ORDER BY hardware_name";
+                return await ReadMachinesAsync(command, cancellationToken);
+            },
+            cancellationToken);
+
+    public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
+        backend.ReadAsync(connection => FindMachineAsync(connection, null, hardwareName, lockRow: false, cancellationToken), cancellationToken);
+
+    public Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken) =>
+        backend.ReadAsync(
+            async connection =>
+            {
+                using var command = Command(connection, null, $"SELECT {PoolColumns} FROM pools ORDER BY name");
+                return await ReadPoolsAsync(command, cancellationToken);
+            },
+            cancellationToken);
+
+    public Task<PoolRecord?> GetPoolAsync(string name, CancellationToken cancellationToken) =>
+        backend.ReadAsync<PoolRecord?>(
+            async connection =>
+            {
+                using var command = Command(connection, null, $"SELECT {PoolColumns} FROM pools WHERE name = @n");
+                Parameter(command, "@n", name);
+                var pools = await ReadPoolsAsync(command, cancellationToken);
+                return pools.IsEmpty ? null : pools[0];
+            },
+            cancellationToken);
+
+    public Task<PoolRecord> UpsertPoolAsync(PoolUpdate pool, CancellationToken cancellationToken) =>
+        backend.WriteAsync(
+            async (connection, transaction) =>
+            {
+                using var command = Command(connection, transaction, $"""
+                    INSERT INTO pools ({PoolColumns}) VALUES (@n, @b, @r, @i, @p, @u, 1)
+                    ON CONFLICT (name) DO UPDATE SET backend = excluded.backend, role = excluded.role, image = excluded.image,
+                        protected = excluded.protected, updated_at = excluded.updated_at, version = pools.version + 1
+                    RETURNING {PoolColumns}
+                    """);
+                Parameter(command, "@n", pool.Name);
+                Parameter(command, "@b", pool.Backend);
+                Parameter(command, "@r", pool.Role);
+                Parameter(command, "@i", pool.Image);
+                Parameter(command, "@p", pool.Protected);
+                Parameter(command, "@u", backend.TimeValue(Now()));
+                return (await ReadPoolsAsync(command, cancellationToken))[0];
+            },
+            cancellationToken);
+
+    public Task<bool> DeletePoolAsync(string name, CancellationToken cancellationToken) =>
+        backend.WriteAsync(
+            async (connection, transaction) =>
+            {
+                using var find = Command(connection, transaction, $"SELECT {PoolColumns} FROM pools WHERE name = @n{backend.ForUpdate}");
+                Parameter(find, "@n", name);
+                var pools = await ReadPoolsAsync(find, cancellationToken);
+                if (pools.IsEmpty)
+                {
+                    return false;
+                }
+
+                if (pools[0].Protected)
+                {
+                    throw new FleetException($"pool {name} is protected in the inventory; unprotect it (protect: false) and apply before destroying it");
+                }
+
+                using var delete = Command(connection, transaction, "DELETE FROM pools WHERE name = @n");
+                Parameter(delete, "@n", name);
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+                return true;
+            },
+            cancellationToken);
+
+    public Task<Machine> TransitionAsync(MachineTransition transition, AuditContext audit, CancellationToken cancellationToken) =>
+        backend.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var name = transition.HardwareName;
+                var current = await FindMachineAsync(connection, transaction, name, lockRow: true, cancellationToken)
+                    ?? throw new FleetException($"machine {name} is not in the inventory");
+                if (current.Version != transition.ExpectedVersion)
+                {
+                    throw new ConcurrencyConflictException(name, transition.ExpectedVersion, current.Version);
+                }
+
+                if (!MachineStates.IsAllowed(current.State, transition.To))
+                {
+                    throw new FleetException(
+                        $"machine {name} is {current.State.ToWire()}: cannot {MachineTransition.Describe(current.State, transition.To)} " +
+                        $"({current.State.ToWire()} → {transition.To.ToWire()} is not an allowed transition)");
+                }
+
+                var releases = transition.To == MachineState.Available;
+                var next = current with
+                {
+                    State = transition.To,
+                    Hostname = releases ? null : transition.Hostname,
+                    Role = releases ? null : transition.Role,
+                    Pool = releases ? null : transition.Pool,
+                    Image = releases ? null : transition.Image,
+                    UpdatedAt = Now(),
+                    Version = current.Version + 1,
+                };
+
+                using (var update = Command(connection, transaction, """
+                    UPDATE machines SET state = @st, hostname = @h, role = @ro, pool = @p, image = @im, updated_at = @u, version = @v
+                    WHERE hardware_name = @n AND version = @expected
+                    """))
+                {
+                    Parameter(update, "@st", next.State.ToWire());
+                    Parameter(update, "@h", next.Hostname);
+                    Parameter(update, "@ro", next.Role);
+                    Parameter(update, "@p", next.Pool);
+                    Parameter(update, "@im", next.Image);
+                    Parameter(update, "@u", backend.TimeValue(next.UpdatedAt));
+                    Parameter(update, "@v", next.Version);
+                    Parameter(update, "@n", name);
+                    Parameter(update, "@expected", current.Version);
+                    int updated;
+                    try
+                    {
+                        updated = await update.ExecuteNonQueryAsync(cancellationToken);
+                    }
+                    catch (DbException e) when (backend.IsUniqueViolation(e))
+                    {
+                        throw new ConcurrencyConflictException(name, transition.ExpectedVersion, null, next.Hostname);
+                    }
+
+                    if (updated != 1)
+                    {
+                        throw new ConcurrencyConflictException(name, transition.ExpectedVersion, null);
+                    }
+                }
+
+                await AppendAuditAsync(
+                    connection,
+                    transaction,
+                    AuditRows.Of(name, next.UpdatedAt, audit, AuditAction.Transition, current.State, next.State, DescribeAssignment(current, next)),
+                    cancellationToken);
+                return next;
+            },
+            cancellationToken);
+
+    public Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
+        backend.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await backend.LockIngestAsync(connection, transaction, cancellationToken);
+                var existing = new Dictionary<string, Machine>(StringComparer.Ordinal);
+                using (var all = Command(connection, transaction, $"SELECT {MachineRows.Columns} FROM machines"))
+                {
+                    foreach (var machine in await ReadMachinesAsync(all, cancellationToken))
+                    {
+                        existing[machine.HardwareName] = machine;
+                    }
+                }
+
+                var owners = await ReadAddressOwnersAsync(connection, transaction, cancellationToken);
+                var batch = PlanIngest(records, existing, owners, audit, Now());
+                await backend.WriteIngestAsync(connection, transaction, batch, cancellationToken);
+                return new IngestResult(batch.Created.Count, batch.Updated.Count, records.Count - batch.Created.Count - batch.Updated.Count);
+            },
+            cancellationToken);
+
+    public Task<ImmutableArray<AuditEntry>> ListAuditAsync(string hardwareName, CancellationToken cancellationToken) =>
+        backend.ReadAsync(
+            async connection =>
+            {
+                using var command = Command(connection, null, $"SELECT {AuditRows.Columns} FROM audit_log WHERE hardware_name = @n ORDER BY id");
+                Parameter(command, "@n", hardwareName);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                var entries = ImmutableArray.CreateBuilder<AuditEntry>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    entries.Add(AuditRows.Read(reader, backend));
+                }
+
+                return entries.DrainToImmutable();
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Decides what an ingest writes, or throws every conflict at once. An address conflicts when,
+    /// after the ingest, two machines would own it: addresses of machines being re-ingested are
+    /// judged by their new records, so moving a MAC between two machines in one ingest is fine.
+    /// </summary>
+    private static IngestBatch PlanIngest(
+        IReadOnlyList<ReconRecord> records,
+        Dictionary<string, Machine> existing,
+        Dictionary<(string Kind, string Address), string> owners,
+        AuditContext audit,
+        DateTimeOffset now)
+    {
+        var errors = new List<Diagnostic>();
+        var bySerial = new Dictionary<string, ReconRecord>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            if (!bySerial.TryAdd(record.HardwareName, record))
+            {
+                var first = bySerial[record.HardwareName];
+                errors.Add(record.Error($"hardware name {record.HardwareName} appears twice (first at {first.Location}, record {first.Number})"));
+            }
+        }
+
+        var claimed = new Dictionary<(string Kind, string Address), ReconRecord>();
+        foreach (var record in records)
+        {
+            foreach (var address in MachineRows.Addresses(record.HardwareName, record.Interfaces).Distinct())
+            {
+                var key = (address.Kind, address.Address);
+                var label = address.Kind == AddressRow.Mac ? "MAC" : "IP";
+                if (claimed.TryGetValue(key, out var other))
+                {
+                    if (other.HardwareName != record.HardwareName)
+                    {
+                        errors.Add(record.Error($"{label} {address.Address} of {record.HardwareName} is also reported for {other.HardwareName} ({other.Location}, record {other.Number})"));
+                    }
+
+                    continue;
+                }
+
+                claimed[key] = record;
+                if (owners.TryGetValue(key, out var owner) && owner != record.HardwareName && !bySerial.ContainsKey(owner))
+                {
+                    errors.Add(record.Error($"{label} {address.Address} of {record.HardwareName} already belongs to machine {owner}"));
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new FleetException(errors);
+        }
+
+        var created = new List<Machine>();
+        var updated = new List<Machine>();
+        var addresses = new List<AddressRow>();
+        var auditRows = new List<AuditRow>();
+        foreach (var record in records)
+        {
+            Machine machine;
+            if (!existing.TryGetValue(record.HardwareName, out var known))
+            {
+                machine = new Machine(record.HardwareName, record.HardwareType, record.Site, record.Rack, record.Bmc, record.Interfaces,
+                    MachineState.Available, null, null, null, null, now, now, 1);
+                created.Add(machine);
+                auditRows.Add(AuditRows.Of(machine.HardwareName, now, audit, AuditAction.Ingest, null, MachineState.Available, null));
+            }
+            else if (record.SameFacts(known))
+            {
+                continue;
+            }
+            else
+            {
+                machine = known with
+                {
+                    HardwareType = record.HardwareType,
+                    Site = record.Site,
+                    Rack = record.Rack,
+                    Bmc = record.Bmc,
+                    Interfaces = record.Interfaces,
+                    UpdatedAt = now,
+                    Version = known.Version + 1,
+                };
+                updated.Add(machine);
+                auditRows.Add(AuditRows.Of(machine.HardwareName, now, audit, AuditAction.Update, null, null, DescribeFacts(known, machine)));
+            }
+
+            addresses.AddRange(MachineRows.Addresses(machine.HardwareName, machine.Interfaces).Distinct());
+        }
+
+        return new IngestBatch(created, updated, addresses, auditRows);
+    }
+
+    private static string DescribeFacts(Machine before, Machine after)
+    {
+        var changed = new List<string>();
+        if (before.HardwareType != after.HardwareType)
+        {
+            changed.Add($"hardwareType {before.HardwareType} → {after.HardwareType}");
+        }
+
+        if (before.Site != after.Site)
+        {
+            changed.Add($"site {before.Site} → {after.Site}");
+        }
+
+        if (before.Rack != after.Rack)
+        {
+            changed.Add($"rack {before.Rack ?? "-"} → {after.Rack ?? "-"}");
+        }
+
+        if (before.Bmc != after.Bmc)
+        {
+            changed.Add("bmc");
+        }
+
+        if (!before.Interfaces.SequenceEqual(after.Interfaces))
+        {
+            changed.Add("interfaces");
+        }
+
+        return string.Join("; ", changed);
+    }
+
+    /// <summary>What a transition did to the machine's assignments, for the audit log ("hostname a → b; pool x").</summary>
+    private static string? DescribeAssignment(Machine before, Machine after)
+    {
+        var changed = new List<string>();
+        Describe("hostname", before.Hostname, after.Hostname);
+        Describe("role", before.Role, after.Role);
+        Describe("pool", before.Pool, after.Pool);
+        Describe("image", before.Image, after.Image);
+        return changed.Count == 0 ? null : string.Join("; ", changed);
+
+        void Describe(string field, string? from, string? to)
+        {
+            if (from != to)
+            {
+                changed.Add($"{field} {from ?? "-"} → {to ?? "-"}");
+            }
+        }
+    }
+
+    private async Task<Machine?> FindMachineAsync(DbConnection connection, DbTransaction? transaction, string hardwareName, bool lockRow, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction, $"SELECT {MachineRows.Columns} FROM machines WHERE hardware_name = @n{(lockRow ? backend.ForUpdate : string.Empty)}");
+        Parameter(command, "@n", hardwareName);
+        var machines = await ReadMachinesAsync(command, cancellationToken);
+        return machines.IsEmpty ? null : machines[0];
+    }
+
+    private async Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var machines = ImmutableArray.CreateBuilder<Machine>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            machines.Add(MachineRows.Read(reader, backend));
+        }
+
+        return machines.DrainToImmutable();
+    }
+
+    private async Task<ImmutableArray<PoolRecord>> ReadPoolsAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var pools = ImmutableArray.CreateBuilder<PoolRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            pools.Add(new PoolRecord(
+                reader.GetString(0),
+                reader.GetString(1),
+                MachineRows.NullableString(reader, 2),
+                MachineRows.NullableString(reader, 3),
+                reader.GetBoolean(4),
+                backend.ReadTime(reader, 5),
+                reader.GetInt64(6)));
+        }
+
+        return pools.DrainToImmutable();
+    }
+
+    private static async Task<Dictionary<(string Kind, string Address), string>> ReadAddressOwnersAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction, "SELECT kind, address, hardware_name FROM machine_addresses");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var owners = new Dictionary<(string Kind, string Address), string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            owners[(reader.GetString(0), reader.GetString(1))] = reader.GetString(2);
+        }
+
+        return owners;
+    }
+
+    private async Task AppendAuditAsync(DbConnection connection, DbTransaction transaction, AuditRow row, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction, AuditRows.Insert);
+        AuditRows.Set(Parameters(command, AuditRows.ParameterNames), row, backend);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string Where(DbCommand command, MachineFilter? filter)
+    {
+        if (filter is null || filter.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        var conditions = new List<string>();
+        Add("site", filter.Site);
+        Add("state", filter.State?.ToWire());
+        Add("pool", filter.Pool);
+        Add("role", filter.Role);
+        Add("hardware_type", filter.HardwareType);
+        return " WHERE " + string.Join(" AND ", conditions);
+
+        void Add(string column, string? value)
+        {
+            if (value is not null)
+            {
+                conditions.Add($"{column} = @{column}");
+                Parameter(command, "@" + column, value);
+            }
+        }
+    }
+
+    /// <summary>Microsecond precision, what both backends store, so a returned machine equals a re-read one.</summary>
+    private DateTimeOffset Now()
+    {
+        var now = clock.GetUtcNow();
+        return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero);
+    }
+}

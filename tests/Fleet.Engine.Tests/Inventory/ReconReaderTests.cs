@@ -1,0 +1,72 @@
+using System.Text;
+using Fleet.Engine.Inventory;
+
+namespace Fleet.Engine.Tests.Inventory;
+
+public sealed class ReconReaderTests
+{
+    private static readonly ReconCatalog Catalog = new(new HashSet<string> { "lon", "sto" }, new HashSet<string> { "high-io" });
+
+    private static (System.Collections.Immutable.ImmutableArray<ReconRecord> Records, string[] Errors) Read(params (string Name, string Text)[] files)
+    {
+        var (records, diagnostics) = ReconReader.Read(files.Select(f => new ReconInput(f.Name, Encoding.UTF8.GetBytes(f.Text))), Catalog);
+        return (records, [.. diagnostics.Select(d => d.ToString())]);
+    }
+
+    [Fact]
+    public void An_object_an_array_and_NDJSON_are_all_read_and_normalised()
+    {
+        var (records, errors) = Read(
+            ("one.json", """{"hardwareName":"A1","hardwareType":"high-io","site":"lon","rack":"r1","bmc":{"address":"10.0.0.1","port":623},"interfaces":[{"name":"eth0","mac":"0C-C4-7A-12-34-56","ip":"10.1.0.1"}]}"""),
+            ("many.json", """[{"hardwareName":"B1","hardwareType":"high-io","site":"sto"},{"hardwareName":"B2","hardwareType":"high-io","site":"sto","interfaces":[{"name":"eth0","mac":"0cc47a123457","ip":"2001:DB8::1"}]}]"""),
+            ("lines.ndjson", "{\"hardwareName\":\"C1\",\"hardwareType\":\"high-io\",\"site\":\"lon\"}\n{\"hardwareName\":\"C2\",\"hardwareType\":\"high-io\",\"site\":\"lon\"}\n"));
+
+        Assert.Empty(errors);
+        Assert.Equal(["A1", "B1", "B2", "C1", "C2"], records.Select(r => r.HardwareName));
+        Assert.Equal(new BmcEndpoint("10.0.0.1", 623), records[0].Bmc);
+        Assert.Equal<NetworkInterface>([new("eth0", "0c:c4:7a:12:34:56", "10.1.0.1")], records[0].Interfaces);
+        Assert.Equal<NetworkInterface>([new("eth0", "0c:c4:7a:12:34:57", "2001:db8::1")], records[2].Interfaces);
+        Assert.Equal(("lines.ndjson", 2, 1, 2), (records[4].Location.File, records[4].Location.Line, records[4].Location.Column, records[4].Number));
+    }
+
+    [Fact]
+    public void Every_bad_record_is_reported_with_file_line_and_record_number()
+    {
+        var ndjson = string.Join('\n',
+            """{"hardwareName":"A1","hardwareType":"high-io","site":"lon"}""",
+            """{"hardwareName":"A2","hardwareType":"tiny","site":"mars","colour":"red"}""",
+            """{"hardwareName":"A3","hardwareType":"high-io","site":"lon","interfaces":[{"name":"eth0","mac":"zz:00:00:00:00:01","ip":"10.1"}]}""",
+            """{"hardwareName":"A1","hardwareType":"high-io","site":"lon","bmc":{"address":"x","port":70000}}""");
+
+        var (_, errors) = Read(("recon.ndjson", ndjson));
+
+        Assert.Equal(
+            [
+                "recon.ndjson:2:1: error: record 2: unknown field 'colour'",
+                "recon.ndjson:2:1: error: record 2: unknown hardwareType 'tiny' (fleet.yaml declares: high-io)",
+                "recon.ndjson:2:1: error: record 2: unknown site 'mars' (fleet.yaml declares: lon, sto)",
+                "recon.ndjson:3:1: error: record 3: interfaces[0].mac: 'zz:00:00:00:00:01' is not a MAC address (expected six hex octets, e.g. 0c:c4:7a:12:34:56)",
+                "recon.ndjson:3:1: error: record 3: interfaces[0].ip: '10.1' is not an IPv4 or IPv6 address",
+                "recon.ndjson:4:1: error: record 4: bmc.port: expected a port number 1-65535, found 70000",
+            ],
+            errors);
+    }
+
+    [Fact]
+    public void A_serial_reported_twice_is_an_error_naming_the_first_place()
+    {
+        var record = """{"hardwareName":"A1","hardwareType":"high-io","site":"lon"}""";
+        var (_, errors) = Read(("a.json", record), ("b.json", "\n\n" + record));
+        Assert.Equal(["b.json:3:1: error: record 1: hardware name A1 appears twice (first at a.json:1:1, record 1)"], errors);
+    }
+
+    [Theory]
+    [InlineData("{\"hardwareName\": \"A1\",\n  \"site\" \"lon\"}", "bad.json:2:10: error: malformed JSON: '\"' is invalid after a property name. Expected a ':'")]
+    [InlineData("[{\"hardwareName\":\"A1\",\"hardwareType\":\"high-io\",\"site\":\"lon\"},\n 42]", "bad.json:2:2: error: record 2: expected a JSON object, found a number")]
+    [InlineData("", "bad.json: error: no recon records in the file")]
+    public void Malformed_json_is_reported_where_it_is(string text, string error)
+    {
+        var (_, errors) = Read(("bad.json", text));
+        Assert.Equal([error], errors);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json.Nodes;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Planning;
+
+namespace Fleet.Engine.Tests.Planning;
+
+public sealed class PlanFileTests
+{
+    internal static Plan Sample() => PlanFile.Seal(new Plan(
+        Plan.CurrentFormatVersion,
+        "acme",
+        PlanSource.Git("0123456789abcdef0123456789abcdef01234567", "refs/heads/main"),
+        [
+            new PlannedChange
+            {
+                Id = "1", Address = "pool/fancydb-lon", Provider = "physical", Action = ChangeAction.Install, Reason = "grow",
+                Machine = "C0MPUT3", Hostname = "lon-fancydb-7f3k2", Site = "lon",
+                Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("role", "fancydb"), KeyValuePair.Create("image", "debian-12")]),
+            },
+            new PlannedChange
+            {
+                Id = "2", Address = "pool/fancydb-euw1", Provider = "gcp", Action = ChangeAction.Resize, Reason = "grow",
+                Before = new JsonObject { ["size"] = 18 }, After = new JsonObject { ["size"] = 20, ["machineType"] = "n2-standard-8" },
+            },
+            new PlannedChange
+            {
+                Id = "3", Address = "zone/lon.acme.net", Provider = "dns", Action = ChangeAction.ZonePush, Reason = "records", DependsOn = ["1"],
+            },
+        ],
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("physical:machine/C0MPUT3", "4"), KeyValuePair.Create("physical:pool/fancydb-lon", "none")]),
+        ["pool/db: reimaging 2 of 8 machines in this apply"],
+        string.Empty));
+
+    [Fact]
+    public void Writes_the_documented_format_in_a_fixed_key_order()
+    {
+        var text = Encoding.UTF8.GetString(PlanFile.Serialize(Sample()));
+
+        Assert.StartsWith("{\n  \"formatVersion\": 1,\n  \"fleet\": \"acme\",\n  \"source\": {\n    \"kind\": \"git\",", text, StringComparison.Ordinal);
+        Assert.Contains("\"before\": {\n        \"size\": 18\n      },\n      \"after\": {\n        \"machineType\": \"n2-standard-8\",\n        \"size\": 20\n      }", text, StringComparison.Ordinal);
+        Assert.Contains("\"summary\": {\n    \"install\": 1,\n    \"recycle\": 0,\n    \"create_group\": 0,\n    \"resize\": 1,", text, StringComparison.Ordinal);
+        Assert.EndsWith($"  \"checksum\": \"{Sample().Checksum}\"\n}}\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reading_a_written_plan_gives_the_same_plan_and_the_same_bytes()
+    {
+        var bytes = PlanFile.Serialize(Sample());
+
+        var read = PlanFile.Parse(bytes, "plan.json");
+
+        Assert.Equal(Sample().Checksum, read.Checksum);
+        Assert.Equal(bytes, PlanFile.Serialize(read));
+        Assert.Equal(["1"], read.Changes[2].DependsOn.ToArray());
+        Assert.Equal("debian-12", read.Changes[0].Parameters["image"]);
+    }
+
+    [Fact]
+    public void The_checksum_ignores_whitespace_but_not_content()
+    {
+        var compact = JsonNode.Parse(PlanFile.Serialize(Sample()))!.ToJsonString();
+
+        Assert.Equal(Sample().Checksum, PlanFile.Parse(Encoding.UTF8.GetBytes(compact), "plan.json").Checksum);
+    }
+
+    [Fact]
+    public void Same_plan_different_insertion_order_of_before_after_keys_gives_the_same_checksum()
+    {
+        var plan = Sample();
+        var reordered = plan with
+        {
+            Changes = plan.Changes.SetItem(1, plan.Changes[1] with { After = new JsonObject { ["machineType"] = "n2-standard-8", ["size"] = 20 } }),
+        };
+
+        Assert.Equal(plan.Checksum, PlanFile.ComputeChecksum(reordered));
+    }
+
+    [Theory]
+    [InlineData("\"hostname\": \"lon-fancydb-7f3k2\"", "\"hostname\": \"lon-fancydb-evil1\"")]
+    [InlineData("\"dependsOn\": [\n        \"1\"\n      ]", "\"dependsOn\": []")]
+    [InlineData("\"physical:machine/C0MPUT3\": \"4\"", "\"physical:machine/C0MPUT3\": \"5\"")]
+    [InlineData("\"install\": 1,", "\"install\": 7,")]
+    public void An_edited_plan_is_refused(string original, string edited)
+    {
+        var text = Encoding.UTF8.GetString(PlanFile.Serialize(Sample()));
+        Assert.Contains(original, text, StringComparison.Ordinal);
+
+        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(text.Replace(original, edited, StringComparison.Ordinal)), "plan.json"));
+
+        Assert.StartsWith("plan.json: error: the plan file was changed after it was written: its ", error.Diagnostics.Single().ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_truncated_plan_is_refused_as_truncated()
+    {
+        var bytes = PlanFile.Serialize(Sample());
+
+        foreach (var length in new[] { 1, 20, bytes.Length / 2, bytes.Length - 3 })
+        {
+            var error = Assert.Throws<FleetException>(() => PlanFile.Parse(bytes.AsMemory(0, length), "plan.json"));
+            Assert.Contains("the plan file is truncated", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("not json at all", "plan.json:1:2: error: the file is not a plan file: it is not valid JSON")]
+    [InlineData("formatVersion: 1\nfleet: acme\n", "plan.json:1:2: error: the file is not a plan file: it is not valid JSON")]
+    [InlineData("", "plan.json: error: the plan file is empty")]
+    [InlineData("[1, 2]", "plan.json: error: the file is not a plan file: its JSON is not an object")]
+    [InlineData("{\"fleet\": \"acme\"}", "plan.json: error: the file is not a plan file: it has no formatVersion")]
+    [InlineData("{\"formatVersion\": 2, \"whatever\": true}", "plan.json: error: the plan file has formatVersion 2, which this fleetctl does not know (it reads formatVersion 1); use the fleetctl that wrote it")]
+    public void Files_that_are_not_plans_are_refused_with_a_clear_message(string content, string expected)
+    {
+        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(content), "plan.json"));
+
+        Assert.Equal(expected, error.Diagnostics.Single().ToString());
+    }
+
+    [Fact]
+    public void Missing_mistyped_and_unknown_fields_are_all_reported()
+    {
+        var root = JsonNode.Parse(PlanFile.Serialize(Sample()))!.AsObject();
+        root.Remove("fleet");
+        root["extra"] = true;
+        root["changes"]![0]!["action"] = "explode";
+        root["changes"]![1]!["dependsOn"] = 3;
+
+        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(root.ToJsonString()), "plan.json"));
+
+        Assert.Equal(
+            [
+                "plan.json: error: $: unknown field 'extra'",
+                "plan.json: error: $.fleet: missing",
+                "plan.json: error: $.changes[0].action: unknown action 'explode'",
+                "plan.json: error: $.changes[1].dependsOn: expected an array, found a number",
+            ],
+            error.Diagnostics.Select(d => d.ToString()).ToArray());
+    }
+
+    [Fact]
+    public async Task Writing_is_atomic_and_reading_back_from_disk_verifies_the_file()
+    {
+        var directory = Directory.CreateTempSubdirectory("fleet-plan-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "plan.json");
+            await PlanFile.WriteAsync(Sample(), path, CancellationToken.None);
+
+            var read = await PlanFile.ReadAsync(path, "plan.json", CancellationToken.None);
+
+            Assert.Equal(Sample().Checksum, read.Checksum);
+            Assert.Equal(["plan.json"], directory.GetFiles().Select(f => f.Name).ToArray());
+            var missing = await Assert.ThrowsAsync<FleetException>(() => PlanFile.ReadAsync(Path.Combine(directory.FullName, "nope.json"), "nope.json", CancellationToken.None));
+            Assert.StartsWith("nope.json: error: cannot read the plan file:", missing.Diagnostics.Single().ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}

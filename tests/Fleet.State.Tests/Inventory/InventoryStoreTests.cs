@@ -1,0 +1,350 @@
+using System.Collections.Concurrent;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Inventory;
+
+namespace Fleet.State.Tests.Inventory;
+
+/// <summary>The behaviour of the inventory store, run unchanged against SQLite and PostgreSQL.</summary>
+public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLifetime
+{
+    private readonly List<StateDatabase> opened = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in opened)
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    protected async Task<StateDatabase> OpenAsync(string? inventory = null)
+    {
+        var database = await StateDatabase.OpenAsync(inventory ?? await provider.CreateAsync(), provider.FleetDirectory, CancellationToken.None);
+        opened.Add(database);
+        return database;
+    }
+
+    protected async Task<IInventoryStore> StoreWithAsync(int machines)
+    {
+        var store = (await OpenAsync()).Inventory;
+        if (machines > 0)
+        {
+            await store.IngestAsync(TestData.Records(machines), TestData.Audit, CancellationToken.None);
+        }
+
+        return store;
+    }
+
+    [Fact]
+    public async Task Ingest_adds_unknown_machines_as_available_and_lists_them_in_serial_order()
+    {
+        var store = await StoreWithAsync(0);
+        var result = await store.IngestAsync([TestData.Record(2), TestData.Record(1)], TestData.Audit, CancellationToken.None);
+
+        Assert.Equal(new IngestResult(2, 0, 0), result);
+        var machines = await store.ListMachinesAsync(null, CancellationToken.None);
+        Assert.Equal(["SN000001", "SN000002"], machines.Select(m => m.HardwareName));
+        var first = machines[0];
+        Assert.Equal(MachineState.Available, first.State);
+        Assert.Equal("high-io", first.HardwareType);
+        Assert.Equal("lon", first.Site);
+        Assert.Equal("r1", first.Rack);
+        Assert.Equal(new BmcEndpoint("10.0.0.2", null), first.Bmc);
+        Assert.Equal<NetworkInterface>([new NetworkInterface("eth0", TestData.Mac(1), "10.1.0.2")], first.Interfaces);
+        Assert.Null(first.Hostname);
+        Assert.Equal(1, first.Version);
+        TestData.AssertSame(first, await store.GetMachineAsync("SN000001", CancellationToken.None));
+        Assert.Null(await store.GetMachineAsync("nope", CancellationToken.None));
+
+        var history = await store.ListAuditAsync("SN000001", CancellationToken.None);
+        var entry = Assert.Single(history);
+        Assert.Equal(AuditAction.Ingest, entry.Action);
+        Assert.Equal(MachineState.Available, entry.To);
+        Assert.Equal("alice@ci", entry.Actor);
+    }
+
+    [Fact]
+    public async Task Reingest_updates_hardware_facts_but_never_state_hostname_or_pool()
+    {
+        var store = await StoreWithAsync(2);
+        var machine = (await store.GetMachineAsync("SN000001", CancellationToken.None))!;
+        var claimed = await store.TransitionAsync(
+            MachineTransition.From(machine, MachineState.Installing) with { Hostname = "lon-db-abcde", Role = "db", Pool = "db-lon", Image = "debian-12" },
+            TestData.Audit,
+            CancellationToken.None);
+
+        var moved = TestData.Record(1, rack: "r9") with { Bmc = new BmcEndpoint("10.9.9.9", 623) };
+        var result = await store.IngestAsync([moved, TestData.Record(2)], TestData.Audit, CancellationToken.None);
+
+        Assert.Equal(new IngestResult(0, 1, 1), result);
+        var after = (await store.GetMachineAsync("SN000001", CancellationToken.None))!;
+        Assert.Equal("r9", after.Rack);
+        Assert.Equal(new BmcEndpoint("10.9.9.9", 623), after.Bmc);
+        Assert.Equal(MachineState.Installing, after.State);
+        Assert.Equal("lon-db-abcde", after.Hostname);
+        Assert.Equal("db-lon", after.Pool);
+        Assert.Equal(claimed.Version + 1, after.Version);
+        var update = (await store.ListAuditAsync("SN000001", CancellationToken.None))[^1];
+        Assert.Equal(AuditAction.Update, update.Action);
+        Assert.Contains("rack r1 → r9", update.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, (await store.GetMachineAsync("SN000002", CancellationToken.None))!.Version);
+    }
+
+    [Fact]
+    public async Task Ingesting_the_same_records_twice_changes_nothing()
+    {
+        var store = await StoreWithAsync(3);
+        var before = await store.ListMachinesAsync(null, CancellationToken.None);
+
+        var result = await store.IngestAsync(TestData.Records(3), TestData.Audit, CancellationToken.None);
+
+        Assert.Equal(new IngestResult(0, 0, 3), result);
+        TestData.AssertSame(before, await store.ListMachinesAsync(null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_MAC_owned_by_another_serial_is_a_conflict_and_nothing_is_written()
+    {
+        var store = await StoreWithAsync(1);
+        var thief = TestData.Record(7) with { Interfaces = [new NetworkInterface("eth0", TestData.Mac(1), null)] };
+
+        var error = await Assert.ThrowsAsync<FleetException>(() =>
+            store.IngestAsync([TestData.Record(5), thief], TestData.Audit, CancellationToken.None));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal("recon.json:7:1: error: record 7: MAC 02:00:00:00:00:01 of SN000007 already belongs to machine SN000001", diagnostic.ToString());
+        Assert.Single(await store.ListMachinesAsync(null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Two_records_claiming_one_IP_are_a_conflict_reported_with_both_locations()
+    {
+        var store = await StoreWithAsync(0);
+        var a = TestData.Record(1);
+        var b = TestData.Record(2) with { Interfaces = [new NetworkInterface("eth0", TestData.Mac(2), "10.1.0.2")] };
+
+        var error = await Assert.ThrowsAsync<FleetException>(() => store.IngestAsync([a, b], TestData.Audit, CancellationToken.None));
+
+        Assert.Contains("IP 10.1.0.2 of SN000002 is also reported for SN000001 (recon.json:1:1, record 1)", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.ListMachinesAsync(null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Moving_a_MAC_between_machines_in_one_ingest_is_not_a_conflict()
+    {
+        var store = await StoreWithAsync(2);
+        var one = TestData.Record(1) with { Interfaces = [new NetworkInterface("eth0", TestData.Mac(2), null)] };
+        var two = TestData.Record(2) with { Interfaces = [new NetworkInterface("eth0", TestData.Mac(1), null)] };
+
+        var result = await store.IngestAsync([one, two], TestData.Audit, CancellationToken.None);
+
+        Assert.Equal(2, result.Updated);
+        Assert.Equal(TestData.Mac(2), (await store.GetMachineAsync("SN000001", CancellationToken.None))!.Interfaces[0].Mac);
+    }
+
+    [Fact]
+    public async Task Transition_bumps_the_version_and_appends_who_why_job_and_commit_to_the_audit_log()
+    {
+        var store = await StoreWithAsync(1);
+        var machine = (await store.GetMachineAsync("SN000001", CancellationToken.None))!;
+        var audit = new AuditContext("ci@runner", "grow", "job-42", "0123456789abcdef0123456789abcdef01234567");
+
+        var installed = await store.TransitionAsync(
+            MachineTransition.From(machine, MachineState.Installing) with { Hostname = "lon-db-00001", Role = "db", Pool = "db-lon", Image = "debian-12" },
+            audit,
+            CancellationToken.None);
+
+        Assert.Equal(MachineState.Installing, installed.State);
+        Assert.Equal(2, installed.Version);
+        TestData.AssertSame(installed, await store.GetMachineAsync("SN000001", CancellationToken.None));
+        var entry = (await store.ListAuditAsync("SN000001", CancellationToken.None))[^1];
+        Assert.Equal((AuditAction.Transition, MachineState.Available, MachineState.Installing), (entry.Action, entry.From, entry.To));
+        Assert.Equal(("ci@runner", "grow", "job-42", audit.Commit), (entry.Actor, entry.Reason, entry.JobId, entry.Commit));
+        Assert.Equal("hostname - → lon-db-00001; role - → db; pool - → db-lon; image - → debian-12", entry.Detail);
+    }
+
+    [Fact]
+    public async Task A_stale_version_is_a_concurrency_conflict_and_changes_nothing()
+    {
+        var store = await StoreWithAsync(1);
+        var machine = (await store.GetMachineAsync("SN000001", CancellationToken.None))!;
+        await store.TransitionAsync(MachineTransition.From(machine, MachineState.Broken), TestData.Audit, CancellationToken.None);
+
+        var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(() =>
+            store.TransitionAsync(MachineTransition.From(machine, MachineState.Installing), TestData.Audit, CancellationToken.None));
+
+        Assert.Equal((1L, 2L), (conflict.ExpectedVersion, conflict.ActualVersion!.Value));
+        Assert.Equal(MachineState.Broken, (await store.GetMachineAsync("SN000001", CancellationToken.None))!.State);
+        Assert.Equal(2, (await store.ListAuditAsync("SN000001", CancellationToken.None)).Length);
+    }
+
+    [Fact]
+    public async Task An_illegal_transition_names_the_machine_its_state_and_the_attempt()
+    {
+        var store = await StoreWithAsync(1);
+        var machine = (await store.GetMachineAsync("SN000001", CancellationToken.None))!;
+
+        var error = await Assert.ThrowsAsync<FleetException>(() =>
+            store.TransitionAsync(MachineTransition.From(machine, MachineState.Recycling), TestData.Audit, CancellationToken.None));
+
+        Assert.Equal("error: machine SN000001 is available: cannot recycle (available → recycling is not an allowed transition)", error.Diagnostics[0].ToString());
+    }
+
+    [Fact]
+    public async Task An_unknown_machine_cannot_change_state()
+    {
+        var store = await StoreWithAsync(0);
+        var error = await Assert.ThrowsAsync<FleetException>(() =>
+            store.TransitionAsync(new MachineTransition("GHOST", 1, MachineState.Broken, null, null, null, null), TestData.Audit, CancellationToken.None));
+        Assert.Equal("machine GHOST is not in the inventory", error.Diagnostics[0].Message);
+    }
+
+    [Fact]
+    public async Task A_hostname_is_held_by_one_machine_until_it_is_released_by_a_finished_recycle()
+    {
+        var store = await StoreWithAsync(2);
+        var one = await Claim(store, "SN000001", "lon-db-aaaaa");
+        var two = (await store.GetMachineAsync("SN000002", CancellationToken.None))!;
+
+        var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.TransitionAsync(
+            MachineTransition.From(two, MachineState.Installing) with { Hostname = "lon-db-aaaaa" }, TestData.Audit, CancellationToken.None));
+        Assert.Equal("lon-db-aaaaa", conflict.Hostname);
+
+        one = await store.TransitionAsync(MachineTransition.From(one, MachineState.InUse), TestData.Audit, CancellationToken.None);
+        one = await store.TransitionAsync(MachineTransition.From(one, MachineState.Recycling), TestData.Audit, CancellationToken.None);
+        Assert.Equal("lon-db-aaaaa", one.Hostname);
+        one = await store.TransitionAsync(MachineTransition.From(one, MachineState.Available) with { Hostname = "ignored" }, TestData.Audit, CancellationToken.None);
+        Assert.Equal((null, null, null), (one.Hostname, one.Pool, one.Role));
+
+        var taken = await Claim(store, "SN000002", "lon-db-aaaaa");
+        Assert.Equal("lon-db-aaaaa", taken.Hostname);
+    }
+
+    [Fact]
+    public async Task List_filters_by_site_state_pool_and_role()
+    {
+        var store = await StoreWithAsync(0);
+        await store.IngestAsync([TestData.Record(1), TestData.Record(2), TestData.Record(3, site: "sto")], TestData.Audit, CancellationToken.None);
+        await Claim(store, "SN000002", "lon-db-00002");
+
+        Assert.Equal(["SN000003"], await Names(store, new MachineFilter(Site: "sto")));
+        Assert.Equal(["SN000001", "SN000003"], await Names(store, new MachineFilter(State: MachineState.Available)));
+        Assert.Equal(["SN000002"], await Names(store, new MachineFilter(Pool: "db-lon")));
+        Assert.Equal(["SN000002"], await Names(store, new MachineFilter(Site: "lon", Role: "db", State: MachineState.Installing)));
+        Assert.Empty(await Names(store, new MachineFilter(Site: "sto", Role: "db")));
+    }
+
+    [Fact]
+    public async Task Pools_remember_role_image_and_protection_and_a_protected_pool_cannot_be_deleted()
+    {
+        var store = await StoreWithAsync(0);
+        var first = await store.UpsertPoolAsync(new PoolUpdate("db-lon", "physical", "db", "debian-12", true), CancellationToken.None);
+        var second = await store.UpsertPoolAsync(new PoolUpdate("db-lon", "physical", "db", "debian-13", true), CancellationToken.None);
+        await store.UpsertPoolAsync(new PoolUpdate("api-euw1", "gcp", "api", null, false), CancellationToken.None);
+
+        Assert.Equal((1L, 2L), (first.Version, second.Version));
+        Assert.Equal(["api-euw1", "db-lon"], (await store.ListPoolsAsync(CancellationToken.None)).Select(p => p.Name));
+        Assert.Equal(second, await store.GetPoolAsync("db-lon", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FleetException>(() => store.DeletePoolAsync("db-lon", CancellationToken.None));
+        Assert.Contains("pool db-lon is protected", error.Message, StringComparison.Ordinal);
+        Assert.True(await store.DeletePoolAsync("api-euw1", CancellationToken.None));
+        Assert.False(await store.DeletePoolAsync("api-euw1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Opening_applies_migrations_once_even_when_four_processes_open_a_new_database_at_once()
+    {
+        var inventory = await provider.CreateAsync();
+        var databases = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => OpenAsync(inventory))));
+
+        Assert.Equal(1, databases.Sum(d => d.Migration.Applied.Length));
+        Assert.All(databases, d => Assert.Equal(StateDatabase.LatestSchemaVersion(d.Kind), d.Migration.SchemaVersion));
+        var again = await OpenAsync(inventory);
+        Assert.Empty(again.Migration.Applied);
+    }
+
+    [Fact]
+    public async Task A_database_with_a_newer_schema_is_refused()
+    {
+        var inventory = await provider.CreateAsync();
+        var database = await OpenAsync(inventory);
+        await using (var connection = await database.Backend.OpenConnectionAsync(CancellationToken.None))
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 'x')";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<FleetException>(() => OpenAsync(inventory));
+        Assert.Contains("has schema version 9999, newer than this fleetctl knows", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// 8 claimers race for 100 machines with 1,000 claim attempts in total, each reading a random
+    /// available machine and compare-and-swapping it to installing: no machine is ever claimed twice.
+    /// </summary>
+    [Fact]
+    public async Task Eight_parallel_claimers_never_claim_a_machine_twice()
+    {
+        var store = await StoreWithAsync(100);
+        var claims = new ConcurrentBag<string>();
+        var attempts = 0;
+        var conflicts = 0;
+
+        async Task Claimer(int id)
+        {
+            var random = new Random(id);
+            while (Interlocked.Increment(ref attempts) <= 1000)
+            {
+                var available = await store.ListMachinesAsync(new MachineFilter(State: MachineState.Available), CancellationToken.None);
+                if (available.IsEmpty)
+                {
+                    return;
+                }
+
+                var machine = available[random.Next(available.Length)];
+                try
+                {
+                    await store.TransitionAsync(
+                        MachineTransition.From(machine, MachineState.Installing) with { Hostname = $"h-{machine.HardwareName}", Pool = "p", Role = "r" },
+                        new AuditContext($"claimer-{id}"),
+                        CancellationToken.None);
+                    claims.Add(machine.HardwareName);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    Interlocked.Increment(ref conflicts);
+                }
+                catch (FleetException)
+                {
+                    Interlocked.Increment(ref conflicts);
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Claimer(i))));
+
+        Assert.Equal(claims.Count, claims.Distinct().Count());
+        var claimed = await store.ListMachinesAsync(new MachineFilter(State: MachineState.Installing), CancellationToken.None);
+        Assert.Equal(claims.Order(StringComparer.Ordinal), claimed.Select(m => m.HardwareName));
+        Assert.All(claimed, m => Assert.Equal(2, m.Version));
+    }
+
+    private static async Task<Machine> Claim(IInventoryStore store, string serial, string hostname)
+    {
+        var machine = (await store.GetMachineAsync(serial, CancellationToken.None))!;
+        return await store.TransitionAsync(
+            MachineTransition.From(machine, MachineState.Installing) with { Hostname = hostname, Role = "db", Pool = "db-lon", Image = "debian-12" },
+            TestData.Audit,
+            CancellationToken.None);
+    }
+
+    private static async Task<IEnumerable<string>> Names(IInventoryStore store, MachineFilter filter) =>
+        (await store.ListMachinesAsync(filter, CancellationToken.None)).Select(m => m.HardwareName);
+}
+
+public sealed class SqliteInventoryStoreTests(SqliteProvider provider) : InventoryStoreTests(provider), IClassFixture<SqliteProvider>;
+
+public sealed class PostgresInventoryStoreTests(PostgresProvider provider) : InventoryStoreTests(provider), IClassFixture<PostgresProvider>;
