@@ -143,6 +143,11 @@ internal ref struct DnsReader
                 return Invariant($"{U16()} {U16()} {U16()} {Name()}");
             case RecordTypes.Soa:
                 return Invariant($"{Name()} {Name()} {U32()} {U32()} {U32()} {U32()} {U32()}");
+            case RecordTypes.Caa:
+                var caaEnd = position + length;
+                var caaFlags = U8();
+                var tag = Encoding.ASCII.GetString(Take(U8())).ToLowerInvariant();
+                return Invariant($"{caaFlags} {tag} {RecordData.QuoteTxt([Encoding.Latin1.GetString(Take(caaEnd - position))])}");
             case RecordTypes.Txt:
                 var end = position + length;
                 var strings = new List<string>();

@@ -185,6 +185,12 @@ internal sealed class DnsWriter
                 }
 
                 break;
+            case RecordTypes.Caa:
+                U8(byte.Parse(fields[0], CultureInfo.InvariantCulture));
+                U8((byte)fields[1].Length);
+                Bytes(Encoding.ASCII.GetBytes(fields[1]));
+                Bytes(TxtStrings(data[(fields[0].Length + fields[1].Length + 2)..]).Single());
+                break;
             case RecordTypes.Txt:
                 foreach (var s in TxtStrings(data))
                 {

@@ -36,6 +36,8 @@ public static class RecordData
                 return value.Length > 0 && value.All(c => c is >= ' ' and <= '~')
                     ? (QuoteTxt(Chunk(value)), null)
                     : (null, "TXT text must be non-empty printable ASCII");
+            case RecordTypes.Caa:
+                return Caa(trimmed);
             default:
                 return (null, $"record type '{type}' is not supported (supported: {string.Join(", ", RecordTypes.Supported)})");
         }
@@ -81,6 +83,23 @@ public static class RecordData
         return parts.Length == 4 && parts.All(p =>
             p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && (p.Length == 1 || p[0] != '0') &&
             int.Parse(p, CultureInfo.InvariantCulture) <= 255);
+    }
+
+    /// <summary>CAA (RFC 8659): <c>flags tag value</c>, the value quoted or not; canonical form quotes it.</summary>
+    private static (string?, string?) Caa(string value)
+    {
+        const string usage = "CAA needs 'flags tag \"value\"', such as '0 issue \"letsencrypt.org\"'";
+        var parts = value.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 3 || !byte.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var flags) ||
+            parts[1].Length is 0 or > 15 || !parts[1].All(char.IsAsciiLetterOrDigit))
+        {
+            return (null, usage);
+        }
+
+        var text = parts[2].Length >= 2 && parts[2][0] == '"' && parts[2][^1] == '"' ? parts[2][1..^1] : parts[2];
+        return text.All(c => c is >= ' ' and <= '~' and not '"' and not '\\')
+            ? ($"{flags.ToString(CultureInfo.InvariantCulture)} {parts[1].ToLowerInvariant()} {QuoteTxt([text])}", null)
+            : (null, usage);
     }
 
     private static IEnumerable<string> Chunk(string text)

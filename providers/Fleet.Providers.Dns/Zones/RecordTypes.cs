@@ -7,6 +7,7 @@ public static class RecordTypes
 {
     public const string A = "A";
     public const string Aaaa = "AAAA";
+    public const string Caa = "CAA";
     public const string Cname = "CNAME";
     public const string Mx = "MX";
     public const string Ns = "NS";
@@ -16,7 +17,7 @@ public static class RecordTypes
     public const string Txt = "TXT";
 
     /// <summary>Types a Zone document may declare (SOA and apex NS come from <c>dns</c>), in the order zone files list them.</summary>
-    public static IReadOnlyList<string> Supported { get; } = [Ns, A, Aaaa, Cname, Mx, Srv, Txt, Ptr];
+    public static IReadOnlyList<string> Supported { get; } = [Ns, A, Aaaa, Cname, Mx, Srv, Txt, Caa, Ptr];
 
     private static readonly FrozenDictionary<string, int> Orders =
         Supported.Select((t, i) => KeyValuePair.Create(t, i)).ToFrozenDictionary();
@@ -37,6 +38,7 @@ public static class RecordTypes
         Txt => 16,
         Aaaa => 28,
         Srv => 33,
+        Caa => 257,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unsupported record type"),
     };
 
@@ -52,6 +54,7 @@ public static class RecordTypes
         16 => Txt,
         28 => Aaaa,
         33 => Srv,
+        257 => Caa,
         _ => "TYPE" + code.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

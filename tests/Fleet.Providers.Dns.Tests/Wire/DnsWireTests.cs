@@ -19,6 +19,7 @@ public sealed class DnsWireTests
             ["_x._tcp.acme.net.", "33", "1 2 5432 a.acme.net."],
             ["acme.net.", "16", "\"v=spf1 -all\" \"say \\\"hi\\\" \\\\ there\""],
             ["5.0.1.10.in-addr.arpa.", "12", "a.acme.net."],
+            ["acme.net.", "257", "0 issue \"letsencrypt.org\""],
             ["acme.net.", "6", "ns1.acme.net. hostmaster.acme.net. 2026010101 3600 600 1209600 300"],
         ];
         var message = new DnsMessage

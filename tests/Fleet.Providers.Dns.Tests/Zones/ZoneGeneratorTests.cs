@@ -18,7 +18,8 @@ public sealed class ZoneGeneratorTests
             Record("www", "CNAME", "lb.lon.acme.net.", line: 5),
             Record("lb", "A", "10.1.255.1", line: 6),
             Record("@", "MX", "10 mail.acme.net.", line: 7),
-            Record("@", "TXT", "v=spf1 -all", line: 8, ttl: 3600))]);
+            Record("@", "TXT", "v=spf1 -all", line: 8, ttl: 3600),
+            Record("@", "CAA", "0 issue letsencrypt.org", line: 9))]);
 
     internal static Machine[] AcmeMachines() =>
     [
@@ -118,6 +119,7 @@ public sealed class ZoneGeneratorTests
     [InlineData("w w", "A", "10.0.0.1")]
     [InlineData("www", "SRV", "0 0 5432 $ORIGIN")]
     [InlineData("www", "HINFO", "x y")]
+    [InlineData("www", "CAA", "0 issue \"a\" \"b\"")]
     [InlineData("www", "A", "010.0.0.1")]
     public void Static_records_that_could_inject_into_a_zone_file_are_diagnostics_with_their_location(string name, string type, string value)
     {
