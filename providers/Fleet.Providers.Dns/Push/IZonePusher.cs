@@ -1,3 +1,4 @@
+using Fleet.Engine.Diagnostics;
 using Fleet.Providers.Dns.Diffing;
 using Fleet.Providers.Dns.Wire;
 using Fleet.Providers.Dns.Zones;
@@ -19,6 +20,22 @@ public interface IZonePusher
     Task<ServedZone?> ReadServedAsync(string zone, CancellationToken cancellationToken);
 
     Task PushAsync(ZonePushRequest request, CancellationToken cancellationToken);
+}
+
+public static class ZonePushers
+{
+    /// <summary>The served zone, with a server that cannot be read turned into a user error naming the zone.</summary>
+    public static async Task<ServedZone?> ReadServedCheckedAsync(this IZonePusher pusher, string zone, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await pusher.ReadServedAsync(zone, cancellationToken);
+        }
+        catch (DnsProtocolException e)
+        {
+            throw new FleetException($"zone {zone.TrimEnd('.')}: cannot read what the name server serves: {e.Message}");
+        }
+    }
 }
 
 /// <summary>Reads served zones by AXFR from a configured address, for every push method.</summary>

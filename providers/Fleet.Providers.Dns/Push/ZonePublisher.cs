@@ -36,7 +36,7 @@ public sealed class ZonePublisher(IZonePusher pusher, IZoneStateStore store, Zon
 {
     public async Task<ZoneStatus> InspectAsync(ZoneData zone, CancellationToken cancellationToken)
     {
-        var served = pusher.CanReadServed ? await ReadAsync(zone.Name, cancellationToken) : null;
+        var served = pusher.CanReadServed ? await pusher.ReadServedCheckedAsync(zone.Name, cancellationToken) : null;
         var last = await store.GetAsync(zone.Name, cancellationToken);
         var diff = ZoneDiff.Compute(served?.Records ?? [], zone.AllRecords());
         return new ZoneStatus(zone, served, last, diff, zone.ContentHash(), pusher.CanReadServed);
@@ -83,17 +83,5 @@ public sealed class ZonePublisher(IZonePusher pusher, IZoneStateStore store, Zon
 
         await store.SetAsync(new ZoneState(zone.Name, serial, status.ContentHash, clock.GetUtcNow()), cancellationToken);
         return new PushOutcome(zone.Name, true, status.IsNew, serial, status.Diff);
-    }
-
-    private async Task<ServedZone?> ReadAsync(string zone, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await pusher.ReadServedAsync(zone, cancellationToken);
-        }
-        catch (DnsProtocolException e)
-        {
-            throw new FleetException($"zone {zone.TrimEnd('.')}: cannot read what the server serves: {e.Message}");
-        }
     }
 }
