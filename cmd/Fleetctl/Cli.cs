@@ -15,6 +15,7 @@ public static class Cli
         root.Subcommands.Add(SchemaCommand.Create(global, host));
         root.Subcommands.Add(ValidateCommand.Create(global, host));
         root.Subcommands.Add(InventoryCommand.Create(global, host));
+        root.Subcommands.Add(ZonesCommand.Create(global, host));
         return root;
     }
 
