@@ -52,19 +52,31 @@ public sealed class Rfc2136Pusher(DnsClient server, TsigKey key) : IZonePusher
             current = soa;
             serial++;
         }
+
+        // A server may silently skip parts of an update (RFC 2136 lets it); check what it serves now.
+        if (await server.TransferAsync(zone.Name, key, cancellationToken) is { } after &&
+            Diffing.ZoneDiff.Compute(after.Records, zone.AllRecords()) is { IsEmpty: false } left)
+        {
+            throw new DnsProtocolException($"the server accepted the update but still differs from the generated zone ({left})");
+        }
     }
 
-    /// <summary>Deletions first (a changed record is deleted, then added), split to fit in TCP messages.</summary>
+    /// <summary>
+    /// Deletions first (a changed record is deleted, then added), except deletions of apex NS records,
+    /// which go last: a server ignores a delete that would leave the zone without NS (RFC 2136 §3.4.2.4).
+    /// Split to fit in TCP messages.
+    /// </summary>
     private static IEnumerable<ImmutableArray<DnsRecord>> Batches(ZonePushRequest request)
     {
         var diff = request.Diff;
-        var deletes = diff.Removed.Concat(diff.Changed.Select(c => c.Before))
-            .Select(r => new DnsRecord(r.Name, RecordTypes.Code(r.Type), DnsClasses.None, 0, r.Value));
+        var deleted = diff.Removed.Concat(diff.Changed.Select(c => c.Before)).ToList();
+        bool IsApexNs(ZoneRecord r) => r.Name == request.Zone.Name && r.Type == RecordTypes.Ns;
         var adds = diff.Added.Concat(diff.Changed.Select(c => c.After))
             .Select(r => new DnsRecord(r.Name, RecordTypes.Code(r.Type), DnsClasses.In, (uint)r.Ttl, r.Value));
+        var ordered = deleted.Where(r => !IsApexNs(r)).Select(Delete).Concat(adds).Concat(deleted.Where(IsApexNs).Select(Delete));
         var batch = ImmutableArray.CreateBuilder<DnsRecord>();
         var size = 0;
-        foreach (var record in deletes.Concat(adds))
+        foreach (var record in ordered)
         {
             var recordSize = record.Name.Length + record.Data.Length + 16;
             if (size + recordSize > MaxUpdateBytes && batch.Count > 0)
@@ -80,4 +92,6 @@ public sealed class Rfc2136Pusher(DnsClient server, TsigKey key) : IZonePusher
 
         yield return batch.ToImmutable();
     }
+
+    private static DnsRecord Delete(ZoneRecord record) => new(record.Name, RecordTypes.Code(record.Type), DnsClasses.None, 0, record.Value);
 }

@@ -146,4 +146,16 @@ public sealed class Rfc2136PushTests : IAsyncLifetime
         var forced = await Publisher().PushAsync(Generate("lon.acme.net.", machines[..6]), force: true, Servers.Timeout());
         Assert.Equal(6, forced.Diff.Removed.Length);
     }
+
+    [Fact]
+    public async Task Replacing_the_name_servers_replaces_the_apex_ns_set()
+    {
+        var desired = ZoneGeneratorTests.Acme();
+        desired = desired with { Fleet = desired.Fleet with { Dns = desired.Fleet.Dns! with { Nameservers = ["ns8.acme.net.", "ns9.acme.net."] } } };
+        var zone = ZoneGeneratorTests.Find(ZoneGenerator.Generate(desired, [], ZoneTemplates.BuiltIn), "lon.acme.net.");
+
+        await Publisher().PushAsync(zone, false, Servers.Timeout());
+
+        Assert.Equal(["lon.acme.net. NS ns8.acme.net.", "lon.acme.net. NS ns9.acme.net."], (await server.DigAsync("lon.acme.net", "NS")).Order());
+    }
 }
