@@ -22,57 +22,55 @@ public sealed record ZoneDiff(
 
     public static ZoneDiff Compute(IEnumerable<ZoneRecord> before, IEnumerable<ZoneRecord> after)
     {
-        var old = Group(before, out var beforeCount);
+        // Most records are unchanged: match them on their full identity first, then pair what is left by name and type.
+        var old = new Dictionary<(string, string, string), ZoneRecord>();
+        foreach (var record in before)
+        {
+            old.TryAdd(record.Key, record);
+        }
+
+        var beforeCount = old.Count;
+        var changed = ImmutableArray.CreateBuilder<RecordChange>();
+        var unmatched = new List<ZoneRecord>();
+        foreach (var record in after)
+        {
+            if (old.Remove(record.Key, out var same))
+            {
+                if (same.Ttl != record.Ttl)
+                {
+                    changed.Add(new RecordChange(same, record));
+                }
+            }
+            else
+            {
+                unmatched.Add(record);
+            }
+        }
+
         var added = ImmutableArray.CreateBuilder<ZoneRecord>();
         var removed = ImmutableArray.CreateBuilder<ZoneRecord>();
-        var changed = ImmutableArray.CreateBuilder<RecordChange>();
-        foreach (var (key, now) in Group(after, out _))
+        var gone = Group(old.Values);
+        foreach (var (key, now) in Group(unmatched))
         {
-            if (!old.Remove(key, out var was))
+            if (!gone.Remove(key, out var was))
             {
                 added.AddRange(now);
                 continue;
             }
 
-            if (was.Count == 1 && now.Count == 1)
-            {
-                if (was[0].Value != now[0].Value || was[0].Ttl != now[0].Ttl)
-                {
-                    changed.Add(new RecordChange(was[0], now[0]));
-                }
-
-                continue;
-            }
-
-            var wasByValue = was.ToDictionary(r => r.Value, StringComparer.Ordinal);
-            var unmatched = new List<ZoneRecord>();
-            foreach (var record in now)
-            {
-                if (wasByValue.Remove(record.Value, out var same))
-                {
-                    if (same.Ttl != record.Ttl)
-                    {
-                        changed.Add(new RecordChange(same, record));
-                    }
-                }
-                else
-                {
-                    unmatched.Add(record);
-                }
-            }
-
-            var gone = wasByValue.Values.Order(Comparer<ZoneRecord>.Create(ZoneRecord.Compare)).ToList();
-            var pairs = Math.Min(gone.Count, unmatched.Count);
+            was.Sort(ZoneRecord.Compare);
+            now.Sort(ZoneRecord.Compare);
+            var pairs = Math.Min(was.Count, now.Count);
             for (var i = 0; i < pairs; i++)
             {
-                changed.Add(new RecordChange(gone[i], unmatched[i]));
+                changed.Add(new RecordChange(was[i], now[i]));
             }
 
-            removed.AddRange(gone.Skip(pairs));
-            added.AddRange(unmatched.Skip(pairs));
+            removed.AddRange(was.Skip(pairs));
+            added.AddRange(now.Skip(pairs));
         }
 
-        foreach (var rest in old.Values)
+        foreach (var rest in gone.Values)
         {
             removed.AddRange(rest);
         }
@@ -103,13 +101,11 @@ public sealed record ZoneDiff(
 
     public override string ToString() => $"+{Added.Length} -{Removed.Length} ~{Changed.Length}";
 
-    private static Dictionary<(string, string), List<ZoneRecord>> Group(IEnumerable<ZoneRecord> records, out int count)
+    private static Dictionary<(string, string), List<ZoneRecord>> Group(IEnumerable<ZoneRecord> records)
     {
         var groups = new Dictionary<(string, string), List<ZoneRecord>>();
-        count = 0;
         foreach (var record in records)
         {
-            count++;
             var key = (record.Name, record.Type);
             if (!groups.TryGetValue(key, out var list))
             {

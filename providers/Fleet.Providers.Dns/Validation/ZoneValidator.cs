@@ -87,6 +87,16 @@ public static class ZoneValidator
     /// <summary>Checks all records of one owner name together.</summary>
     private static void CheckName(List<ZoneRecord> records, ZoneData zone, Action<ZoneRecord?, string> error)
     {
+        if (records.Count == 1)
+        {
+            if (records[0].Type == RecordTypes.Cname && records[0].Name == zone.Name)
+            {
+                error(records[0], "a CNAME cannot be at the zone apex");
+            }
+
+            return;
+        }
+
         var cname = records.FirstOrDefault(r => r.Type == RecordTypes.Cname);
         if (cname is not null)
         {

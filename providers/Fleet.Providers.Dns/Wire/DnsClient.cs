@@ -76,9 +76,9 @@ public sealed class DnsClient(string host, int port, TimeProvider clock, TimeSpa
         var records = all.Skip(1).Take(all.Count - 2)
             .Where(r => r.Class == DnsClasses.In && RecordTypes.IsSupported(RecordTypes.FromCode(r.Type)))
             .Select(r => new ZoneRecord(r.Name, RecordTypes.FromCode(r.Type), (int)r.Ttl, r.Data))
-            .Order(Comparer<ZoneRecord>.Create(ZoneRecord.Compare))
-            .ToImmutableArray();
-        return new ServedZone(zone, SerialOf(soa.Data), soa.Data, records);
+            .ToList();
+        ZoneRecord.Sort(records);
+        return new ServedZone(zone, SerialOf(soa.Data), soa.Data, [.. records]);
     }
 
     /// <summary>Sends one UPDATE and throws a <see cref="DnsProtocolException"/> naming the server's answer when it is not NOERROR.</summary>

@@ -16,7 +16,9 @@ public static class DnsName
         SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_");
 
     /// <summary>Checks one label; returns why it is invalid, or null.</summary>
-    public static string? CheckLabel(string label, bool allowWildcard = false)
+    public static string? CheckLabel(string label, bool allowWildcard = false) => CheckLabel(label.AsSpan(), allowWildcard);
+
+    private static string? CheckLabel(ReadOnlySpan<char> label, bool allowWildcard)
     {
         if (label.Length == 0)
         {
@@ -25,17 +27,17 @@ public static class DnsName
 
         if (label.Length > MaxLabelLength)
         {
-            return $"label '{Truncate(label)}' is longer than {MaxLabelLength} characters";
+            return $"label '{Truncate(label.ToString())}' is longer than {MaxLabelLength} characters";
         }
 
-        if (allowWildcard && label == "*")
+        if (allowWildcard && label is "*")
         {
             return null;
         }
 
-        if (label.AsSpan().ContainsAnyExcept(LabelChars))
+        if (label.ContainsAnyExcept(LabelChars))
         {
-            return $"label '{Truncate(label)}' may contain only a-z, 0-9, '-' and '_'";
+            return $"label '{Truncate(label.ToString())}' may contain only a-z, 0-9, '-' and '_'";
         }
 
         return label[0] == '-' || label[^1] == '-' ? $"label '{label}' may not start or end with '-'" : null;
@@ -59,16 +61,22 @@ public static class DnsName
             return $"'{Truncate(name)}' is longer than {MaxLength} characters";
         }
 
-        var labels = name[..^1].Split('.');
-        for (var i = 0; i < labels.Length; i++)
+        var rest = name.AsSpan(0, name.Length - 1);
+        for (var first = true; ; first = false)
         {
-            if (CheckLabel(labels[i], allowWildcard && i == 0) is { } error)
+            var dot = rest.IndexOf('.');
+            if (CheckLabel(dot < 0 ? rest : rest[..dot], allowWildcard && first) is { } error)
             {
                 return $"'{Truncate(name)}': {error}";
             }
-        }
 
-        return null;
+            if (dot < 0)
+            {
+                return null;
+            }
+
+            rest = rest[(dot + 1)..];
+        }
     }
 
     /// <summary>

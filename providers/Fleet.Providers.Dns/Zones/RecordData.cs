@@ -77,12 +77,24 @@ public static class RecordData
         return sb.ToString();
     }
 
+    /// <summary>Four decimal octets without leading zeros: the only IPv4 form zone files and fleetctl accept.</summary>
     public static bool IsIPv4(string text)
     {
-        var parts = text.Split('.');
-        return parts.Length == 4 && parts.All(p =>
-            p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && (p.Length == 1 || p[0] != '0') &&
-            int.Parse(p, CultureInfo.InvariantCulture) <= 255);
+        var rest = text.AsSpan();
+        for (var octet = 0; octet < 4; octet++)
+        {
+            var dot = rest.IndexOf('.');
+            var part = octet < 3 ? (dot < 0 ? [] : rest[..dot]) : rest;
+            if (part.Length is 0 or > 3 || part.ContainsAnyExceptInRange('0', '9') || (part.Length > 1 && part[0] == '0') ||
+                int.Parse(part, CultureInfo.InvariantCulture) > 255)
+            {
+                return false;
+            }
+
+            rest = octet < 3 ? rest[(dot + 1)..] : [];
+        }
+
+        return true;
     }
 
     /// <summary>CAA (RFC 8659): <c>flags tag value</c>, the value quoted or not; canonical form quotes it.</summary>

@@ -60,10 +60,14 @@ public static class ReverseZones
     /// <summary>The PTR owner name of an address: <c>5.0.1.10.in-addr.arpa.</c> or the 32-nibble ip6.arpa name.</summary>
     public static string PtrName(IPAddress address)
     {
-        var bytes = address.GetAddressBytes();
-        return address.AddressFamily == AddressFamily.InterNetwork
-            ? ZoneName(bytes, 32, v4: true)
-            : ZoneName(bytes, 128, v4: false);
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            Span<byte> v4 = stackalloc byte[4];
+            address.TryWriteBytes(v4, out _);
+            return string.Create(CultureInfo.InvariantCulture, $"{v4[3]}.{v4[2]}.{v4[1]}.{v4[0]}.in-addr.arpa.");
+        }
+
+        return ZoneName(address.GetAddressBytes(), 128, v4: false);
     }
 
     private static string ZoneName(byte[] bytes, int prefix, bool v4)

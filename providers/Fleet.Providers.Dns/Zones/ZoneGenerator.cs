@@ -172,9 +172,10 @@ public static class ZoneGenerator
         var value = address.ToString();
         var origin = new RecordOrigin($"machine {machine.HardwareName}", location);
         forward.Records.Add(new ZoneRecord(fqdn, type, ttl, value) { Origin = origin });
-        if (FindReverseZone(ReverseZones.PtrName(address), zones) is { } reverse)
+        var ptrName = ReverseZones.PtrName(address);
+        if (FindReverseZone(ptrName, zones) is { } reverse)
         {
-            reverse.Records.Add(new ZoneRecord(ReverseZones.PtrName(address), RecordTypes.Ptr, ttl, fqdn) { Origin = origin });
+            reverse.Records.Add(new ZoneRecord(ptrName, RecordTypes.Ptr, ttl, fqdn) { Origin = origin });
         }
 
         if (machine.State != MachineState.InUse)
@@ -211,9 +212,10 @@ public static class ZoneGenerator
     /// <summary>The most specific managed reverse zone containing the PTR name.</summary>
     private static ZoneBuilder? FindReverseZone(string ptrName, Dictionary<string, ZoneBuilder> zones)
     {
+        var lookup = zones.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var dot = ptrName.IndexOf('.', StringComparison.Ordinal); dot >= 0 && dot < ptrName.Length - 1; dot = ptrName.IndexOf('.', dot + 1))
         {
-            if (zones.TryGetValue(ptrName[(dot + 1)..], out var zone) && zone.Kind == ZoneKind.Reverse)
+            if (lookup.TryGetValue(ptrName.AsSpan(dot + 1), out var zone) && zone.Kind == ZoneKind.Reverse)
             {
                 return zone;
             }
@@ -274,7 +276,7 @@ public static class ZoneGenerator
 
         public ZoneData Build(DnsSpec dns, ImmutableArray<string> nameservers, ZoneTemplates templates, ImmutableArray<Diagnostic>.Builder diagnostics)
         {
-            Records.Sort(ZoneRecord.Compare);
+            ZoneRecord.Sort(Records);
             var maxChange = Spec?.MaxChangePercent ?? ZoneData.DefaultMaxChangePercent;
             if (maxChange is < 0 or > 100)
             {

@@ -17,6 +17,49 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
 
     public override string ToString() => $"{Name} {Ttl} {Type} {Value}";
 
+    /// <summary>
+    /// Sorts records in <see cref="Compare"/> order through precomputed keys: one string per record whose
+    /// ordinal order is the canonical one, so large zones sort without parsing names at every comparison.
+    /// </summary>
+    public static void Sort(List<ZoneRecord> records)
+    {
+        var keys = new string[records.Count];
+        var builder = new System.Text.StringBuilder(256);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = SortKey(records[i], builder.Clear());
+        }
+
+        var items = records.ToArray();
+        Array.Sort(keys, items, StringComparer.Ordinal);
+        records.Clear();
+        records.AddRange(items);
+    }
+
+    /// <summary>
+    /// Labels from the right separated by U+0001, all-digit labels left-padded so they order numerically,
+    /// then U+0000, the type's order, the value and the TTL: ordinal order of keys equals <see cref="Compare"/>.
+    /// </summary>
+    private static string SortKey(ZoneRecord record, System.Text.StringBuilder sb)
+    {
+        var name = record.Name.AsSpan().TrimEnd('.');
+        while (!name.IsEmpty)
+        {
+            var dot = name.LastIndexOf('.');
+            var label = name[(dot + 1)..];
+            if (!label.ContainsAnyExceptInRange('0', '9'))
+            {
+                sb.Append('0', Math.Max(0, 10 - label.Length));
+            }
+
+            sb.Append(label).Append('\u0001');
+            name = dot < 0 ? [] : name[..dot];
+        }
+
+        return sb.Append('\u0000').Append((char)('A' + RecordTypes.Order(record.Type) % 26)).Append(record.Value)
+            .Append('\u0000').Append(System.Globalization.CultureInfo.InvariantCulture, $"{record.Ttl:D10}").ToString();
+    }
+
     /// <summary>Orders records as zone files list them: by name canonically, then type, then value.</summary>
     public static int Compare(ZoneRecord? x, ZoneRecord? y)
     {

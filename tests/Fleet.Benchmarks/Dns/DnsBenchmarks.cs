@@ -73,7 +73,7 @@ public class DnsBenchmarks
     /// A fleet of in_use machines spread over sites with /12 networks, pools per site, and a role
     /// publishing SRV, so every kind of generated record is present.
     /// </summary>
-    internal static (DesiredState Desired, ImmutableArray<Machine> Machines) Fleet(int count, int sites, int poolsPerSite, bool withPoolRecords = true)
+    public static (DesiredState Desired, ImmutableArray<Machine> Machines) Fleet(int count, int sites, int poolsPerSite, bool withPoolRecords = true)
     {
         var at = FieldLocations.At(SourceLocation.None);
         var siteSpecs = Enumerable.Range(1, sites)
