@@ -1,8 +1,18 @@
+using Fleet.Engine.Loading;
+using Fleet.Engine.Model;
+using Fleet.Providers.Dns;
 using Fleet.Providers.Dns.Serials;
 using Fleet.State;
 using Fleet.State.Dns;
 
 namespace Fleetctl.Dns;
+
+/// <summary>Wires the DNS provider to the state database and the host (environment for key references, clock).</summary>
+public static class DnsComposition
+{
+    public static DnsProvider CreateProvider(DesiredState desired, IFleetSource source, string fleetDirectory, StateDatabase database, CliHost host) =>
+        new(new DnsProviderOptions(desired, source, fleetDirectory, database.Inventory, new DatabaseZoneStateStore(database), host.GetEnvironment, host.Clock));
+}
 
 /// <summary>Zone serials of the DNS provider kept in the state database.</summary>
 public sealed class DatabaseZoneStateStore(StateDatabase database) : IZoneStateStore
