@@ -158,4 +158,17 @@ public sealed class Rfc2136PushTests : IAsyncLifetime
 
         Assert.Equal(["lon.acme.net. NS ns8.acme.net.", "lon.acme.net. NS ns9.acme.net."], (await server.DigAsync("lon.acme.net", "NS")).Order());
     }
+
+    [Fact]
+    public async Task An_update_larger_than_one_message_is_split_and_fully_served()
+    {
+        var machines = Enumerable.Range(0, 3_000).Select(i => Machine($"SN{i:D5}", "lon", $"lon-web-{i:D5}", $"10.1.{i / 250 + 10}.{i % 250 + 1}")).ToArray();
+        var zone = Generate("lon.acme.net.", machines);
+
+        var outcome = await Publisher().PushAsync(zone, false, Servers.Timeout());
+
+        Assert.Equal(3_000, outcome.Diff.Added.Count(r => r.Type == RecordTypes.A && r.Name.StartsWith("lon-web-", StringComparison.Ordinal)));
+        Assert.Equal(zone.AllRecords().Select(r => r.ToString()), await ServedAsync("lon.acme.net."));
+        Assert.True(await server.Client.GetSerialAsync("lon.acme.net.", null, Servers.Timeout()) > outcome.Serial, "each message of a split update sets the next serial");
+    }
 }

@@ -135,4 +135,19 @@ public sealed class RndcPushTests : IAsyncLifetime
             Directory.Delete(target, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_new_zone_on_a_server_that_refuses_addzone_is_a_clear_error_and_no_file_is_left()
+    {
+        await using var strict = await BindServer.StartAsync(allowNewZones: false, new BindZone("lon.acme.net", Dynamic: false));
+        using var strictRndc = strict.Rndc();
+        var publisher = new ZonePublisher(new RndcPusher(strict.ZoneDirectory, strictRndc, new ServedZoneReader(strict.Client, null)), store, new ZoneRenderer(), clock);
+
+        var error = await Assert.ThrowsAsync<FleetException>(() => publisher.PushAsync(Generate("1.10.in-addr.arpa."), false, Servers.Timeout()));
+
+        Assert.Contains("zone 1.10.in-addr.arpa is not configured on the name server and rndc addzone failed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("allow-new-zones yes;", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(strict.ZoneDirectory, "1.10.in-addr.arpa.zone")));
+        Assert.Null(await store.GetAsync("1.10.in-addr.arpa.", Servers.Timeout()));
+    }
 }

@@ -47,7 +47,9 @@ internal sealed class BindServer : IAsyncDisposable
 
     public DnsClient Client => new("127.0.0.1", DnsPort, TimeProvider.System, TimeSpan.FromSeconds(10));
 
-    public static async Task<BindServer> StartAsync(params BindZone[] zones)
+    public static Task<BindServer> StartAsync(params BindZone[] zones) => StartAsync(allowNewZones: true, zones);
+
+    public static async Task<BindServer> StartAsync(bool allowNewZones, params BindZone[] zones)
     {
         foreach (var tool in new[] { "named", "rndc", "rndc-confgen", "tsig-keygen", "dig" })
         {
@@ -72,7 +74,7 @@ internal sealed class BindServer : IAsyncDisposable
               listen-on port {{dnsPort}} { 127.0.0.1; }; listen-on-v6 { none; };
               recursion no; dnssec-validation no; notify no;
               allow-transfer { 127.0.0.1; key "ddns-key"; };
-              allow-new-zones yes;
+              allow-new-zones {{(allowNewZones ? "yes" : "no")}};
             };
 
             """;
