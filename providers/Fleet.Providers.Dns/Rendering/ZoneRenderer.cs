@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
@@ -87,7 +88,9 @@ public sealed class TemplateZone(ZoneData zone)
 
 /// <summary>
 /// One record as a template sees it: <c>name</c> relative to the zone (<c>@</c> for the apex),
-/// <c>fqdn</c>, <c>ttl</c>, <c>type</c> and <c>value</c> in canonical presentation form.
+/// <c>fqdn</c>, <c>ttl</c>, <c>type</c> and <c>value</c> in canonical presentation form, and <c>line</c>,
+/// the record as one tab-separated zone-file line (<c>name ttl IN type value</c>), which the default
+/// template writes because one member access per record renders large zones several times faster.
 /// </summary>
 public sealed class TemplateRecord(ZoneRecord record, string origin)
 {
@@ -100,4 +103,6 @@ public sealed class TemplateRecord(ZoneRecord record, string origin)
     public string Type { get; } = record.Type;
 
     public string Value { get; } = record.Value;
+
+    public string Line => string.Create(CultureInfo.InvariantCulture, $"{Name}\t{Ttl}\tIN\t{Type}\t{Value}");
 }
