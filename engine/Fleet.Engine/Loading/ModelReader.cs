@@ -36,7 +36,16 @@ internal static class ModelReader
         reconcile["notify"] is YamlMapping notify ? Str(notify, "webhook") : null,
         Locate(reconcile));
 
-    public static RoleSpec ReadRole(YamlMapping doc) => new(Str(doc, "name")!, Str(doc, "owner"), Str(doc, "image")!, Locate(doc));
+    public static RoleSpec ReadRole(YamlMapping doc) => new(Str(doc, "name")!, Str(doc, "owner"), Str(doc, "image")!, Locate(doc))
+    {
+        Dns = doc["dns"] is YamlMapping dns
+            ? new RoleDnsSpec([.. Seq(dns, "srv").Select(n =>
+            {
+                var srv = (YamlMapping)n;
+                return new SrvSpec(Str(srv, "service")!, Int(srv, "port")!.Value, Int(srv, "priority") ?? 0, Int(srv, "weight") ?? 0, srv.Location);
+            })])
+            : null,
+    };
 
     public static PoolSpec ReadPool(YamlMapping doc) => new(
         Str(doc, "name")!,

@@ -63,7 +63,21 @@ public sealed record DnsPushSpec(
     string? ZoneDir,
     string? Server,
     string? KeyFile,
-    FieldLocations Locations);
+    FieldLocations Locations)
+{
+    /// <summary>
+    /// The DNS address (<c>host:port</c>) serving the zones, read by AXFR for drift and serials when
+    /// <see cref="Server"/> is not itself a DNS server (method <c>rndc</c> or <c>directory</c>).
+    /// </summary>
+    public string? Primary { get; init; }
+
+    /// <summary>A TSIG key reference (<c>env:NAME</c> or <c>file:PATH</c>) for AXFR from <see cref="Primary"/>.</summary>
+    public string? TransferKey { get; init; }
+
+    public const string Directory = "directory";
+    public const string Rndc = "rndc";
+    public const string Rfc2136 = "rfc2136";
+}
 
 public sealed record GcpSpec(
     string Project,

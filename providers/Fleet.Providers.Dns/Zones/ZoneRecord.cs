@@ -1,0 +1,47 @@
+using Fleet.Engine.Diagnostics;
+
+namespace Fleet.Providers.Dns.Zones;
+
+/// <summary>
+/// One resource record. <see cref="Name"/> is absolute and lowercase; <see cref="Value"/> is the
+/// canonical presentation form of the data (what <see cref="RecordData.Canonicalize"/> returns and what
+/// the wire decoder produces), so generated records and records read back from a server compare equal.
+/// </summary>
+public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
+{
+    /// <summary>Where the record came from, for messages; never part of the zone's content.</summary>
+    public RecordOrigin? Origin { get; init; }
+
+    /// <summary>The identity a diff matches on: the TTL may change, the record stays the same.</summary>
+    public (string Name, string Type, string Value) Key => (Name, Type, Value);
+
+    public override string ToString() => $"{Name} {Ttl} {Type} {Value}";
+
+    /// <summary>Orders records as zone files list them: by name canonically, then type, then value.</summary>
+    public static int Compare(ZoneRecord? x, ZoneRecord? y)
+    {
+        if (x is null || y is null)
+        {
+            return (x is null).CompareTo(y is null);
+        }
+
+        var c = DnsName.Compare(x.Name, y.Name);
+        if (c == 0)
+        {
+            c = RecordTypes.Order(x.Type).CompareTo(RecordTypes.Order(y.Type));
+        }
+
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(x.Value, y.Value);
+        }
+
+        return c == 0 ? x.Ttl.CompareTo(y.Ttl) : c;
+    }
+}
+
+/// <summary>What produced a record (a machine, a pool, a role's SRV, a Zone document) and where it was written.</summary>
+public sealed record RecordOrigin(string Description, SourceLocation Location)
+{
+    public override string ToString() => Location.IsNone ? Description : $"{Description} ({Location})";
+}
