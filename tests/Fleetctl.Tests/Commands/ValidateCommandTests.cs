@@ -34,7 +34,7 @@ public sealed class ValidateCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_fleet, recursive: true);
 
     [Theory]
-    [InlineData("quickstart", "fleet 'quickstart' is valid: 2 sites, 3 roles, 5 pools, 1 zones")]
+    [InlineData("quickstart", "fleet 'quickstart' is valid: 2 sites, 3 roles, 5 pools, 1 zone")]
     [InlineData("acme", "fleet 'acme' is valid: 3 sites, 7 roles, 16 pools, 3 zones")]
     public async Task The_examples_validate_with_exit_code_0(string example, string summary)
     {
@@ -53,7 +53,7 @@ public sealed class ValidateCommandTests : IDisposable
             [
                 "pools/web.yaml:1:1: error: missing required field 'size' in Pool",
                 "pools/web.yaml:7:1: error: unknown field 'sise' in Pool; did you mean 'size'?",
-                "2 error(s)",
+                "2 errors",
             ],
             run.Err.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.Empty(run.Out);
