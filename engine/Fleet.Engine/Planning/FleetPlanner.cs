@@ -81,7 +81,7 @@ public sealed class FleetPlanner
 
         var proposed = new List<ProposedChange>();
         var prior = ImmutableArray.CreateBuilder<PlannedChange>();
-        var guards = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var guards = new Dictionary<string, string>(StringComparer.Ordinal);
         var errors = new List<Diagnostic>();
         var unsafeReasons = new List<string>();
         var limits = new List<string>();
@@ -127,7 +127,7 @@ public sealed class FleetPlanner
             limits.AddRange(unsafeReasons.Select(r => $"forced: {r}"));
         }
 
-        var plan = new Plan(Planning.Plan.CurrentFormatVersion, desired.Fleet.Name, source, Number(proposed), guards.ToImmutable(), [.. limits], string.Empty);
+        var plan = new Plan(Planning.Plan.CurrentFormatVersion, desired.Fleet.Name, source, Number(proposed), ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, guards), [.. limits], string.Empty);
         return PlanFile.Seal(plan);
     }
 
@@ -179,18 +179,12 @@ public sealed class FleetPlanner
     private static ImmutableArray<PlannedChange> Number(List<ProposedChange> proposed)
     {
         var count = proposed.Count;
-        var dependencies = new List<int>[count];
-        var dependents = new List<int>[count];
+        var dependencies = new List<int>?[count];
+        var dependents = new List<int>?[count];
         var waiting = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            dependents[i] = [];
-        }
-
         for (var j = 0; j < count; j++)
         {
             var selectors = proposed[j].DependsOn;
-            dependencies[j] = [];
             if (selectors.IsDefaultOrEmpty)
             {
                 continue;
@@ -200,12 +194,12 @@ public sealed class FleetPlanner
             {
                 if (i != j && selectors.Any(s => s.Matches(proposed[i].Change)))
                 {
-                    dependencies[j].Add(i);
-                    dependents[i].Add(j);
+                    (dependencies[j] ??= []).Add(i);
+                    (dependents[i] ??= []).Add(j);
                 }
             }
 
-            waiting[j] = dependencies[j].Count;
+            waiting[j] = dependencies[j]?.Count ?? 0;
         }
 
         var ready = new PriorityQueue<int, int>();
@@ -223,7 +217,7 @@ public sealed class FleetPlanner
         {
             position[next] = order.Count;
             order.Add(next);
-            foreach (var dependent in dependents[next])
+            foreach (var dependent in dependents[next] ?? [])
             {
                 if (--waiting[dependent] == 0)
                 {
@@ -237,11 +231,17 @@ public sealed class FleetPlanner
             throw new InvalidOperationException("the providers' changes depend on each other in a cycle");
         }
 
-        return [.. order.Select(i => proposed[i].Change with
+        var numbered = ImmutableArray.CreateBuilder<PlannedChange>(count);
+        foreach (var i in order)
         {
-            Id = Id(position[i]),
-            DependsOn = [.. dependencies[i].Select(d => position[d]).Order().Select(Id)],
-        })];
+            numbered.Add(proposed[i].Change with
+            {
+                Id = Id(position[i]),
+                DependsOn = dependencies[i] is { } on ? [.. on.Select(d => position[d]).Order().Select(Id)] : [],
+            });
+        }
+
+        return numbered.MoveToImmutable();
     }
 
     private static string Id(int position) => (position + 1).ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Data;
 using System.Data.Common;
 using Fleet.Engine.Diagnostics;
@@ -75,8 +76,12 @@ internal sealed class SqliteBackend : StateBackend
 
     public override object TimeValue(DateTimeOffset time) => Micros(time);
 
-    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
-        new(DateTimeOffset.UnixEpoch.UtcTicks + (reader.GetInt64(ordinal) * 10), TimeSpan.Zero);
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => FromMicros(reader.GetInt64(ordinal));
+
+    public static DateTimeOffset FromMicros(long micros) => new(DateTimeOffset.UnixEpoch.UtcTicks + (micros * 10), TimeSpan.Zero);
+
+    public override Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteMachineReader.Read((SqliteCommand)command, cancellationToken));
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };
@@ -113,7 +118,7 @@ internal sealed class SqliteBackend : StateBackend
         }
 
         using (var release = new SqliteBulkStatement(sqlite, "DELETE FROM machine_addresses WHERE hardware_name = ?1"))
-        using (var update = new SqliteBulkStatement(sqlite, "UPDATE machines SET hardware_type = ?2, site = ?3, rack = ?4, bmc_address = ?5, bmc_port = ?6, interfaces = ?7, updated_at = ?8, version = ?9 WHERE hardware_name = ?1"))
+        using (var update = new SqliteBulkStatement(sqlite, "UPDATE machines SET hardware_type = ?2, site = ?3, rack = ?4, bmc_address = ?5, bmc_port = ?6, interfaces = ?7, updated_at = ?8, version = version + 1 WHERE hardware_name = ?1"))
         {
             foreach (var m in batch.Updated)
             {
@@ -122,7 +127,7 @@ internal sealed class SqliteBackend : StateBackend
 
             foreach (var m in batch.Updated)
             {
-                BindFacts(update, m).Bind(8, Micros(m.UpdatedAt)).Bind(9, m.Version).Execute();
+                BindFacts(update, m).Bind(8, Micros(m.UpdatedAt)).Execute();
             }
         }
 

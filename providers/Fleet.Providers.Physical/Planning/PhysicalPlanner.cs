@@ -80,8 +80,11 @@ public static class PhysicalPlanner
         private readonly Dictionary<(string Site, string Hardware), FreeMachines> free = [];
         private readonly HostnameAllocator hostnames;
 
+        private readonly Dictionary<string, string> addresses = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ImmutableSortedDictionary<string, string>> recycleParameters = new(StringComparer.Ordinal);
+
         private readonly List<ProposedChange> changes = [];
-        private readonly ImmutableSortedDictionary<string, string>.Builder guards = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> guards = new(StringComparer.Ordinal);
         private readonly List<Disruption> disruptions = [];
         private readonly List<string> limits = [];
         private readonly List<Diagnostic> errors = [];
@@ -219,7 +222,7 @@ public static class PhysicalPlanner
         }
 
         public ProviderPlan Result() =>
-            new([.. changes], guards.ToImmutable(), [.. disruptions], [], [.. limits], [.. errors]);
+            new([.. changes], guards, [.. disruptions], [], [.. limits], [.. errors]);
 
         /// <summary>
         /// Claims <paramref name="need"/> free machines, or reports the shortfall and claims none
@@ -349,10 +352,14 @@ public static class PhysicalPlanner
                 KeyValuePair.Create("role", role.Name),
             ]);
 
-        private static ImmutableSortedDictionary<string, string> Parameters(string pool) =>
-            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("pool", pool)]);
+        /// <summary>A recycle's parameters, one instance per pool (a large plan shares them).</summary>
+        private ImmutableSortedDictionary<string, string> Parameters(string pool) =>
+            recycleParameters.TryGetValue(pool, out var parameters)
+                ? parameters
+                : recycleParameters[pool] = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("pool", pool)]);
 
-        private static string Address(string pool) => $"pool/{pool}";
+        private string Address(string pool) =>
+            addresses.TryGetValue(pool, out var address) ? address : addresses[pool] = $"pool/{pool}";
 
         private static Dictionary<string, int> CountPerRack(List<Machine> machines)
         {
