@@ -51,6 +51,7 @@ public sealed class GitOpsSettingsTests
     [InlineData("reconcile: { mode: sometimes }\n", 1, 20, "field 'reconcile.mode' must be one of")]
     [InlineData("reconcile:\n  freeze:\n    - { schedule: \"0 25 * * *\", duration: 2h }\n", 3, 19, "reconcile.freeze: cron expression '0 25 * * *': hour field '25': '25' is outside 0-23")]
     [InlineData("reconcile:\n  freeze:\n    - { schedule: \"0 1 * * *\", duration: forever }\n", 3, 42, "must be a duration such as 30m, 2h or 1h30m")]
+    [InlineData("owners:\n  storage-squad: not a handle\n", 2, 18, "must be a code-host handle (@user or @org/team) or an email address")]
     [InlineData("gitops: { requireComit: true }\n", 1, 11, "unknown field 'requireComit' in 'gitops'; did you mean 'requireCommit'?")]
     public void Bad_settings_are_located_errors(string yaml, int line, int column, string message)
     {

@@ -6,44 +6,23 @@ namespace Fleetctl.Tests.GitOps;
 /// <summary>validate, plan and codeowners on a real git repository holding the quickstart fleet in a subdirectory.</summary>
 public sealed class GitRefCommandTests : IDisposable
 {
-    private readonly GitRepository _repo = new();
-    private readonly string _fleet;
-    private readonly string _first;
+    private readonly QuickstartRepository _quickstart = new();
 
-    public GitRefCommandTests()
-    {
-        var quickstart = Path.Combine(CliRun.RepositoryRoot, "examples", "quickstart");
-        foreach (var file in Directory.EnumerateFiles(quickstart, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/.fleet/", StringComparison.Ordinal)))
-        {
-            _repo.Write(Path.Combine("fleet", Path.GetRelativePath(quickstart, file)), File.ReadAllText(file));
-        }
+    private GitRepository Repo => _quickstart.Git;
 
-        _repo.Write(".gitignore", ".fleet/\n");
-        _first = _repo.Commit("quickstart");
-        _fleet = Path.Combine(_repo.Root, "fleet");
-    }
+    private string FleetDirectory => _quickstart.Fleet;
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _repo.Dispose();
-    }
+    private string First => _quickstart.FastCommit;
 
-    private Task<CliRun> Run(params string[] args) => CliRun.RunAsync(_fleet, args);
+    public void Dispose() => _quickstart.Dispose();
 
-    private void Edit(string path, string from, string to)
-    {
-        var full = Path.Combine(_fleet, path);
-        var text = File.ReadAllText(full);
-        Assert.Contains(from, text, StringComparison.Ordinal);
-        File.WriteAllText(full, text.Replace(from, to, StringComparison.Ordinal));
-    }
+    private Task<CliRun> Run(params string[] args) => _quickstart.Run(args);
 
     [Fact]
     public async Task Plan_at_a_ref_ignores_uncommitted_edits_and_records_the_commit()
     {
         Assert.Equal(0, (await Run("inventory", "ingest", "recon")).ExitCode);
-        File.AppendAllText(Path.Combine(_fleet, "pools", "lon.yaml"), "this is: [not yaml\n");
+        File.AppendAllText(Path.Combine(FleetDirectory, "pools", "lon.yaml"), "this is: [not yaml\n");
 
         var worktree = await Run("plan");
         var atRef = await Run("plan", "--ref", "main", "--format", "json");
@@ -54,7 +33,7 @@ public sealed class GitRefCommandTests : IDisposable
         using var plan = JsonDocument.Parse(atRef.Out);
         var source = plan.RootElement.GetProperty("source");
         Assert.Equal("git", source.GetProperty("kind").GetString());
-        Assert.Equal(_first, source.GetProperty("commit").GetString());
+        Assert.Equal(First, source.GetProperty("commit").GetString());
         Assert.Equal("refs/heads/main", source.GetProperty("ref").GetString());
         Assert.Equal(21, plan.RootElement.GetProperty("changes").GetArrayLength());
     }
@@ -62,9 +41,9 @@ public sealed class GitRefCommandTests : IDisposable
     [Fact]
     public async Task Validate_at_a_ref_reads_the_commit_and_an_unknown_ref_is_an_error()
     {
-        File.Delete(Path.Combine(_fleet, "fleet.yaml"));
+        File.Delete(Path.Combine(FleetDirectory, "fleet.yaml"));
 
-        var atRef = await Run("validate", "--ref", _first[..10]);
+        var atRef = await Run("validate", "--ref", First[..10]);
         var unknown = await Run("validate", "--ref", "release-9");
 
         Assert.Equal(0, atRef.ExitCode);
@@ -75,17 +54,17 @@ public sealed class GitRefCommandTests : IDisposable
     public async Task A_pull_request_plan_shows_field_level_changes_then_the_plan()
     {
         Assert.Equal(0, (await Run("inventory", "ingest", "recon")).ExitCode);
-        _repo.Git("checkout", "-q", "-b", "grow-fancydb");
-        Edit("pools/lon.yaml", "name: fancydb-lon\nrole: fancydb\nbackend: physical\nsite: lon\nhardware: high-io\nsize: 4", "name: fancydb-lon\nrole: fancydb\nbackend: physical\nsite: lon\nhardware: high-io\nsize: 6");
-        Edit("roles/web.yaml", "owner: edge-team", "owner: frontend-team");
-        _repo.Commit("grow fancydb-lon");
+        Repo.Git("checkout", "-q", "-b", "grow-fancydb");
+        _quickstart.ResizeFancydbLon(4, 6);
+        _quickstart.Edit("roles/web.yaml", "owner: edge-team", "owner: frontend-team");
+        Repo.Commit("grow fancydb-lon");
 
         var text = await Run("plan", "--base", "main", "--ref", "grow-fancydb");
         var markdown = await Run("plan", "--base", "main", "--ref", "grow-fancydb", "--format", "markdown");
 
         Assert.Equal(0, text.ExitCode);
         Assert.StartsWith(
-            $"Desired-state changes from commit {_first[..12]} (refs/heads/main) to commit ",
+            $"Desired-state changes from commit {First[..12]} (refs/heads/main) to commit ",
             text.Out,
             StringComparison.Ordinal);
         Assert.Contains("\n  pool/fancydb-lon size 4 → 6\n  role/web owner edge-team → frontend-team\n\n", text.Out, StringComparison.Ordinal);
@@ -98,14 +77,14 @@ public sealed class GitRefCommandTests : IDisposable
     [Fact]
     public async Task Codeowners_are_generated_from_role_owners_and_a_stale_file_fails_validation()
     {
-        File.AppendAllText(Path.Combine(_fleet, "fleet.yaml"), "owners:\n  storage-squad: \"@example/storage\"\n");
+        File.AppendAllText(Path.Combine(FleetDirectory, "fleet.yaml"), "owners:\n  storage-squad: \"@example/storage\"\n");
 
         var generated = await Run("codeowners");
         Assert.Equal(0, generated.ExitCode);
         Assert.Contains("/fleet/roles/fancydb.yaml @example/storage\n", generated.Out, StringComparison.Ordinal);
         Assert.Contains("/fleet/pools/lon.yaml ", generated.Out, StringComparison.Ordinal);
 
-        var codeowners = Path.Combine(_repo.Root, "CODEOWNERS");
+        var codeowners = Path.Combine(Repo.Root, "CODEOWNERS");
         File.WriteAllText(codeowners, "* @example/platform\n" + generated.Out);
         Assert.Equal(0, (await Run("validate", "--codeowners", codeowners)).ExitCode);
 
