@@ -22,6 +22,7 @@ public static class Cli
         root.Subcommands.Add(JobsCommand.Create(global, host));
         root.Subcommands.Add(HistoryCommand.Create(global, host));
         root.Subcommands.Add(CodeownersCommand.Create(global, host));
+        root.Subcommands.Add(ReconcileCommand.Create(global, host));
         root.Subcommands.Add(ZonesCommand.Create(global, host));
         return root;
     }

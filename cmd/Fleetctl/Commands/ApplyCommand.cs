@@ -75,15 +75,8 @@ public static class ApplyCommand
                 var json = parse.GetValue(format) == "json";
                 var color = host.UseColor(parse.GetValue(global.NoColor));
                 var progress = new ProgressPrinter(host.Out, json, color);
-                var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, ApplyWiring.Handler(desired, database, host), runner, host.Clock);
                 var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
-                var settings = new ApplySettings(
-                    host.GetEnvironment("USER") ?? Environment.UserName,
-                    opened.PlanSource.Commit,
-                    wait,
-                    ExecutorOptions.WithParallelism(parse.GetValue(parallelism)),
-                    mode,
-                    TimeSpan.FromMilliseconds(mode == JobDispatchMode.InProcess ? 20 : 200));
+                var (services, settings) = ApplyWiring.Compose(desired, database, host, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
                 var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
                 var workflow = new ApplyWorkflow(desired, database, services, host, progress, renderer);
                 var request = new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings, opened.PlanSource, directory, parse.GetValue(allowRollback));
