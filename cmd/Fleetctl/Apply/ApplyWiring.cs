@@ -61,6 +61,21 @@ internal sealed class ApplyWiring
         return new JobRunnerOptions(lease, retry, Random.Shared.NextDouble);
     }
 
+    /// <summary>The services and settings of one apply, as apply and reconcile run it.</summary>
+    public static (ApplyServices Services, ApplySettings Settings) Compose(
+        DesiredState desired, StateDatabase database, CliHost host, JobRunnerOptions runner, string? commit, TimeSpan lockWait, int parallelism, JobDispatchMode mode)
+    {
+        var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, Handler(desired, database, host), runner, host.Clock);
+        var settings = new ApplySettings(
+            host.GetEnvironment("USER") ?? Environment.UserName,
+            commit,
+            lockWait,
+            ExecutorOptions.WithParallelism(parallelism),
+            mode,
+            TimeSpan.FromMilliseconds(mode == JobDispatchMode.InProcess ? 20 : 200));
+        return (services, settings);
+    }
+
     /// <summary>The handler of every job: physical installs and recycles through the machine lifecycle.</summary>
     public static IJobHandler Handler(DesiredState desired, StateDatabase database, CliHost host)
     {

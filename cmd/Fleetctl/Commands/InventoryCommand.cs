@@ -30,9 +30,13 @@ public static class InventoryCommand
     /// Loads the fleet (its sites and hardware validate recon records; its <c>inventory:</c> names the
     /// database unless FLEET_INVENTORY overrides it) and opens the state database, migrating it.
     /// </summary>
-    internal static async Task<(DesiredState Desired, StateDatabase Database)> OpenAsync(GlobalOptions global, ParseResult parse, CliHost host, CancellationToken cancellationToken)
+    internal static Task<(DesiredState Desired, StateDatabase Database)> OpenAsync(GlobalOptions global, ParseResult parse, CliHost host, CancellationToken cancellationToken) =>
+        OpenAsync(global, parse, host, new DirectorySource(global.FleetDirectory(parse, host)), cancellationToken);
+
+    /// <summary>The same, with the desired state read from <paramref name="source"/> (a git commit with <c>--ref</c>).</summary>
+    internal static async Task<(DesiredState Desired, StateDatabase Database)> OpenAsync(GlobalOptions global, ParseResult parse, CliHost host, IFleetSource source, CancellationToken cancellationToken)
     {
-        var desired = LoadFleet(global, parse, host);
+        var desired = FleetLoader.LoadOrThrow(source);
         return (desired, await OpenDatabaseAsync(desired, global, parse, host, cancellationToken));
     }
 

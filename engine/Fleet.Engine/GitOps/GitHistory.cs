@@ -70,6 +70,30 @@ public static class GitHistory
         return fetched;
     }
 
+    /// <summary>
+    /// The fleet directory relative to the root of the repository that holds it ("" at the root, or
+    /// when it is in no repository): CODEOWNERS paths and commit trees are rooted there.
+    /// </summary>
+    public static string PathInRepository(string fleetDirectory)
+    {
+        var directory = Path.GetFullPath(fleetDirectory);
+        if (Repository.Discover(directory) is not { } gitDirectory)
+        {
+            return string.Empty;
+        }
+
+        using var repository = new Repository(gitDirectory);
+        return PathInRepository(repository, directory);
+    }
+
+    internal static string PathInRepository(Repository repository, string directory)
+    {
+        var workdir = repository.Info.WorkingDirectory
+            ?? throw new FleetException("--ref with a bare repository is not supported: run fleetctl inside a clone");
+        var relative = Path.GetRelativePath(Path.GetFullPath(workdir), directory).Replace('\\', '/');
+        return relative == "." ? string.Empty : relative;
+    }
+
     private static Repository Open(string fleetDirectory)
     {
         var gitDirectory = Repository.Discover(Path.GetFullPath(fleetDirectory))

@@ -64,7 +64,7 @@ public sealed class GitCommitSource : IFleetSource, IDisposable
         try
         {
             var (commit, canonical) = Resolve(repository, reference);
-            var prefix = RelativePrefix(repository, directory);
+            var prefix = GitOps.GitHistory.PathInRepository(repository, directory);
             return new GitCommitSource(repository, commit, canonical, prefix);
         }
         catch
@@ -149,14 +149,6 @@ public sealed class GitCommitSource : IFleetSource, IDisposable
         {
             return null; // a tree or blob id: not a commit
         }
-    }
-
-    private static string RelativePrefix(Repository repository, string directory)
-    {
-        var workdir = repository.Info.WorkingDirectory
-            ?? throw new FleetException("--ref with a bare repository is not supported: run fleetctl inside a clone");
-        var relative = Path.GetRelativePath(Path.GetFullPath(workdir), directory).Replace('\\', '/');
-        return relative == "." ? string.Empty : relative;
     }
 
     private static void Collect(Tree tree, string prefix, Dictionary<string, Blob> blobs)

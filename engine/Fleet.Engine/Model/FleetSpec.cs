@@ -11,7 +11,15 @@ public sealed record FleetSpec(
     DnsSpec? Dns,
     GcpSpec? Gcp,
     SafetySpec Safety,
-    FieldLocations Locations);
+    FieldLocations Locations)
+{
+    /// <summary><c>owners:</c> team → code-host handle, for <c>fleetctl codeowners</c>.</summary>
+    public ImmutableSortedDictionary<string, string> Owners { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    public GitOpsSpec? GitOps { get; init; }
+
+    public ReconcileSpec Reconcile { get; init; } = ReconcileSpec.Default;
+}
 
 /// <summary>A datacenter: its forward DNS domain, the networks its reverse zones derive from, its power driver.</summary>
 public sealed record SiteSpec(

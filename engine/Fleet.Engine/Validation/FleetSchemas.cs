@@ -163,7 +163,9 @@ public sealed class FleetSchemas
                 ? Dereference(schemaDocument, property)
                 : schema.TryGetProperty("items", out var items) && int.TryParse(segment, CultureInfo.InvariantCulture, out _)
                     ? Dereference(schemaDocument, items)
-                    : null;
+                    : schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.Object
+                        ? Dereference(schemaDocument, additional)
+                        : null;
         }
 
         return current;

@@ -23,6 +23,7 @@ internal sealed class YamlSchemaCheck
     private readonly bool _closed;
     private readonly string[] _required = [];
     private readonly YamlSchemaCheck? _items;
+    private readonly YamlSchemaCheck? _additional;
     private readonly int? _minItems;
     private readonly string[]? _enum;
     private readonly string? _const;
@@ -43,6 +44,7 @@ internal sealed class YamlSchemaCheck
                 case "type": _type = value.GetString(); break;
                 case "properties": _properties = value.EnumerateObject().ToFrozenDictionary(p => p.Name, p => Child(root, p.Value), StringComparer.Ordinal); break;
                 case "additionalProperties" when value.ValueKind == JsonValueKind.False: _closed = true; break;
+                case "additionalProperties" when value.ValueKind == JsonValueKind.Object: _additional = Child(root, value); break;
                 case "required": _required = [.. value.EnumerateArray().Select(r => r.GetString()!)]; break;
                 case "items": _items = Child(root, value); break;
                 case "minItems": _minItems = value.GetInt32(); break;
@@ -101,7 +103,7 @@ internal sealed class YamlSchemaCheck
                     return false;
                 }
             }
-            else if (_closed)
+            else if (_closed || (_additional is not null && !_additional.Accepts(entry.Value)))
             {
                 return false;
             }

@@ -1,6 +1,6 @@
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.GitOps;
-using Fleet.Engine.Tests.Loading;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.GitOps;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.Loading;
 

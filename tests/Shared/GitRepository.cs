@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Fleet.Engine.Tests.Loading;
+namespace Fleet.Tests.Shared;
 
 /// <summary>A real git repository in a temporary directory, driven with the git command line.</summary>
-internal sealed class GitRepository : IDisposable
+public sealed class GitRepository : IDisposable
 {
     public GitRepository()
     {
