@@ -15,6 +15,12 @@ public static class Cli
         root.Subcommands.Add(SchemaCommand.Create(global, host));
         root.Subcommands.Add(ValidateCommand.Create(global, host));
         root.Subcommands.Add(InventoryCommand.Create(global, host));
+        root.Subcommands.Add(PlanCommand.Create(global, host));
+        root.Subcommands.Add(ShowCommand.Create(global, host));
+        root.Subcommands.Add(ApplyCommand.Create(global, host));
+        root.Subcommands.Add(WorkerCommand.Create(global, host));
+        root.Subcommands.Add(JobsCommand.Create(global, host));
+        root.Subcommands.Add(HistoryCommand.Create(global, host));
         root.Subcommands.Add(ZonesCommand.Create(global, host));
         return root;
     }

@@ -1,6 +1,14 @@
+using Fleet.Engine.Execution;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Inventory;
+using Fleet.Engine.Jobs;
+using Fleet.Engine.Locking;
 using Fleet.State.Backends;
+using Fleet.State.History;
 using Fleet.State.Inventory;
+using Fleet.State.Jobs;
+using Fleet.State.Ledger;
+using Fleet.State.Locking;
 using Fleet.State.Migrations;
 
 namespace Fleet.State;
@@ -18,9 +26,23 @@ public sealed class StateDatabase : IAsyncDisposable
         Migration = migration;
         Clock = clock;
         Inventory = new InventoryStore(backend, clock);
+        Ledger = new DbCommitLedger(backend);
+        Jobs = new DbJobBroker(backend);
+        ApplyLock = new DbApplyLock(backend, clock);
+        ApplyHistory = new DbApplyHistory(backend);
     }
 
     public IInventoryStore Inventory { get; }
+
+    /// <summary>The applied-commit ledger: which commits were applied, in order.</summary>
+    public ICommitLedger Ledger { get; }
+    /// <summary>The job broker: every change of an apply as a job that workers claim with a lease.</summary>
+    public IJobBroker Jobs { get; }
+
+    /// <summary>The fleet-wide apply lock, released when its holder's process dies.</summary>
+    public IApplyLock ApplyLock { get; }
+
+    public IApplyHistory ApplyHistory { get; }
 
     /// <summary>The schema version after opening, and the migrations this open applied.</summary>
     public MigrationResult Migration { get; }

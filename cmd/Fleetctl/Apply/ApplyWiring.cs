@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Execution;
+using Fleet.Engine.Jobs;
+using Fleet.Engine.Model;
+using Fleet.Engine.Planning;
+using Fleet.Providers.Physical.Lifecycle;
+using Fleet.Providers.Physical.Power;
+using Fleet.State;
+
+namespace Fleetctl.Apply;
+
+/// <summary>
+/// The composition of apply and worker: the job handler over the providers, the power drivers of
+/// the fleet's sites, and the options both commands share (retry budget and backoff, job lease).
+/// </summary>
+internal sealed class ApplyWiring
+{
+    public Option<int> MaxAttempts { get; } = new("--max-attempts")
+    {
+        Description = "Attempts per change before giving up (an install that fails them all marks the machine broken and installs a replacement).",
+        DefaultValueFactory = _ => RetryPolicy.Default.MaxAttempts,
+    };
+
+    public Option<string> RetryDelay { get; } = new("--retry-delay")
+    {
+        Description = "Wait after the first failed attempt, doubled after each further one (with jitter), at most 5m. E.g. 10s, 500ms, 2m.",
+        DefaultValueFactory = _ => "10s",
+    };
+
+    public Option<string> Lease { get; } = new("--lease")
+    {
+        Description = "How long a job stays with its worker without a heartbeat before another worker takes it over.",
+        DefaultValueFactory = _ => "30s",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(MaxAttempts);
+        command.Options.Add(RetryDelay);
+        command.Options.Add(Lease);
+    }
+
+    public JobRunnerOptions RunnerOptions(ParseResult parse)
+    {
+        var attempts = parse.GetValue(MaxAttempts);
+        if (attempts < 1)
+        {
+            throw new FleetException("--max-attempts must be at least 1");
+        }
+
+        var delay = ParseDuration(parse.GetValue(RetryDelay)!, "--retry-delay");
+        var lease = ParseDuration(parse.GetValue(Lease)!, "--lease");
+        if (lease <= TimeSpan.Zero)
+        {
+            throw new FleetException("--lease must be longer than zero");
+        }
+
+        var retry = new RetryPolicy(attempts, delay, TimeSpan.FromTicks(Math.Max(delay.Ticks, RetryPolicy.Default.MaxDelay.Ticks)), RetryPolicy.Default.Jitter);
+        return new JobRunnerOptions(lease, retry, Random.Shared.NextDouble);
+    }
+
+    /// <summary>The handler of every job: physical installs and recycles through the machine lifecycle.</summary>
+    public static IJobHandler Handler(DesiredState desired, StateDatabase database, CliHost host)
+    {
+        var seed = host.GetEnvironment("FLEET_SIMULATED_SEED") is { } text && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+        var power = PowerDrivers.FromFleet(desired.Fleet, host.Clock, seed);
+        var simulated = desired.Fleet.Sites.Where(s => s.Power.Driver == PowerSpec.Simulated).ToList();
+        var options = simulated.Count == desired.Fleet.Sites.Length && simulated.Count > 0
+            ? LifecycleOptions.ForSimulated(
+                TimeSpan.FromSeconds(simulated.Max(s => s.Power.InstallSeconds ?? SimulatedSiteOptions.Default.InstallTime.TotalSeconds)),
+                TimeSpan.FromSeconds(simulated.Max(s => s.Power.RecycleSeconds ?? SimulatedSiteOptions.Default.RecycleTime.TotalSeconds)))
+            : LifecycleOptions.Default;
+        return new ProviderJobHandler(new MachineLifecycle(database.Inventory, power, options, host.Clock));
+    }
+
+    /// <summary>Durations as users write them: <c>500ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>, or plain seconds.</summary>
+    public static TimeSpan ParseDuration(string text, string option)
+    {
+        var trimmed = text.Trim();
+        var (number, unit) = trimmed.EndsWith("ms", StringComparison.Ordinal) ? (trimmed[..^2], 0.001)
+            : trimmed.EndsWith('s') ? (trimmed[..^1], 1)
+            : trimmed.EndsWith('m') ? (trimmed[..^1], 60)
+            : trimmed.EndsWith('h') ? (trimmed[..^1], 3600)
+            : (trimmed, 1.0);
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && !double.IsInfinity(value)
+            ? TimeSpan.FromSeconds(value * unit)
+            : throw new FleetException($"{option}: '{text}' is not a duration (e.g. 500ms, 10s, 2m)");
+    }
+
+    /// <summary>Routes each job to the provider that owns its change.</summary>
+    private sealed class ProviderJobHandler(MachineLifecycle physical) : IJobHandler
+    {
+        public Task<string?> RunAsync(JobAttempt attempt, CancellationToken cancellationToken) =>
+            For(attempt.Change).RunAsync(attempt, cancellationToken);
+
+        public Task<PlannedChange?> GiveUpAsync(JobAttempt attempt, string error, CancellationToken cancellationToken) =>
+            For(attempt.Change).GiveUpAsync(attempt, error, cancellationToken);
+
+        private IJobHandler For(PlannedChange change) => change.Provider switch
+        {
+            "physical" => physical,
+            _ => throw new FleetException($"change {change.Id} ({change.Address}): provider {change.Provider} cannot apply changes in this version of fleetctl"),
+        };
+    }
+}

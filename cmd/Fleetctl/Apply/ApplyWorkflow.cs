@@ -1,0 +1,159 @@
+using System.Collections.Immutable;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Execution;
+using Fleet.Engine.Inventory;
+using Fleet.Engine.Model;
+using Fleet.Engine.Planning;
+using Fleet.Providers.Physical.Lifecycle;
+using Fleet.State;
+using Fleetctl.Rendering;
+
+namespace Fleetctl.Apply;
+
+/// <summary>What one <c>fleetctl apply</c> was asked to do.</summary>
+internal sealed record ApplyRequest(
+    Plan? SavedPlan,
+    PlanOptions PlanOptions,
+    string? ExpectedChecksum,
+    bool AutoApprove,
+    ApplySettings Settings);
+
+/// <summary>
+/// The steps of an apply, in order, all under the fleet's apply lock: finish the work a killed
+/// apply left half-way (so the planner sees no machine in a transitional state), plan or re-check
+/// the saved plan (stale guards, checksum), ask for approval, run the changes as jobs, record the
+/// pools' role, image and protection, and write the outcome to the history.
+/// </summary>
+internal sealed class ApplyWorkflow(DesiredState desired, StateDatabase database, ApplyServices services, CliHost host, ProgressPrinter progress, IPlanRenderer? planRenderer)
+{
+    public async Task<int> RunAsync(ApplyRequest request, CancellationToken cancellationToken)
+    {
+        await using var session = await ApplySession.BeginAsync(services, request.Settings, cancellationToken);
+        if (!session.Abandoned.IsEmpty)
+        {
+            progress.Note($"Abandoned {session.Abandoned.Length} unfinished jobs of earlier applies that are no longer running.");
+        }
+
+        await ResumeInterruptedWorkAsync(session, cancellationToken);
+
+        var planner = new FleetPlanner(FleetProviders.Create(database));
+        var plan = request.SavedPlan is { } saved
+            ? await CheckSavedPlanAsync(planner, saved, cancellationToken)
+            : await planner.PlanAsync(desired, PlanSource.Worktree, request.PlanOptions, cancellationToken);
+        CheckChecksum(plan, request.ExpectedChecksum);
+
+        if (!plan.HasChanges)
+        {
+            await RecordPoolsAsync(plan, null, request.PlanOptions, cancellationToken);
+            progress.Note(PlanSummary.NoChanges);
+            await session.FinishAsync(ApplyResults.Succeeded, plan.Checksum, cancellationToken);
+            return ExitCodes.Success;
+        }
+
+        if (planRenderer is not null && request.SavedPlan is null)
+        {
+            await planRenderer.RenderAsync(plan, host.Out, cancellationToken);
+        }
+
+        if (!request.AutoApprove && request.SavedPlan is null && !await ApprovedAsync(cancellationToken))
+        {
+            progress.Note("Apply cancelled: nothing was changed.");
+            await session.FinishAsync(ApplyResults.Declined, plan.Checksum, cancellationToken);
+            return ExitCodes.Error;
+        }
+
+        var report = await session.ExecuteAsync(plan.Changes, plan.Checksum, progress, cancellationToken);
+        await RecordPoolsAsync(plan, report, request.PlanOptions, cancellationToken);
+        var result = report.AllSucceeded ? ApplyResults.Succeeded : ApplyResults.Failed;
+        await session.FinishAsync(result, plan.Checksum, cancellationToken);
+        progress.Summary(report, result);
+        return report.AllSucceeded ? ExitCodes.Success : ExitCodes.Error;
+    }
+
+    /// <summary>Installs and recycles a killed apply left in flight, finished before anything is planned.</summary>
+    private async Task ResumeInterruptedWorkAsync(ApplySession session, CancellationToken cancellationToken)
+    {
+        var machines = (await database.Inventory.ListMachinesAsync(new MachineFilter(State: MachineState.Installing), cancellationToken))
+            .AddRange(await database.Inventory.ListMachinesAsync(new MachineFilter(State: MachineState.Recycling), cancellationToken));
+        if (machines.IsEmpty)
+        {
+            return;
+        }
+
+        var resume = InterruptedWork.Find(machines, await session.TargetsHeldByLiveWorkersAsync(cancellationToken));
+        if (resume.IsEmpty)
+        {
+            return;
+        }
+
+        progress.Note($"Resuming {resume.Length} changes an earlier apply left unfinished.");
+        await session.ExecuteAsync(resume, null, progress, cancellationToken);
+    }
+
+    /// <summary>A saved plan runs only if nothing it touches changed since it was made.</summary>
+    private async Task<Plan> CheckSavedPlanAsync(FleetPlanner planner, Plan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Fleet != desired.Fleet.Name)
+        {
+            throw new FleetException($"the plan is for fleet {plan.Fleet}, but this is fleet {desired.Fleet.Name}");
+        }
+
+        var stale = planner.FindStaleGuards(plan, await planner.ReadActualStateAsync(desired, cancellationToken));
+        if (!stale.IsEmpty)
+        {
+            throw new FleetException(
+                stale.Select(s => Diagnostic.Error($"the saved plan is stale: {s}"))
+                    .Append(Diagnostic.Error("nothing was applied; run fleetctl plan again and review the new plan")));
+        }
+
+        return plan;
+    }
+
+    private static void CheckChecksum(Plan plan, string? expected)
+    {
+        if (expected is null)
+        {
+            return;
+        }
+
+        var wanted = expected.StartsWith("sha256:", StringComparison.Ordinal) ? expected : "sha256:" + expected;
+        if (!string.Equals(wanted, plan.Checksum, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FleetException($"the plan's checksum is {plan.Checksum}, not {wanted} as --checksum requires; nothing was applied");
+        }
+    }
+
+    private async Task<bool> ApprovedAsync(CancellationToken cancellationToken)
+    {
+        await host.Out.WriteAsync("Apply these changes? [y/N] ");
+        await host.Out.FlushAsync(cancellationToken);
+        var answer = (await host.In.ReadLineAsync(cancellationToken))?.Trim().ToLowerInvariant();
+        return answer is "y" or "yes";
+    }
+
+    /// <summary>
+    /// Remembers each planned pool's backend, role, image and protection once its changes succeeded,
+    /// so that protection survives the removal of the pool's YAML. Unchanged records are not rewritten
+    /// (their version is what saved plans guard).
+    /// </summary>
+    private async Task RecordPoolsAsync(Plan plan, ExecutionReport? report, PlanOptions options, CancellationToken cancellationToken)
+    {
+        var failed = report is null
+            ? ImmutableHashSet<string>.Empty
+            : [.. plan.Changes.Where(c => report[c.Id].Status != OutcomeStatus.Succeeded).Select(c => c.Address)];
+        foreach (var pool in desired.Pools)
+        {
+            if (!options.Selection.Includes(pool.Name, pool.Site) || failed.Contains($"pool/{pool.Name}"))
+            {
+                continue;
+            }
+
+            var update = new PoolUpdate(pool.Name, FleetPlanner.BackendName(pool.Backend), pool.Role, desired.FindRole(pool.Role)?.Image, pool.Protect);
+            var record = await database.Inventory.GetPoolAsync(pool.Name, cancellationToken);
+            if (record is null || record.Backend != update.Backend || record.Role != update.Role || record.Image != update.Image || record.Protected != update.Protected)
+            {
+                await database.Inventory.UpsertPoolAsync(update, cancellationToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Fleet.Engine.Jobs;
+
+namespace Fleetctl.Apply;
+
+/// <summary>Jobs as JSON (the fields of the job broker, camelCase) or as an aligned table.</summary>
+internal static class JobRenderer
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static JsonObject ToJson(Job job) => new()
+    {
+        ["id"] = job.Id,
+        ["action"] = job.Action,
+        ["target"] = job.Target,
+        ["site"] = job.Site,
+        ["params"] = job.Params.DeepClone(),
+        ["status"] = job.Status.ToWire(),
+        ["attempts"] = job.Attempts,
+        ["nextAttemptAt"] = Time(job.NextAttemptAt),
+        ["leaseUntil"] = Time(job.LeaseUntil),
+        ["worker"] = job.Worker,
+        ["requester"] = job.Requester,
+        ["commit"] = job.Commit,
+        ["planChecksum"] = job.PlanChecksum,
+        ["applyId"] = job.ApplyId,
+        ["createdAt"] = Time(job.CreatedAt),
+        ["startedAt"] = Time(job.StartedAt),
+        ["endedAt"] = Time(job.EndedAt),
+        ["error"] = job.Error,
+        ["replacementOf"] = job.ReplacementOf,
+        ["replacedBy"] = job.ReplacedBy,
+    };
+
+    public static Task WriteJsonAsync(TextWriter output, Job job) =>
+        output.WriteLineAsync(ToJson(job).ToJsonString(Indented));
+
+    public static Task WriteJsonAsync(TextWriter output, IEnumerable<Job> jobs) =>
+        output.WriteLineAsync(new JsonArray([.. jobs.Select(j => (JsonNode)ToJson(j))]).ToJsonString(Indented));
+
+    public static async Task WriteTableAsync(TextWriter output, IReadOnlyList<Job> jobs)
+    {
+        if (jobs.Count == 0)
+        {
+            await output.WriteLineAsync("No jobs.");
+            return;
+        }
+
+        string[] header = ["ID", "ACTION", "TARGET", "SITE", "STATUS", "ATTEMPTS", "WORKER", "CREATED", "ERROR"];
+        var rows = jobs.Select(j => new[]
+        {
+            j.Id.ToString(CultureInfo.InvariantCulture), j.Action, j.Target, j.Site ?? "-", j.Status.ToWire(),
+            j.Attempts.ToString(CultureInfo.InvariantCulture), j.Worker ?? "-", j.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            j.Error is null ? "-" : Shorten(j.Error),
+        }).ToList();
+        await Table.WriteAsync(output, header, rows);
+    }
+
+    public static async Task WriteDetailAsync(TextWriter output, Job job)
+    {
+        foreach (var (key, value) in ToJson(job))
+        {
+            if (key != "params" && value is not null)
+            {
+                await output.WriteLineAsync($"{key + ":",-15} {value}");
+            }
+        }
+
+        await output.WriteLineAsync($"{"params:",-15} {job.Params.ToJsonString()}");
+    }
+
+    private static string? Time(DateTimeOffset? time) => time?.ToString("O", CultureInfo.InvariantCulture);
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+}
+
+/// <summary>Left-aligned columns separated by two spaces.</summary>
+internal static class Table
+{
+    public static async Task WriteAsync(TextWriter output, string[] header, IReadOnlyList<string[]> rows)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        await output.WriteLineAsync(Line(header, widths));
+        foreach (var row in rows)
+        {
+            await output.WriteLineAsync(Line(row, widths));
+        }
+    }
+
+    private static string Line(string[] cells, int[] widths) =>
+        string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd();
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json;
+using Fleet.Engine.Execution;
+using Fleet.Engine.Planning;
+
+namespace Fleetctl.Apply;
+
+/// <summary>
+/// Apply progress as it happens: one plain line per event (coloured on a terminal), or one JSON
+/// object per line with <c>--format json</c> (NDJSON, fields as in <see cref="ExecutionEvent"/>).
+/// Events arrive from many changes at once; writes are serialised.
+/// </summary>
+internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) : IExecutionObserver
+{
+    private readonly Lock gate = new();
+
+    public void OnEvent(ExecutionEvent e)
+    {
+        var line = json ? Json(e) : Text(e);
+        lock (gate)
+        {
+            output.WriteLine(line);
+            output.Flush();
+        }
+    }
+
+    /// <summary>A line that is not an event: a note in text, <c>{"event":"note",…}</c> in JSON.</summary>
+    public void Note(string message)
+    {
+        var line = json ? JsonSerializer.Serialize(new { @event = "note", message }) : message;
+        lock (gate)
+        {
+            output.WriteLine(line);
+        }
+    }
+
+    public void Summary(ExecutionReport report, string result)
+    {
+        var broken = report.Results.SelectMany(r => r.BrokenMachines).ToList();
+        var line = json
+            ? JsonSerializer.Serialize(new { @event = "summary", result, succeeded = report.Succeeded, failed = report.Failed, skipped = report.Skipped, broken })
+            : string.Create(CultureInfo.InvariantCulture,
+                $"Apply {(report.AllSucceeded ? "complete" : "failed")}: {report.Succeeded} succeeded, {report.Failed} failed, {report.Skipped} skipped.{Broken(broken)}");
+        lock (gate)
+        {
+            output.WriteLine(line);
+        }
+    }
+
+    private static string Broken(List<string> broken) =>
+        broken.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" {broken.Count} machines broken and replaced: {string.Join(", ", broken)}.");
+
+    private string Text(ExecutionEvent e)
+    {
+        var what = $"{e.Action.ToWire()} {e.Machine ?? e.Address}";
+        var (mark, colour, detail) = e.Kind switch
+        {
+            ExecutionEventKind.Started => ("…", "36", $"({e.Address}) started"),
+            ExecutionEventKind.Succeeded => ("✓", "32", string.Create(CultureInfo.InvariantCulture, $"({e.Address}) done{(e.Attempt > 1 ? $" after {e.Attempt} attempts" : string.Empty)}")),
+            ExecutionEventKind.Retrying => ("↻", "33", e.Message ?? string.Empty),
+            ExecutionEventKind.Replaced => ("⇄", "33", e.Message ?? string.Empty),
+            ExecutionEventKind.Failed => ("✗", "31", $"({e.Address}) failed: {e.Message}"),
+            _ => ("-", "90", e.Message ?? "skipped"),
+        };
+        var text = $"{mark} {what} {detail}";
+        return color ? $"\u001b[{colour}m{text}\u001b[0m" : text;
+    }
+
+    private static string Json(ExecutionEvent e) => JsonSerializer.Serialize(new
+    {
+        @event = e.Kind.ToWire(),
+        at = e.At.ToString("O", CultureInfo.InvariantCulture),
+        change = e.ChangeId,
+        address = e.Address,
+        action = e.Action.ToWire(),
+        machine = e.Machine,
+        site = e.Site,
+        attempt = e.Attempt,
+        message = e.Message,
+    });
+}

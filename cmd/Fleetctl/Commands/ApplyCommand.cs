@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Execution;
+using Fleet.Engine.Jobs;
+using Fleet.Engine.Planning;
+using Fleetctl.Apply;
+using Fleetctl.Rendering;
+
+namespace Fleetctl.Commands;
+
+/// <summary>
+/// <c>fleetctl apply [PLANFILE] [--auto-approve] [--parallelism N] [--checksum SHA] [--lock-timeout D]
+/// [--format text|json] [--workers in-process|external]</c> plus plan's selection flags: plans and asks
+/// (y/N on a terminal), or applies a saved plan exactly after checking it is not stale. Exit 0 when
+/// every change succeeded, 1 otherwise.
+/// </summary>
+public static class ApplyCommand
+{
+    public static Command Create(GlobalOptions global, CliHost host)
+    {
+        var planFile = new Argument<string?>("planfile") { Description = "A plan file from fleetctl plan --out; applied exactly, refused when stale.", Arity = ArgumentArity.ZeroOrOne };
+        var autoApprove = new Option<bool>("--auto-approve") { Description = "Apply without asking (required when not on a terminal)." };
+        var parallelism = new Option<int>("--parallelism") { Description = "Changes run at once per site.", DefaultValueFactory = _ => 10 };
+        var checksum = new Option<string?>("--checksum") { Description = "Apply only if the plan's checksum is this (sha256:HEX), e.g. the one reviewed in the pull request." };
+        var lockTimeout = new Option<string>("--lock-timeout") { Description = "Wait this long for another apply to finish (e.g. 5m); default: fail at once naming it.", DefaultValueFactory = _ => "0s" };
+        var format = InventoryCommand.FormatOption("text", "text", "json");
+        var workersOption = new Option<string>("--workers")
+        {
+            Description = "Who runs the jobs: this process (in-process), or fleetctl worker processes (external: apply enqueues and waits).",
+            DefaultValueFactory = _ => "in-process",
+        };
+        workersOption.AcceptOnlyFromAmong("in-process", "external");
+        var flags = new PlanFlags();
+        var wiring = new ApplyWiring();
+        var command = new Command("apply", "Apply the changes that bring the fleet to its desired state.")
+        {
+            planFile, autoApprove, parallelism, checksum, lockTimeout, format, workersOption,
+        };
+        flags.AddTo(command);
+        wiring.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(planFile);
+            var approve = parse.GetValue(autoApprove);
+            if (path is null && !approve && !host.IsTerminal)
+            {
+                throw new FleetException("fleetctl apply is not running on a terminal, so it cannot ask for approval: pass --auto-approve, or apply a reviewed plan file");
+            }
+
+            if (parse.GetValue(parallelism) < 1)
+            {
+                throw new FleetException("--parallelism must be at least 1");
+            }
+
+            var wait = ApplyWiring.ParseDuration(parse.GetValue(lockTimeout)!, "--lock-timeout");
+            var runner = wiring.RunnerOptions(parse);
+            var saved = path is null ? null : await PlanFile.ReadAsync(Path.GetFullPath(path, host.CurrentDirectory), path, ct);
+
+            var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);
+            await using (database)
+            {
+                var options = flags.Bind(parse, desired);
+                var json = parse.GetValue(format) == "json";
+                var color = host.UseColor(parse.GetValue(global.NoColor));
+                var progress = new ProgressPrinter(host.Out, json, color);
+                var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, ApplyWiring.Handler(desired, database, host), runner, host.Clock);
+                var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
+                var settings = new ApplySettings(
+                    host.GetEnvironment("USER") ?? Environment.UserName,
+                    saved?.Source.Commit,
+                    wait,
+                    ExecutorOptions.WithParallelism(parse.GetValue(parallelism)),
+                    mode,
+                    TimeSpan.FromMilliseconds(mode == JobDispatchMode.InProcess ? 20 : 200));
+                var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
+                var workflow = new ApplyWorkflow(desired, database, services, host, progress, renderer);
+                return await workflow.RunAsync(new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings), ct);
+            }
+        });
+        return command;
+    }
+}

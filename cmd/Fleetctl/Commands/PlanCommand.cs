@@ -1,0 +1,93 @@
+using System.CommandLine;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Model;
+using Fleet.Engine.Planning;
+using Fleetctl.Rendering;
+
+namespace Fleetctl.Commands;
+
+/// <summary>
+/// <c>fleetctl plan [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--pool GLOB]…
+/// [--site NAME]… [--exclude GLOB]… [--allow-destroy] [--force]</c>: what apply would do, and
+/// optionally the plan file that apply can execute exactly. Exit 0, 1 on error (including an unsafe
+/// plan without --force), 2 when there are changes and --detailed-exitcode is given.
+/// </summary>
+public static class PlanCommand
+{
+    public static Command Create(GlobalOptions global, CliHost host)
+    {
+        var flags = new PlanFlags();
+        var output = new Option<string?>("--out") { Description = "Also write the plan file here, for fleetctl apply PLANFILE and fleetctl show." };
+        var format = FormatOption();
+        var detailed = new Option<bool>("--detailed-exitcode") { Description = "Exit 2 when the plan has changes (0 when none, 1 on error)." };
+        var command = new Command("plan", "Show the changes that would bring the fleet to its desired state.") { output, format, detailed };
+        flags.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);
+            await using (database)
+            {
+                var options = flags.Bind(parse, desired);
+                var plan = await new FleetPlanner(FleetProviders.Create(database)).PlanAsync(desired, PlanSource.Worktree, options, ct);
+                if (parse.GetValue(output) is { } path)
+                {
+                    await PlanFile.WriteAsync(plan, Path.GetFullPath(path, host.CurrentDirectory), ct);
+                }
+
+                await Render(parse, format, global, host).RenderAsync(plan, host.Out, ct);
+                return parse.GetValue(detailed) && plan.HasChanges ? ExitCodes.Changes : ExitCodes.Success;
+            }
+        });
+        return command;
+    }
+
+    /// <summary><c>--format text|json|markdown</c>, shared by plan and show.</summary>
+    internal static Option<string> FormatOption() =>
+        InventoryCommand.FormatOption("text", "text", "json", "markdown");
+
+    internal static IPlanRenderer Render(ParseResult parse, Option<string> format, GlobalOptions global, CliHost host) =>
+        PlanRenderers.For(
+            Enum.Parse<PlanFormat>(parse.GetValue(format) ?? "text", ignoreCase: true),
+            host.UseColor(parse.GetValue(global.NoColor)));
+}
+
+/// <summary>
+/// The flags that shape a plan, for every command that plans (plan, apply, reconcile):
+/// selection (<c>--pool</c>, <c>--site</c>, <c>--exclude</c>), <c>--allow-destroy</c> and <c>--force</c>.
+/// </summary>
+public sealed class PlanFlags
+{
+    public Option<string[]> Pools { get; } = new("--pool") { Description = "Plan only pools whose name matches this glob (* and ?); repeatable." };
+
+    public Option<string[]> Sites { get; } = new("--site") { Description = "Plan only pools and zones of this site; repeatable." };
+
+    public Option<string[]> Excludes { get; } = new("--exclude") { Description = "Leave out pools whose name matches this glob; repeatable." };
+
+    public Option<bool> AllowDestroy { get; } = new("--allow-destroy") { Description = "Recycle the machines of pools no longer declared (never protected ones)." };
+
+    public Option<bool> Force { get; } = new("--force") { Description = "Accept a plan that exceeds the safety limits (safety.maxRecyclePercent, zone change limits)." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Pools);
+        command.Options.Add(Sites);
+        command.Options.Add(Excludes);
+        command.Options.Add(AllowDestroy);
+        command.Options.Add(Force);
+    }
+
+    /// <summary>The plan options; an unknown <c>--site</c> is an error naming the sites there are.</summary>
+    public PlanOptions Bind(ParseResult parse, DesiredState desired)
+    {
+        var sites = parse.GetValue(Sites) ?? [];
+        var unknown = sites.Where(s => desired.FindSite(s) is null).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            var known = string.Join(", ", desired.Fleet.Sites.Select(s => s.Name));
+            throw new FleetException(unknown.Select(s => Diagnostic.Error($"--site: unknown site '{s}' (fleet.yaml declares: {known})")));
+        }
+
+        var selection = new PlanSelection([.. parse.GetValue(Pools) ?? []], [.. sites], [.. parse.GetValue(Excludes) ?? []]);
+        return new PlanOptions(selection, parse.GetValue(AllowDestroy), parse.GetValue(Force));
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Immutable;
+using Fleet.Engine.Execution;
+using Fleet.Engine.Planning;
+
+namespace Fleet.Engine.Jobs;
+
+/// <summary>
+/// Runs each change as a job in the broker. In-process (the embedded default) the apply enqueues
+/// its job already claimed and runs it here; with external workers it only enqueues and watches.
+/// Either way the job rows are the record, so a crash leaves nothing the next apply cannot find. A
+/// job given up on is followed to its replacement, and the change succeeds when the replacement does.
+/// </summary>
+public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispatchMode mode, TimeSpan pollInterval) : IChangeDispatcher
+{
+    public const string InProcessWorkerPrefix = "apply/";
+
+    private readonly JobRunner runner = runner;
+    private readonly JobContext context = context;
+    private readonly JobDispatchMode mode = mode;
+    private readonly TimeSpan pollInterval = pollInterval;
+    private readonly IJobBroker broker = runner.Broker;
+    private readonly TimeProvider clock = runner.Clock;
+
+    /// <summary>The worker name of this apply's in-process workers; the broker knows such a worker dies with its apply.</summary>
+    public string InProcessWorker => InProcessWorkerPrefix + context.ApplyId;
+
+    public Task<ChangeOutcome> DispatchAsync(PlannedChange change, IExecutionObserver observer, CancellationToken cancellationToken) =>
+        new Dispatch(this, change, observer).RunAsync(cancellationToken);
+
+    /// <summary>One change's way through its jobs: attempts, retries, replacements.</summary>
+    private sealed class Dispatch(JobDispatcher owner, PlannedChange change, IExecutionObserver observer)
+    {
+        private readonly ImmutableArray<string>.Builder broken = ImmutableArray.CreateBuilder<string>();
+        private int attempts;
+
+        public async Task<ChangeOutcome> RunAsync(CancellationToken cancellationToken)
+        {
+            var job = JobChanges.ToNewJob(change, owner.context);
+            return owner.mode == JobDispatchMode.InProcess
+                ? await RunHereAsync(await owner.broker.EnqueueClaimedAsync(job, owner.runner.Claim(owner.InProcessWorker, null), cancellationToken), cancellationToken)
+                : await WatchAsync(await owner.broker.EnqueueAsync(job, owner.clock.GetUtcNow(), cancellationToken), cancellationToken);
+        }
+
+        /// <summary>Runs attempts of a claimed job here until it finishes, fails for good, or hands over to a replacement.</summary>
+        private async Task<ChangeOutcome> RunHereAsync(Job claimed, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var result = await owner.runner.RunAttemptAsync(claimed, cancellationToken);
+                attempts++;
+                switch (result.Outcome)
+                {
+                    case AttemptOutcome.Finished:
+                        return ChangeOutcome.Success(change.Id, attempts, claimed.Target, broken.ToImmutable());
+                    case AttemptOutcome.Failed:
+                        return ChangeOutcome.Failure(change.Id, attempts, result.Error ?? "failed", broken.ToImmutable());
+                    case AttemptOutcome.WillRetry:
+                        Retrying(claimed.Target, claimed.Attempts, result.Error, result.NextAttemptAt);
+                        await DelayUntilAsync(result.NextAttemptAt, cancellationToken);
+                        claimed = await ClaimAsync(claimed, cancellationToken) ?? claimed;
+                        break;
+                    case AttemptOutcome.Replaced:
+                        Replaced(claimed.Target, claimed.Attempts, result.Error, result.Replacement!.Target);
+                        claimed = await ClaimAsync(result.Replacement, cancellationToken) ?? result.Replacement;
+                        break;
+                    default:
+                        // Our lease ran out and another worker took the job: follow it from the outside.
+                        attempts--;
+                        return await WatchAsync(claimed, cancellationToken);
+                }
+
+                if (claimed.Status != JobStatus.Running || claimed.Worker != owner.InProcessWorker)
+                {
+                    return await WatchAsync(claimed, cancellationToken);
+                }
+            }
+        }
+
+        /// <summary>Follows a job another worker runs, by polling, to its end (replacements included).</summary>
+        private async Task<ChangeOutcome> WatchAsync(Job job, CancellationToken cancellationToken)
+        {
+            var seenFailures = job.Attempts - (job.Status == JobStatus.Running ? 1 : 0);
+            while (true)
+            {
+                await Task.Delay(owner.pollInterval, owner.clock, cancellationToken);
+                job = await owner.broker.GetAsync(job.Id, cancellationToken) ?? throw new InvalidOperationException($"job {job.Id} vanished");
+                if (job.Status == JobStatus.Queued && job.Attempts > seenFailures)
+                {
+                    seenFailures = job.Attempts;
+                    Retrying(job.Target, job.Attempts, job.Error, job.NextAttemptAt);
+                }
+                else if (job.Status == JobStatus.Finished)
+                {
+                    return ChangeOutcome.Success(change.Id, attempts + job.Attempts, job.Target, broken.ToImmutable());
+                }
+                else if (job.Status == JobStatus.Failed && job.ReplacedBy is { } next)
+                {
+                    attempts += job.Attempts;
+                    var replacement = await owner.broker.GetAsync(next, cancellationToken) ?? throw new InvalidOperationException($"job {next} vanished");
+                    Replaced(job.Target, job.Attempts, job.Error, replacement.Target);
+                    (job, seenFailures) = (replacement, 0);
+                }
+                else if (job.Status == JobStatus.Failed)
+                {
+                    return ChangeOutcome.Failure(change.Id, attempts + job.Attempts, job.Error ?? "failed", broken.ToImmutable());
+                }
+                else if (owner.mode == JobDispatchMode.InProcess && await ClaimAsync(job, cancellationToken) is { } mine)
+                {
+                    // Due again and nobody holds it (its worker died): run it here after all.
+                    attempts += mine.Attempts - 1;
+                    return await RunHereAsync(mine, cancellationToken);
+                }
+            }
+        }
+
+        private Task<Job?> ClaimAsync(Job job, CancellationToken cancellationToken) =>
+            owner.broker.ClaimAsync(job.Id, owner.runner.Claim(owner.InProcessWorker, null), cancellationToken);
+
+        private void Retrying(string machine, int failedAttempt, string? error, DateTimeOffset? next) =>
+            observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Retrying, owner.clock.GetUtcNow(), change, failedAttempt + 1,
+                $"attempt {failedAttempt} failed: {error}; next attempt at {next:O}", machine));
+
+        private void Replaced(string machine, int failedAttempts, string? error, string replacement)
+        {
+            broken.Add(machine);
+            observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Replaced, owner.clock.GetUtcNow(), change, failedAttempts,
+                $"{machine} is broken after {failedAttempts} failed attempts ({error}); {change.Action.ToWire()} on {replacement} instead", replacement));
+        }
+
+        private async Task DelayUntilAsync(DateTimeOffset? at, CancellationToken cancellationToken)
+        {
+            var wait = (at ?? owner.clock.GetUtcNow()) - owner.clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, owner.clock, cancellationToken);
+            }
+        }
+    }
+}
+
+public enum JobDispatchMode
+{
+    /// <summary>This process claims and runs the jobs it enqueues (the embedded default).</summary>
+    InProcess,
+
+    /// <summary>Jobs are enqueued for <c>fleetctl worker</c> processes; the apply waits for them.</summary>
+    External,
+}

@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Inventory;
+using Fleet.Engine.Model;
+using Fleet.Engine.Planning;
+using Fleet.Engine.Providers;
+using Fleet.Providers.Physical.Planning;
+
+namespace Fleet.Providers.Physical;
+
+/// <summary>
+/// Physical machines on top of the inventory: serves <c>backend: physical</c> pools with
+/// <c>install</c> and <c>recycle</c> changes. Planning is <see cref="PhysicalPlanner"/>; applying a
+/// change is in PhysicalProvider.Apply.cs.
+/// </summary>
+public sealed partial class PhysicalProvider(IInventoryStore inventory) : IProvider
+{
+    public string Name => PhysicalPlanner.ProviderName;
+
+    public ProviderCapabilities Capabilities { get; } = new(["physical"], [ChangeAction.Install, ChangeAction.Recycle]);
+
+    public ImmutableArray<Diagnostic> Validate(DesiredState desired) => PhysicalPlanner.Validate(desired);
+
+    /// <summary>Every machine and every pool record; planning needs the whole inventory for hostnames and free machines.</summary>
+    public async Task<ProviderSnapshot> ReadActualStateAsync(DesiredState desired, CancellationToken cancellationToken)
+    {
+        var machines = await inventory.ListMachinesAsync(null, cancellationToken);
+        var pools = await inventory.ListPoolsAsync(cancellationToken);
+        return new PhysicalSnapshot(machines, pools);
+    }
+
+    public ProviderPlan Plan(ProviderPlanRequest request) =>
+        PhysicalPlanner.Plan(request.Desired, (PhysicalSnapshot)request.Actual, request.Options);
+
+    public ImmutableArray<string> FindStaleGuards(IReadOnlyDictionary<string, string> guards, ProviderSnapshot actual) =>
+        PhysicalGuards.FindStale(guards, (PhysicalSnapshot)actual);
+}

@@ -1,0 +1,197 @@
+using System.Text.Json.Nodes;
+using Fleet.Engine.Execution;
+using Fleet.Engine.Inventory;
+using Fleet.Engine.Locking;
+
+namespace Fleetctl.Tests.Apply;
+
+/// <summary><c>fleetctl apply</c>, <c>history</c> and <c>jobs</c> end to end, in-process, on the quickstart fleet with the embedded inventory.</summary>
+public sealed class ApplyCommandTests : IDisposable
+{
+    private readonly TestFleet fleet = TestFleet.Quickstart();
+
+    public void Dispose() => fleet.Dispose();
+
+    [Fact]
+    public async Task The_quickstart_applies_end_to_end_and_a_second_plan_reports_no_changes()
+    {
+        Assert.Equal(0, (await fleet.RunAsync("inventory", "ingest", "recon")).Exit);
+
+        var apply = await fleet.RunAsync("apply", "--auto-approve");
+
+        Assert.Equal(0, apply.Exit);
+        Assert.Equal(string.Empty, apply.Err);
+        Assert.Contains("Plan: 21 to install", apply.Out, StringComparison.Ordinal);
+        Assert.EndsWith("Apply complete: 21 succeeded, 0 failed, 0 skipped.\n", apply.Out, StringComparison.Ordinal);
+        await AssertPoolsFilledAsync();
+        var plan = await fleet.RunAsync("plan", "--detailed-exitcode");
+        Assert.Equal(0, plan.Exit);
+        Assert.Contains("No changes. The fleet matches the desired state.", plan.Out, StringComparison.Ordinal);
+
+        var again = await fleet.RunAsync("apply", "--auto-approve");
+        Assert.Equal((0, "No changes. The fleet matches the desired state.\n"), (again.Exit, again.Out));
+
+        var history = JsonNode.Parse((await fleet.RunAsync("history", "--format", "json")).Out)!.AsArray();
+        Assert.Equal([ApplyResults.Succeeded, ApplyResults.Succeeded], history.Select(h => h!["result"]!.GetValue<string>()));
+        Assert.Equal(21, history[1]!["counts"]!["succeeded"]!.GetValue<int>());
+        Assert.StartsWith("sha256:", history[1]!["planChecksum"]!.GetValue<string>(), StringComparison.Ordinal);
+        await using var database = await fleet.OpenAsync();
+        Assert.True((await database.Inventory.GetPoolAsync("fancydb-lon", CancellationToken.None))!.Protected);
+    }
+
+    [Fact]
+    public async Task Without_a_terminal_apply_needs_auto_approve_and_changes_nothing()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+
+        var refused = await fleet.RunAsync("apply");
+
+        Assert.Equal(1, refused.Exit);
+        Assert.Equal("error: fleetctl apply is not running on a terminal, so it cannot ask for approval: pass --auto-approve, or apply a reviewed plan file\n", refused.Err);
+        Assert.All(await fleet.MachinesAsync(), m => Assert.Equal(MachineState.Available, m.State));
+    }
+
+    [Fact]
+    public async Task On_a_terminal_apply_shows_the_plan_and_applies_only_when_the_answer_is_yes()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+
+        var declined = await fleet.RunAsync(["apply"], input: "n\n");
+        Assert.Equal(1, declined.Exit);
+        Assert.Contains("Plan: 21 to install", declined.Out, StringComparison.Ordinal);
+        Assert.Contains("Apply these changes? [y/N] Apply cancelled: nothing was changed.", declined.Out, StringComparison.Ordinal);
+        Assert.All(await fleet.MachinesAsync(), m => Assert.Equal(MachineState.Available, m.State));
+
+        var approved = await fleet.RunAsync(["apply"], input: "y\n");
+        Assert.Equal(0, approved.Exit);
+        await AssertPoolsFilledAsync();
+        var history = JsonNode.Parse((await fleet.RunAsync("history", "--format", "json")).Out)!.AsArray();
+        Assert.Equal([ApplyResults.Succeeded, ApplyResults.Declined], history.Select(h => h!["result"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_saved_plan_is_applied_exactly_and_only_with_the_reviewed_checksum()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+        await fleet.RunAsync("plan", "--out", "plan.json");
+        var checksum = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(fleet.Directory, "plan.json")))!["checksum"]!.GetValue<string>();
+
+        var mismatch = await fleet.RunAsync("apply", "plan.json", "--checksum", "sha256:0000");
+        Assert.Equal(1, mismatch.Exit);
+        Assert.Equal($"error: the plan's checksum is {checksum}, not sha256:0000 as --checksum requires; nothing was applied\n", mismatch.Err);
+        Assert.All(await fleet.MachinesAsync(), m => Assert.Equal(MachineState.Available, m.State));
+
+        var applied = await fleet.RunAsync("apply", "plan.json", "--checksum", checksum);
+        Assert.Equal((0, string.Empty), (applied.Exit, applied.Err));
+        Assert.DoesNotContain("Plan:", applied.Out, StringComparison.Ordinal);
+        await AssertPoolsFilledAsync();
+    }
+
+    [Fact]
+    public async Task A_saved_plan_is_refused_when_a_machine_it_touches_changed_since()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+        await fleet.RunAsync("plan", "--out", "plan.json");
+        var change = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(fleet.Directory, "plan.json")))!["changes"]![0]!;
+        var machine = change["machine"]!.GetValue<string>();
+        Assert.Equal(0, (await fleet.RunAsync("inventory", "mark-broken", machine, "--reason", "fan failed")).Exit);
+
+        var stale = await fleet.RunAsync("apply", "plan.json");
+
+        Assert.Equal(1, stale.Exit);
+        Assert.Contains($"error: the saved plan is stale: machine/{machine} changed since the plan was made", stale.Err, StringComparison.Ordinal);
+        Assert.Contains("run fleetctl plan again", stale.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(await fleet.MachinesAsync(), m => m.State is MachineState.Installing or MachineState.InUse);
+    }
+
+    [Fact]
+    public async Task A_second_apply_fails_fast_naming_the_holder_or_waits_for_it_with_a_lock_timeout()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+        await using var database = await fleet.OpenAsync();
+        var holder = new LockHolder("carol", "ci-runner-7", 31337, "feedfacefeedfacefeedfacefeedfacefeedface", DateTimeOffset.UtcNow);
+        var held = await database.ApplyLock.AcquireAsync(holder, TimeSpan.Zero, CancellationToken.None);
+
+        var refused = await fleet.RunAsync("apply", "--auto-approve");
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("another apply holds the fleet's apply lock: carol on ci-runner-7 (pid 31337), applying commit feedfacefeed", refused.Err, StringComparison.Ordinal);
+        Assert.All(await fleet.MachinesAsync(), m => Assert.Equal(MachineState.Available, m.State));
+
+        var waiting = fleet.RunAsync("apply", "--auto-approve", "--lock-timeout", "30s");
+        await Task.Delay(500);
+        Assert.False(waiting.IsCompleted);
+        await held.DisposeAsync();
+        Assert.Equal(0, (await waiting).Exit);
+        await AssertPoolsFilledAsync();
+    }
+
+    [Fact]
+    public async Task Two_applies_started_together_never_both_run()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+
+        var results = await Task.WhenAll(fleet.RunAsync("apply", "--auto-approve"), fleet.RunAsync("apply", "--auto-approve"));
+
+        var ran = results.Where(r => r.Out.Contains("Apply complete: 21 succeeded", StringComparison.Ordinal)).ToList();
+        Assert.Single(ran);
+        var other = results.Single(r => !ran.Contains(r));
+        Assert.True(
+            other is { Exit: 1 } && other.Err.Contains("another apply holds the fleet's apply lock", StringComparison.Ordinal)
+            || other is { Exit: 0 } && other.Out.Contains("No changes", StringComparison.Ordinal),
+            $"the second apply neither waited its turn nor named the holder: {other}");
+        await AssertPoolsFilledAsync();
+        foreach (var machine in (await fleet.MachinesAsync()).Where(m => m.Pool is not null))
+        {
+            await using var database = await fleet.OpenAsync();
+            var installs = (await database.Inventory.ListAuditAsync(machine.HardwareName, CancellationToken.None)).Count(a => a.To == MachineState.Installing);
+            Assert.Equal(1, installs);
+        }
+    }
+
+    [Fact]
+    public async Task Jobs_record_every_change_with_who_asked_and_the_plan_they_belong_to()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+        await fleet.RunAsync("apply", "--auto-approve");
+
+        var jobs = JsonNode.Parse((await fleet.RunAsync("jobs", "list", "--format", "json")).Out)!.AsArray();
+        var shown = JsonNode.Parse((await fleet.RunAsync("jobs", "show", jobs[0]!["id"]!.ToString(), "--format", "json")).Out)!;
+
+        Assert.Equal(21, jobs.Count);
+        Assert.All(jobs, j => Assert.Equal("finished", j!["status"]!.GetValue<string>()));
+        foreach (var field in new[] { "id", "action", "target", "params", "status", "attempts", "nextAttemptAt", "leaseUntil", "worker", "requester", "commit", "planChecksum", "createdAt", "startedAt", "endedAt", "error" })
+        {
+            Assert.True(shown.AsObject().ContainsKey(field), $"jobs show --format json lacks {field}");
+        }
+
+        Assert.Equal(("install", 1), (shown["action"]!.GetValue<string>(), shown["attempts"]!.GetValue<int>()));
+        Assert.StartsWith("sha256:", shown["planChecksum"]!.GetValue<string>(), StringComparison.Ordinal);
+        var retry = await fleet.RunAsync("jobs", "retry", jobs[0]!["id"]!.ToString());
+        Assert.Equal((1, $"error: job {jobs[0]!["id"]} is finished; only failed jobs can be retried\n"), (retry.Exit, retry.Err));
+    }
+
+    [Fact]
+    public async Task With_json_progress_every_line_is_an_event_and_the_last_the_summary()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+
+        var apply = await fleet.RunAsync("apply", "--auto-approve", "--format", "json");
+
+        var events = apply.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(21, events.Count(e => e["event"]!.GetValue<string>() == "started"));
+        Assert.Equal(21, events.Count(e => e["event"]!.GetValue<string>() == "succeeded"));
+        Assert.Equal(("summary", "succeeded", 21), (events[^1]["event"]!.GetValue<string>(), events[^1]["result"]!.GetValue<string>(), events[^1]["succeeded"]!.GetValue<int>()));
+        Assert.All(events.Where(e => e["event"]!.GetValue<string>() == "started"), e => Assert.Equal("install", e["action"]!.GetValue<string>()));
+    }
+
+    private async Task AssertPoolsFilledAsync()
+    {
+        var machines = await fleet.MachinesAsync();
+        foreach (var (pool, size) in fleet.PoolSizes())
+        {
+            Assert.Equal(size, machines.Count(m => m.Pool == pool && m.State == MachineState.InUse));
+        }
+
+        Assert.DoesNotContain(machines, m => m.State is MachineState.Installing or MachineState.Recycling);
+    }
+}

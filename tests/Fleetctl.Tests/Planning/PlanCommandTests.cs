@@ -1,0 +1,237 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.RegularExpressions;
+using Fleet.Engine.Inventory;
+using Fleet.Engine.Planning;
+using Fleet.State;
+
+namespace Fleetctl.Tests.Planning;
+
+/// <summary><c>fleetctl plan</c> and <c>fleetctl show</c> end to end, in-process, on a copy of the quickstart fleet.</summary>
+public sealed partial class PlanCommandTests : IDisposable
+{
+    private readonly string fleet = Directory.CreateTempSubdirectory("fleet-plan-").FullName;
+
+    public PlanCommandTests()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "examples", "quickstart"), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(fleet, Path.GetRelativePath(Path.Combine(RepositoryRoot(), "examples", "quickstart"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(fleet, recursive: true);
+    }
+
+    [Fact]
+    public async Task After_ingest_the_plan_installs_every_pool_and_the_detailed_exit_code_says_so()
+    {
+        Assert.Equal(0, (await RunAsync("inventory", "ingest", "recon")).Exit);
+
+        var plan = await RunAsync("plan");
+        var detailed = await RunAsync("plan", "--detailed-exitcode");
+
+        Assert.Equal((0, string.Empty), (plan.Exit, plan.Err));
+        foreach (var pool in new[] { "web-lon", "fancydb-lon", "cache-lon", "web-sto", "fancydb-sto" })
+        {
+            Assert.Contains($"  # pool/{pool} (physical)\n  + install ", plan.Out, StringComparison.Ordinal);
+        }
+
+        Assert.EndsWith("Plan: 21 to install, 0 to recycle, 0 to resize, 0 zones to push.\n", plan.Out, StringComparison.Ordinal);
+        Assert.Equal(2, detailed.Exit);
+        Assert.Equal(plan.Out, detailed.Out);
+    }
+
+    [Fact]
+    public async Task A_fleet_that_matches_plans_no_changes_and_a_broken_machine_gets_its_replacement()
+    {
+        await RunAsync("inventory", "ingest", "recon");
+        await InstallAsync(await PlanJsonAsync());
+
+        var settled = await RunAsync("plan", "--detailed-exitcode");
+        Assert.Equal((0, "Fleet quickstart, desired state from the working tree.\n\nNo changes. The fleet matches the desired state.\n"), (settled.Exit, settled.Out));
+
+        var victim = (await PlanJsonAsync("--format", "json")).Changes.Length == 0 ? await InUseMachineAsync("web-lon") : throw new InvalidOperationException();
+        Assert.Equal(0, (await RunAsync("inventory", "mark-broken", victim, "--reason", "disk failed")).Exit);
+        var replaced = await RunAsync("plan", "--detailed-exitcode");
+
+        Assert.Equal(2, replaced.Exit);
+        Assert.Matches(new Regex($"  # pool/web-lon \\(physical\\)\n  \\+ install SM[0-9A-Z]+ as lon-web-[a-z0-9]{{5}} \\(replace\\)\n  - recycle {victim} lon-web-[a-z0-9]{{5}} \\(replace\\)\n"), replaced.Out);
+        Assert.EndsWith("Plan: 1 to install, 1 to recycle, 0 to resize, 0 zones to push.\n", replaced.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_json_plan_is_the_plan_file_byte_for_byte_and_reproducible()
+    {
+        await RunAsync("inventory", "ingest", "recon");
+
+        var first = await RunAsync("plan", "--format", "json", "--out", "saved.json");
+        var second = await RunAsync("plan", "--format", "json");
+
+        Assert.Equal(first.Out, second.Out);
+        Assert.Equal(first.Out, await File.ReadAllTextAsync(Path.Combine(fleet, "saved.json")));
+        var plan = PlanFile.Parse(Encoding.UTF8.GetBytes(first.Out), "stdout");
+        Assert.Equal("quickstart", plan.Fleet);
+        Assert.All(plan.Changes, c => Assert.True(plan.Guards.ContainsKey($"physical:machine/{c.Machine}")));
+        Assert.Equal(5, plan.Guards.Keys.Count(k => k.StartsWith("physical:pool/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Show_renders_a_saved_plan_in_every_format_and_refuses_broken_files()
+    {
+        await RunAsync("inventory", "ingest", "recon");
+        var planned = await RunAsync("plan", "--out", "plan.json");
+        var saved = await File.ReadAllTextAsync(Path.Combine(fleet, "plan.json"));
+
+        Assert.Equal((0, planned.Out), ((await RunAsync("show", "plan.json")).Exit, (await RunAsync("show", "plan.json")).Out));
+        Assert.Equal(saved, (await RunAsync("show", "plan.json", "--format", "json")).Out);
+        Assert.StartsWith("### fleetctl plan: quickstart", (await RunAsync("show", "plan.json", "--format", "markdown")).Out, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(Path.Combine(fleet, "edited.json"), saved.Replace("\"grow\"", "\"shrink\"", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(Path.Combine(fleet, "truncated.json"), saved[..(saved.Length / 2)]);
+        await File.WriteAllTextAsync(Path.Combine(fleet, "future.json"), saved.Replace("\"formatVersion\": 1", "\"formatVersion\": 9", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(Path.Combine(fleet, "yaml.json"), "formatVersion: 1\n");
+
+        Assert.Equal((1, string.Empty), await ShowFailsAsync("edited.json", "edited.json: error: the plan file was changed after it was written: its checksum is sha256:"));
+        Assert.Equal((1, string.Empty), await ShowFailsAsync("truncated.json", "truncated.json:"));
+        Assert.Equal((1, string.Empty), await ShowFailsAsync("future.json", "future.json: error: the plan file has formatVersion 9, which this fleetctl does not know"));
+        Assert.Equal((1, string.Empty), await ShowFailsAsync("yaml.json", "yaml.json:1:2: error: the file is not a plan file: it is not valid JSON"));
+        Assert.Equal((1, string.Empty), await ShowFailsAsync("missing.json", "missing.json: error: cannot read the plan file:"));
+    }
+
+    [Fact]
+    public async Task Shrinking_past_the_safety_limit_is_refused_unless_forced()
+    {
+        await RunAsync("inventory", "ingest", "recon");
+        await InstallAsync(await PlanJsonAsync());
+        await ResizeAsync("web-lon", 5, 1);
+
+        var refused = await RunAsync("plan", "--out", "unsafe.json");
+        var forced = await RunAsync("plan", "--force");
+
+        Assert.Equal(1, refused.Exit);
+        Assert.Equal(string.Empty, refused.Out);
+        Assert.False(File.Exists(Path.Combine(fleet, "unsafe.json")));
+        Assert.Equal(
+            "error: unsafe plan: pool/web-lon: 4 of 5 in-service machines recycled or reimaged; safety.maxRecyclePercent 25% allows at most 1 per apply\n" +
+            "error: the plan exceeds the safety limits above; review it and rerun with --force to accept it\n",
+            refused.Err);
+        Assert.Equal(0, forced.Exit);
+        Assert.Contains("  ! forced: pool/web-lon: 4 of 5 in-service machines recycled", forced.Out, StringComparison.Ordinal);
+        Assert.EndsWith("Plan: 0 to install, 4 to recycle, 0 to resize, 0 zones to push.\n", forced.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_capacity_shortfall_is_reported_at_once_with_its_location()
+    {
+        await RunAsync("inventory", "ingest", "recon");
+        await ResizeAsync("web-lon", 5, 50);
+        await ResizeAsync("fancydb-sto", 4, 40);
+
+        var result = await RunAsync("plan");
+
+        Assert.Equal(1, result.Exit);
+        var errors = result.Err.TrimEnd().Split('\n');
+        Assert.Equal(2, errors.Length);
+        Assert.Matches(@"^pools/lon\.yaml:9:7: error: pool web-lon needs 50 more compute machines in lon; \d+ are available$", errors[0]);
+        Assert.Matches(@"^pools/sto\.yaml:\d+:7: error: pool fancydb-sto needs 40 more high-io machines in sto; \d+ are available$", errors[1]);
+    }
+
+    [Fact]
+    public async Task Selection_flags_narrow_the_plan()
+    {
+        await RunAsync("inventory", "ingest", "recon");
+
+        var lon = PlanFile.Parse(Encoding.UTF8.GetBytes((await RunAsync("plan", "--format", "json", "--site", "lon", "--exclude", "cache-*")).Out), "stdout");
+        var unknown = await RunAsync("plan", "--site", "mars");
+
+        Assert.Equal(["pool/fancydb-lon", "pool/web-lon"], lon.Changes.Select(c => c.Address).Distinct().ToArray());
+        Assert.Equal((1, "error: --site: unknown site 'mars' (fleet.yaml declares: lon, sto)\n"), (unknown.Exit, unknown.Err));
+    }
+
+    [Fact]
+    public async Task An_unreachable_inventory_is_a_clear_error_without_the_password()
+    {
+        var result = await RunAsync(["plan"], new Dictionary<string, string> { ["FLEET_INVENTORY"] = "postgres://fleet:hunter2@127.0.0.1:1/fleet" });
+
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith("error: ", result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>Stands in for apply: moves every planned install through installing to in_use, as the install job does.</summary>
+    private async Task InstallAsync(Plan plan)
+    {
+        await using var database = await StateDatabase.OpenAsync("sqlite:.fleet/inventory.db", fleet, CancellationToken.None);
+        var audit = new AuditContext("test");
+        foreach (var change in plan.Changes.Where(c => c.Action == ChangeAction.Install))
+        {
+            var machine = (await database.Inventory.GetMachineAsync(change.Machine!, CancellationToken.None))!;
+            var installing = await database.Inventory.TransitionAsync(
+                new MachineTransition(machine.HardwareName, machine.Version, MachineState.Installing, change.Hostname, change.Parameters["role"], change.Parameters["pool"], change.Parameters["image"]),
+                audit,
+                CancellationToken.None);
+            await database.Inventory.TransitionAsync(MachineTransition.From(installing, MachineState.InUse), audit, CancellationToken.None);
+        }
+    }
+
+    private async Task<string> InUseMachineAsync(string pool)
+    {
+        await using var database = await StateDatabase.OpenAsync("sqlite:.fleet/inventory.db", fleet, CancellationToken.None);
+        var machines = await database.Inventory.ListMachinesAsync(new MachineFilter(Pool: pool, State: MachineState.InUse), CancellationToken.None);
+        return machines[0].HardwareName;
+    }
+
+    private async Task<Plan> PlanJsonAsync(params string[] extra)
+    {
+        var result = await RunAsync(["plan", "--format", "json", .. extra.Where(a => a != "--format" && a != "json")]);
+        Assert.Equal(string.Empty, result.Err);
+        return PlanFile.Parse(Encoding.UTF8.GetBytes(result.Out), "stdout");
+    }
+
+    private async Task ResizeAsync(string pool, int from, int to)
+    {
+        var file = Path.Combine(fleet, "pools", pool.EndsWith("-lon", StringComparison.Ordinal) ? "lon.yaml" : "sto.yaml");
+        var text = await File.ReadAllTextAsync(file);
+        var pattern = new Regex($"(name: {Regex.Escape(pool)}\n(?:.*\n)*?size: ){from}\n");
+        Assert.Matches(pattern, text);
+        await File.WriteAllTextAsync(file, pattern.Replace(text, $"${{1}}{to}\n", 1));
+    }
+
+    private async Task<(int, string)> ShowFailsAsync(string file, string expectedStart)
+    {
+        var result = await RunAsync("show", file);
+        Assert.StartsWith(expectedStart, result.Err, StringComparison.Ordinal);
+        return (result.Exit, result.Out);
+    }
+
+    private Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunAsync(args, null);
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(string[] args, Dictionary<string, string>? environment)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var host = new CliHost(output, error, new StringReader(string.Empty), (environment ?? []).ToImmutableDictionary(), fleet, false, TimeProvider.System);
+        var exit = await Cli.RunAsync(args, host, CancellationToken.None);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Declarative.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+}
