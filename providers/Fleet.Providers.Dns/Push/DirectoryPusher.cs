@@ -11,6 +11,9 @@ public sealed class DirectoryPusher(string zoneDirectory, ServedZoneReader reade
 
     public Task<ServedZone?> ReadServedAsync(string zone, CancellationToken cancellationToken) => reader.ReadAsync(zone, cancellationToken);
 
-    public async Task PushAsync(ZonePushRequest request, CancellationToken cancellationToken) =>
+    public async Task<uint> PushAsync(ZonePushRequest request, CancellationToken cancellationToken)
+    {
         await ZoneFiles.WriteAtomicAsync(zoneDirectory, request.Zone.FileName, request.Text, cancellationToken);
+        return request.Zone.Serial;
+    }
 }

@@ -19,7 +19,8 @@ public interface IZonePusher
     /// <summary>The zone as served (AXFR), or null when the server does not serve it yet or cannot be read.</summary>
     Task<ServedZone?> ReadServedAsync(string zone, CancellationToken cancellationToken);
 
-    Task PushAsync(ZonePushRequest request, CancellationToken cancellationToken);
+    /// <summary>Pushes the zone; returns the SOA serial the server now has (above the request's when an update took several messages).</summary>
+    Task<uint> PushAsync(ZonePushRequest request, CancellationToken cancellationToken);
 }
 
 public static class ZonePushers

@@ -23,7 +23,7 @@ public sealed class Rfc2136Pusher(DnsClient server, TsigKey key) : IZonePusher
     public Task<ServedZone?> ReadServedAsync(string zone, CancellationToken cancellationToken) =>
         server.TransferAsync(zone, key, cancellationToken);
 
-    public async Task PushAsync(ZonePushRequest request, CancellationToken cancellationToken)
+    public async Task<uint> PushAsync(ZonePushRequest request, CancellationToken cancellationToken)
     {
         var zone = request.Zone;
         if (request.Served is not { } served)
@@ -59,6 +59,8 @@ public sealed class Rfc2136Pusher(DnsClient server, TsigKey key) : IZonePusher
         {
             throw new DnsProtocolException($"the server accepted the update but still differs from the generated zone ({left})");
         }
+
+        return serial - 1;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public sealed class RndcPusher(string zoneDirectory, RndcClient rndc, ServedZone
 
     public Task<ServedZone?> ReadServedAsync(string zone, CancellationToken cancellationToken) => reader.ReadAsync(zone, cancellationToken);
 
-    public async Task PushAsync(ZonePushRequest request, CancellationToken cancellationToken)
+    public async Task<uint> PushAsync(ZonePushRequest request, CancellationToken cancellationToken)
     {
         var zone = request.Zone.Name.TrimEnd('.');
         var file = request.Zone.FileName;
@@ -25,7 +25,7 @@ public sealed class RndcPusher(string zoneDirectory, RndcClient rndc, ServedZone
         if (statusExit != 0 && status.Contains("not found", StringComparison.Ordinal))
         {
             await AddZoneAsync(request, zone, cancellationToken);
-            return;
+            return request.Zone.Serial;
         }
 
         Check(statusExit, status, zone, "zonestatus");
@@ -44,6 +44,8 @@ public sealed class RndcPusher(string zoneDirectory, RndcClient rndc, ServedZone
             await rndc.RunAsync(cancellationToken, dynamic ? "thaw" : "reload", zone);
             Check(exit, output, zone, dynamic ? "thaw" : "reload");
         }
+
+        return request.Zone.Serial;
     }
 
     private async Task AddZoneAsync(ZonePushRequest request, string zone, CancellationToken cancellationToken)

@@ -74,7 +74,7 @@ public sealed class ZonePublisher(IZonePusher pusher, IZoneStateStore store, Zon
 
         try
         {
-            await pusher.PushAsync(new ZonePushRequest(final, text, status.Served, status.Diff), cancellationToken);
+            serial = await pusher.PushAsync(new ZonePushRequest(final, text, status.Served, status.Diff), cancellationToken);
         }
         catch (DnsProtocolException e)
         {
