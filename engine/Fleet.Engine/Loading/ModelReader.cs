@@ -68,7 +68,11 @@ internal static class ModelReader
             var record = (YamlMapping)n;
             return new ZoneRecordSpec(Str(record, "name")!, Str(record, "type")!, Str(record, "value")!, Int(record, "ttl"), record.Location);
         })],
-        Locate(doc));
+        Locate(doc))
+    {
+        Template = Str(doc, "template"),
+        MaxChangePercent = Int(doc, "maxChangePercent"),
+    };
 
     private static SiteSpec ReadSite(YamlMapping site)
     {
@@ -95,7 +99,11 @@ internal static class ModelReader
             [.. Seq(dns, "nameservers").Select(n => ((YamlScalar)n).Text)],
             Int(dns, "ttl") ?? 300,
             Str(dns, "template"),
-            push is null ? null : new DnsPushSpec(Str(push, "method")!, Str(push, "zoneDir"), Str(push, "server"), Str(push, "keyFile"), Locate(push)),
+            push is null ? null : new DnsPushSpec(Str(push, "method")!, Str(push, "zoneDir"), Str(push, "server"), Str(push, "keyFile"), Locate(push))
+            {
+                Primary = Str(push, "primary"),
+                TransferKey = Str(push, "transferKey"),
+            },
             Locate(dns));
     }
 
