@@ -52,7 +52,7 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
 
     private string Text(ExecutionEvent e)
     {
-        var what = $"{e.Action.ToWire()} {e.Machine ?? e.Address}";
+        var what = e.Kind == ExecutionEventKind.Replaced ? $"{e.Action.ToWire()} ({e.Address})" : $"{e.Action.ToWire()} {e.Machine ?? e.Address}";
         var (mark, colour, detail) = e.Kind switch
         {
             ExecutionEventKind.Started => ("…", "36", $"({e.Address}) started"),
