@@ -61,8 +61,11 @@ internal sealed class ApplyWiring
         return new JobRunnerOptions(lease, retry, Random.Shared.NextDouble);
     }
 
-    /// <summary>The handler of every job: physical installs and recycles through the machine lifecycle.</summary>
-    public static IJobHandler Handler(DesiredState desired, StateDatabase database, CliHost host)
+    /// <summary>
+    /// The handler of every job: physical installs and recycles through the machine lifecycle.
+    /// <paramref name="reservations"/> receives the machines a plan installs, so replacements avoid them.
+    /// </summary>
+    public static IJobHandler Handler(DesiredState desired, StateDatabase database, CliHost host, out MachineReservations reservations)
     {
         var seed = host.GetEnvironment("FLEET_SIMULATED_SEED") is { } text && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
         var power = PowerDrivers.FromFleet(desired.Fleet, host.Clock, seed);
@@ -72,7 +75,9 @@ internal sealed class ApplyWiring
                 TimeSpan.FromSeconds(simulated.Max(s => s.Power.InstallSeconds ?? SimulatedSiteOptions.Default.InstallTime.TotalSeconds)),
                 TimeSpan.FromSeconds(simulated.Max(s => s.Power.RecycleSeconds ?? SimulatedSiteOptions.Default.RecycleTime.TotalSeconds)))
             : LifecycleOptions.Default;
-        return new ProviderJobHandler(new MachineLifecycle(database.Inventory, power, options, host.Clock));
+        var lifecycle = new MachineLifecycle(database.Inventory, power, options, host.Clock);
+        reservations = lifecycle.Reservations;
+        return new ProviderJobHandler(lifecycle);
     }
 
     /// <summary>Durations as users write them: <c>500ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>, or plain seconds.</summary>

@@ -63,7 +63,8 @@ public static class ApplyCommand
                 var json = parse.GetValue(format) == "json";
                 var color = host.UseColor(parse.GetValue(global.NoColor));
                 var progress = new ProgressPrinter(host.Out, json, color);
-                var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, ApplyWiring.Handler(desired, database, host), runner, host.Clock);
+                var handler = ApplyWiring.Handler(desired, database, host, out var reservations);
+                var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, handler, runner, host.Clock);
                 var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
                 var settings = new ApplySettings(
                     host.GetEnvironment("USER") ?? Environment.UserName,
@@ -73,7 +74,7 @@ public static class ApplyCommand
                     mode,
                     TimeSpan.FromMilliseconds(mode == JobDispatchMode.InProcess ? 20 : 200));
                 var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
-                var workflow = new ApplyWorkflow(desired, database, services, host, progress, renderer);
+                var workflow = new ApplyWorkflow(desired, database, services, reservations, host, progress, renderer);
                 return await workflow.RunAsync(new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings), ct);
             }
         });
