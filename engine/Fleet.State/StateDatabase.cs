@@ -1,4 +1,5 @@
 using Fleet.Engine.Execution;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Locking;
@@ -6,6 +7,7 @@ using Fleet.State.Backends;
 using Fleet.State.History;
 using Fleet.State.Inventory;
 using Fleet.State.Jobs;
+using Fleet.State.Ledger;
 using Fleet.State.Locking;
 using Fleet.State.Migrations;
 
@@ -24,6 +26,7 @@ public sealed class StateDatabase : IAsyncDisposable
         Migration = migration;
         Clock = clock;
         Inventory = new InventoryStore(backend, clock);
+        Ledger = new DbCommitLedger(backend);
         Jobs = new DbJobBroker(backend);
         ApplyLock = new DbApplyLock(backend, clock);
         ApplyHistory = new DbApplyHistory(backend);
@@ -31,6 +34,8 @@ public sealed class StateDatabase : IAsyncDisposable
 
     public IInventoryStore Inventory { get; }
 
+    /// <summary>The applied-commit ledger: which commits were applied, in order.</summary>
+    public ICommitLedger Ledger { get; }
     /// <summary>The job broker: every change of an apply as a job that workers claim with a lease.</summary>
     public IJobBroker Jobs { get; }
 

@@ -61,11 +61,23 @@ internal sealed class ApplyWiring
         return new JobRunnerOptions(lease, retry, Random.Shared.NextDouble);
     }
 
-    /// <summary>
-    /// The handler of every job: physical installs and recycles through the machine lifecycle.
-    /// <paramref name="reservations"/> receives the machines a plan installs, so replacements avoid them.
-    /// </summary>
-    public static IJobHandler Handler(DesiredState desired, StateDatabase database, CliHost host, out MachineReservations reservations)
+    /// <summary>The services and settings of one apply, as apply and reconcile run it.</summary>
+    public static (ApplyServices Services, ApplySettings Settings) Compose(
+        DesiredState desired, StateDatabase database, CliHost host, JobRunnerOptions runner, string? commit, TimeSpan lockWait, int parallelism, JobDispatchMode mode)
+    {
+        var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, Handler(desired, database, host), runner, host.Clock);
+        var settings = new ApplySettings(
+            host.GetEnvironment("USER") ?? Environment.UserName,
+            commit,
+            lockWait,
+            ExecutorOptions.WithParallelism(parallelism),
+            mode,
+            TimeSpan.FromMilliseconds(mode == JobDispatchMode.InProcess ? 20 : 200));
+        return (services, settings);
+    }
+
+    /// <summary>The handler of every job: physical installs and recycles through the machine lifecycle.</summary>
+    public static IJobHandler Handler(DesiredState desired, StateDatabase database, CliHost host)
     {
         var seed = host.GetEnvironment("FLEET_SIMULATED_SEED") is { } text && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
         var power = PowerDrivers.FromFleet(desired.Fleet, host.Clock, seed);
@@ -75,9 +87,7 @@ internal sealed class ApplyWiring
                 TimeSpan.FromSeconds(simulated.Max(s => s.Power.InstallSeconds ?? SimulatedSiteOptions.Default.InstallTime.TotalSeconds)),
                 TimeSpan.FromSeconds(simulated.Max(s => s.Power.RecycleSeconds ?? SimulatedSiteOptions.Default.RecycleTime.TotalSeconds)))
             : LifecycleOptions.Default;
-        var lifecycle = new MachineLifecycle(database.Inventory, power, options, host.Clock);
-        reservations = lifecycle.Reservations;
-        return new ProviderJobHandler(lifecycle);
+        return new ProviderJobHandler(new MachineLifecycle(database.Inventory, power, options, host.Clock));
     }
 
     /// <summary>Durations as users write them: <c>500ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>, or plain seconds.</summary>
@@ -94,9 +104,20 @@ internal sealed class ApplyWiring
             : throw new FleetException($"{option}: '{text}' is not a duration (e.g. 500ms, 10s, 2m)");
     }
 
+    /// <summary>Tells the handler which machines a plan installs, so that replacements are never taken from them.</summary>
+    public static void ReserveForPlan(IJobHandler handler, Plan plan)
+    {
+        if (handler is ProviderJobHandler providers)
+        {
+            providers.Physical.Reservations.Reserve(plan.Changes.Where(c => c.Action == ChangeAction.Install && c.Machine is not null).Select(c => c.Machine!));
+        }
+    }
+
     /// <summary>Routes each job to the provider that owns its change.</summary>
     private sealed class ProviderJobHandler(MachineLifecycle physical) : IJobHandler
     {
+        public MachineLifecycle Physical => physical;
+
         public Task<string?> RunAsync(JobAttempt attempt, CancellationToken cancellationToken) =>
             For(attempt.Change).RunAsync(attempt, cancellationToken);
 

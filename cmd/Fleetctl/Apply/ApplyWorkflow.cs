@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Execution;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
@@ -16,7 +17,10 @@ internal sealed record ApplyRequest(
     PlanOptions PlanOptions,
     string? ExpectedChecksum,
     bool AutoApprove,
-    ApplySettings Settings);
+    ApplySettings Settings,
+    PlanSource Source,
+    string FleetDirectory,
+    bool AllowRollback = false);
 
 /// <summary>
 /// The steps of an apply, in order, all under the fleet's apply lock: finish the work a killed
@@ -25,7 +29,7 @@ internal sealed record ApplyRequest(
 /// pools' role, image and protection, and write the outcome to the history.
 /// </summary>
 internal sealed class ApplyWorkflow(
-    DesiredState desired, StateDatabase database, ApplyServices services, MachineReservations reservations, CliHost host, ProgressPrinter progress, IPlanRenderer? planRenderer)
+    DesiredState desired, StateDatabase database, ApplyServices services, CliHost host, ProgressPrinter progress, IPlanRenderer? planRenderer)
 {
     public async Task<int> RunAsync(ApplyRequest request, CancellationToken cancellationToken)
     {
@@ -40,12 +44,14 @@ internal sealed class ApplyWorkflow(
         var planner = new FleetPlanner(FleetProviders.Create(database));
         var plan = request.SavedPlan is { } saved
             ? await CheckSavedPlanAsync(planner, saved, cancellationToken)
-            : await planner.PlanAsync(desired, PlanSource.Worktree, request.PlanOptions, cancellationToken);
+            : await planner.PlanAsync(desired, request.Source, request.PlanOptions, cancellationToken);
         CheckChecksum(plan, request.ExpectedChecksum);
+        await CheckCommitOrderAsync(plan, request, cancellationToken);
 
         if (!plan.HasChanges)
         {
             await RecordPoolsAsync(plan, null, request.PlanOptions, cancellationToken);
+            await RecordCommitAsync(plan, request, cancellationToken);
             progress.Note(PlanSummary.NoChanges);
             await session.FinishAsync(ApplyResults.Succeeded, plan.Checksum, cancellationToken);
             return ExitCodes.Success;
@@ -63,9 +69,14 @@ internal sealed class ApplyWorkflow(
             return ExitCodes.Error;
         }
 
-        reservations.Reserve(plan.Changes.Where(c => c.Action == ChangeAction.Install && c.Machine is not null).Select(c => c.Machine!));
+        ApplyWiring.ReserveForPlan(services.Handler, plan);
         var report = await session.ExecuteAsync(plan.Changes, plan.Checksum, progress, cancellationToken);
         await RecordPoolsAsync(plan, report, request.PlanOptions, cancellationToken);
+        if (report.AllSucceeded)
+        {
+            await RecordCommitAsync(plan, request, cancellationToken);
+        }
+
         var result = report.AllSucceeded ? ApplyResults.Succeeded : ApplyResults.Failed;
         await session.FinishAsync(result, plan.Checksum, cancellationToken);
         progress.Summary(report, result);
@@ -110,6 +121,30 @@ internal sealed class ApplyWorkflow(
 
         return plan;
     }
+
+    /// <summary>
+    /// Under the lock, against the applied-commit ledger: a commit that does not descend from the
+    /// last applied one would roll the fleet back (refused without --allow-rollback), and a fleet
+    /// with gitops.requireCommit is never applied from a working tree.
+    /// </summary>
+    private async Task CheckCommitOrderAsync(Plan plan, ApplyRequest request, CancellationToken cancellationToken)
+    {
+        var warning = CommitPolicy.Check(
+            plan.Source,
+            await database.Ledger.GetLastCommitAsync(cancellationToken),
+            desired.Fleet.GitOps?.RequireCommit == true,
+            request.AllowRollback,
+            (commit, last) => GitHistory.Compare(request.FleetDirectory, commit, last));
+        if (warning is not null)
+        {
+            progress.Note($"Warning: {warning}.");
+        }
+    }
+
+    private Task RecordCommitAsync(Plan plan, ApplyRequest request, CancellationToken cancellationToken) =>
+        database.Ledger.RecordAsync(
+            new AppliedCommit(plan.Source.Commit, plan.Source.Ref, plan.Checksum, request.Settings.Requester, host.Clock.GetUtcNow()),
+            cancellationToken);
 
     private static void CheckChecksum(Plan plan, string? expected)
     {

@@ -4,6 +4,7 @@ using Fleet.Engine.Execution;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Planning;
 using Fleetctl.Apply;
+using Fleetctl.GitOps;
 using Fleetctl.Rendering;
 
 namespace Fleetctl.Commands;
@@ -30,13 +31,16 @@ public static class ApplyCommand
             DefaultValueFactory = _ => "in-process",
         };
         workersOption.AcceptOnlyFromAmong("in-process", "external");
+        var allowRollback = new Option<bool>("--allow-rollback") { Description = "Apply a commit that does not descend from the last applied one (a deliberate roll-back)." };
+        var source = new SourceOption();
         var flags = new PlanFlags();
         var wiring = new ApplyWiring();
         var command = new Command("apply", "Apply the changes that bring the fleet to its desired state.")
         {
-            planFile, autoApprove, parallelism, checksum, lockTimeout, format, workersOption,
+            planFile, autoApprove, parallelism, checksum, lockTimeout, format, workersOption, allowRollback,
         };
         flags.AddTo(command);
+        source.AddTo(command);
         wiring.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -56,26 +60,27 @@ public static class ApplyCommand
             var runner = wiring.RunnerOptions(parse);
             var saved = path is null ? null : await PlanFile.ReadAsync(Path.GetFullPath(path, host.CurrentDirectory), path, ct);
 
-            var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);
+            var directory = global.FleetDirectory(parse, host);
+            if (saved is not null && parse.GetValue(source.Ref) is not null)
+            {
+                throw new FleetException("--ref cannot be used with a plan file: the plan file names the commit it was planned from");
+            }
+
+            // A saved plan is checked and recorded against the desired state it was planned from.
+            using var opened = saved?.Source.Commit is { } planned ? FleetSourceHandle.Open(directory, planned) : source.Open(parse, directory);
+            var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, opened.Source, ct);
             await using (database)
             {
                 var options = flags.Bind(parse, desired);
                 var json = parse.GetValue(format) == "json";
                 var color = host.UseColor(parse.GetValue(global.NoColor));
                 var progress = new ProgressPrinter(host.Out, json, color);
-                var handler = ApplyWiring.Handler(desired, database, host, out var reservations);
-                var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, handler, runner, host.Clock);
                 var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
-                var settings = new ApplySettings(
-                    host.GetEnvironment("USER") ?? Environment.UserName,
-                    saved?.Source.Commit,
-                    wait,
-                    ExecutorOptions.WithParallelism(parse.GetValue(parallelism)),
-                    mode,
-                    TimeSpan.FromMilliseconds(mode == JobDispatchMode.InProcess ? 20 : 200));
+                var (services, settings) = ApplyWiring.Compose(desired, database, host, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
                 var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
-                var workflow = new ApplyWorkflow(desired, database, services, reservations, host, progress, renderer);
-                return await workflow.RunAsync(new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings), ct);
+                var workflow = new ApplyWorkflow(desired, database, services, host, progress, renderer);
+                var request = new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings, opened.PlanSource, directory, parse.GetValue(allowRollback));
+                return await workflow.RunAsync(request, ct);
             }
         });
         return command;

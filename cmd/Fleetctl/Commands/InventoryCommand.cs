@@ -30,14 +30,25 @@ public static class InventoryCommand
     /// Loads the fleet (its sites and hardware validate recon records; its <c>inventory:</c> names the
     /// database unless FLEET_INVENTORY overrides it) and opens the state database, migrating it.
     /// </summary>
-    internal static async Task<(DesiredState Desired, StateDatabase Database)> OpenAsync(GlobalOptions global, ParseResult parse, CliHost host, CancellationToken cancellationToken)
+    internal static Task<(DesiredState Desired, StateDatabase Database)> OpenAsync(GlobalOptions global, ParseResult parse, CliHost host, CancellationToken cancellationToken) =>
+        OpenAsync(global, parse, host, new DirectorySource(global.FleetDirectory(parse, host)), cancellationToken);
+
+    /// <summary>The same, with the desired state read from <paramref name="source"/> (a git commit with <c>--ref</c>).</summary>
+    internal static async Task<(DesiredState Desired, StateDatabase Database)> OpenAsync(GlobalOptions global, ParseResult parse, CliHost host, IFleetSource source, CancellationToken cancellationToken)
     {
-        var directory = global.FleetDirectory(parse, host);
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(directory));
-        var inventory = InventoryLocation.Resolve(desired.Fleet.Inventory, host.GetEnvironment);
-        var database = await StateDatabase.OpenAsync(inventory, directory, host.Clock, cancellationToken);
-        return (desired, database);
+        var desired = FleetLoader.LoadOrThrow(source);
+        return (desired, await OpenDatabaseAsync(desired, global, parse, host, cancellationToken));
     }
+
+    internal static DesiredState LoadFleet(GlobalOptions global, ParseResult parse, CliHost host) =>
+        FleetLoader.LoadOrThrow(new DirectorySource(global.FleetDirectory(parse, host)));
+
+    internal static Task<StateDatabase> OpenDatabaseAsync(DesiredState desired, GlobalOptions global, ParseResult parse, CliHost host, CancellationToken cancellationToken) =>
+        StateDatabase.OpenAsync(
+            InventoryLocation.Resolve(desired.Fleet.Inventory, host.GetEnvironment),
+            global.FleetDirectory(parse, host),
+            host.Clock,
+            cancellationToken);
 
     internal static AuditContext Audit(string? reason) => new(AuditContext.LocalActor(), reason);
 

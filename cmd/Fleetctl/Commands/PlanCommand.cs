@@ -1,7 +1,11 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using Fleet.Engine.Diagnostics;
+using Fleet.Engine.GitOps;
+using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
+using Fleetctl.GitOps;
 using Fleetctl.Rendering;
 
 namespace Fleetctl.Commands;
@@ -20,18 +24,39 @@ public static class PlanCommand
         var output = new Option<string?>("--out") { Description = "Also write the plan file here, for fleetctl apply PLANFILE and fleetctl show." };
         var format = FormatOption();
         var detailed = new Option<bool>("--detailed-exitcode") { Description = "Exit 2 when the plan has changes (0 when none, 1 on error)." };
-        var command = new Command("plan", "Show the changes that would bring the fleet to its desired state.") { output, format, detailed };
+        var source = new SourceOption();
+        var baseRef = new Option<string?>("--base")
+        {
+            Description = "For a pull request: first show what changed in the desired state since this git ref (e.g. origin/main).",
+        };
+        var command = new Command("plan", "Show the changes that would bring the fleet to its desired state.") { output, format, detailed, baseRef };
         flags.AddTo(command);
+        source.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);
+            using var opened = source.Open(parse, global.FleetDirectory(parse, host));
+            var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, opened.Source, ct);
             await using (database)
             {
                 var options = flags.Bind(parse, desired);
-                var plan = await new FleetPlanner(FleetProviders.Create(database)).PlanAsync(desired, PlanSource.Worktree, options, ct);
+                (ImmutableArray<DocumentChange> Changes, string Base)? changes = parse.GetValue(baseRef) is { } reference
+                    ? DesiredChangesSince(global.FleetDirectory(parse, host), reference, desired)
+                    : null;
+                var plan = await new FleetPlanner(FleetProviders.Create(database)).PlanAsync(desired, opened.PlanSource, options, ct);
                 if (parse.GetValue(output) is { } path)
                 {
                     await PlanFile.WriteAsync(plan, Path.GetFullPath(path, host.CurrentDirectory), ct);
+                }
+
+                if (changes is { } diff)
+                {
+                    var head = opened.Source.Description;
+                    await (parse.GetValue(format) switch
+                    {
+                        "markdown" => DesiredChangesRenderer.WriteMarkdownAsync(host.Out, diff.Changes, diff.Base, head),
+                        "text" => DesiredChangesRenderer.WriteTextAsync(host.Out, diff.Changes, diff.Base, head),
+                        _ => Task.CompletedTask, // json: stdout is exactly the plan file
+                    });
                 }
 
                 await Render(parse, format, global, host).RenderAsync(plan, host.Out, ct);
@@ -39,6 +64,19 @@ public static class PlanCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The desired state at <paramref name="reference"/> compared with <paramref name="head"/>.</summary>
+    private static (ImmutableArray<DocumentChange> Changes, string Base) DesiredChangesSince(string fleetDirectory, string reference, DesiredState head)
+    {
+        using var baseSource = GitCommitSource.Open(fleetDirectory, reference);
+        var before = FleetLoader.Load(baseSource);
+        if (before.Desired is null)
+        {
+            throw new FleetException(before.Diagnostics.Select(d => d with { Message = $"at --base {reference}: {d.Message}" }));
+        }
+
+        return (DesiredStateDiff.Compare(before.Desired, head), baseSource.Description);
     }
 
     /// <summary><c>--format text|json|markdown</c>, shared by plan and show.</summary>

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Fleet.Engine.Diagnostics;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Loading;
+using Fleet.Engine.Model;
+using Fleetctl.GitOps;
 using Fleetctl.Rendering;
 
 namespace Fleetctl.Commands;
@@ -16,14 +19,22 @@ public static class ValidateCommand
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json");
-        var command = new Command("validate", "Check the fleet's YAML against the schemas and the rules across documents.") { format };
+        var source = new SourceOption();
+        var codeowners = new Option<string?>("--codeowners") { Description = "Also check that this CODEOWNERS file holds the lines fleetctl codeowners generates." };
+        var command = new Command("validate", "Check the fleet's YAML against the schemas and the rules across documents.") { format, codeowners };
+        source.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var json = parse.GetValue(format) == "json";
             LoadResult result;
             try
             {
-                result = FleetLoader.Load(new DirectorySource(global.FleetDirectory(parse, host)));
+                using var opened = source.Open(parse, global.FleetDirectory(parse, host));
+                result = FleetLoader.Load(opened.Source);
+                if (result.Desired is { } loaded && parse.GetValue(codeowners) is { } file)
+                {
+                    result = result with { Diagnostics = [.. result.Diagnostics, .. CheckCodeowners(loaded, global.FleetDirectory(parse, host), Path.GetFullPath(file, host.CurrentDirectory), file)] };
+                }
             }
             catch (FleetException e) when (json)
             {
@@ -38,12 +49,26 @@ public static class ValidateCommand
             {
                 await DiagnosticsRenderer.WriteTextAsync(host.Err, result.Diagnostics, host.UseColor(parse.GetValue(global.NoColor)));
                 await (result.Desired is { } desired
-                    ? host.Out.WriteLineAsync($"fleet '{desired.Fleet.Name}' is valid: {desired.Fleet.Sites.Length} sites, {desired.Roles.Length} roles, {desired.Pools.Length} pools, {desired.Zones.Length} zones")
-                    : host.Err.WriteLineAsync($"{result.Errors.Count()} error(s)"));
+                    ? host.Out.WriteLineAsync($"fleet '{desired.Fleet.Name}' is valid: {Count(desired.Fleet.Sites.Length, "site")}, {Count(desired.Roles.Length, "role")}, {Count(desired.Pools.Length, "pool")}, {Count(desired.Zones.Length, "zone")}")
+                    : host.Err.WriteLineAsync(Count(result.Errors.Count(), "error")));
             }
 
             return result.Succeeded ? ExitCodes.Success : ExitCodes.Error;
         });
         return command;
     }
+
+    private static IEnumerable<Diagnostic> CheckCodeowners(DesiredState desired, string fleetDirectory, string path, string shown)
+    {
+        if (!File.Exists(path))
+        {
+            return [Diagnostic.Error(SourceLocation.OfFile(shown), "CODEOWNERS file not found")];
+        }
+
+        var expected = CodeownersCommand.Generate(desired, fleetDirectory);
+        return CodeOwners.Compare(expected, CodeOwners.ExtractBlock(File.ReadAllText(path)))
+            .Select(finding => Diagnostic.Error(SourceLocation.OfFile(shown), $"CODEOWNERS is out of date ({finding}); regenerate it with fleetctl codeowners"));
+    }
+
+    private static string Count(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -1,14 +1,10 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Fleet.Engine.Inventory;
 
 /// <summary>
 /// Allocates hostnames <c>&lt;site&gt;-&lt;role&gt;-&lt;5 chars of [a-z0-9]&gt;</c> (DESIGN.md, Inventory).
-/// The suffix is the SHA-256 of the serial in base 36, so the same machine gets the same name in
-/// every plan; a name already taken (in the inventory, or earlier in this allocator) moves on to the
-/// next candidate, the hash of <c>serial#1</c>, <c>serial#2</c>, …. Not thread-safe: one per plan.
+/// The suffix is a hash of the serial in base 36, so the same machine gets the same name in every
+/// plan; a name already taken (in the inventory, or earlier in this allocator) moves on to the next
+/// candidate, the hash of <c>serial#1</c>, <c>serial#2</c>, …. Not thread-safe: one per plan.
 /// </summary>
 public sealed class HostnameAllocator
 {
@@ -50,13 +46,10 @@ public sealed class HostnameAllocator
     /// <summary>Whether the hostname is taken (existing or allocated).</summary>
     public bool IsTaken(string hostname) => taken.Contains(hostname);
 
-    /// <summary>The <paramref name="attempt"/>-th candidate name for a serial; attempt 0 is the hash of the serial itself.</summary>
+    /// <summary>The <paramref name="attempt"/>-th candidate name for a serial; attempt 0 is derived from the serial alone.</summary>
     public static string Candidate(string site, string role, string serial, int attempt)
     {
-        var input = attempt == 0 ? serial : $"{serial}#{attempt}";
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(input), hash);
-        var value = BinaryPrimitives.ReadUInt64BigEndian(hash);
+        var value = Hash(serial, attempt);
         Span<char> suffix = stackalloc char[SuffixLength];
         for (var i = SuffixLength - 1; i >= 0; i--)
         {
@@ -65,5 +58,33 @@ public sealed class HostnameAllocator
         }
 
         return $"{site}-{role}-{suffix}";
+    }
+
+    /// <summary>
+    /// FNV-1a over the serial's UTF-16 code units (then '#' and the attempt number, when above 0),
+    /// finished with MurmurHash3's 64-bit mix so every bit of the serial moves the suffix. Not a
+    /// secret, only a spread: it must stay the same in every release so plans stay reproducible.
+    /// </summary>
+    private static ulong Hash(string serial, int attempt)
+    {
+        const ulong Prime = 1099511628211UL;
+        var hash = 14695981039346656037UL;
+        foreach (var c in serial)
+        {
+            hash = (hash ^ c) * Prime;
+        }
+
+        if (attempt > 0)
+        {
+            hash = (hash ^ '#') * Prime;
+            hash = (hash ^ (ulong)attempt) * Prime;
+        }
+
+        hash ^= hash >> 33;
+        hash *= 0xff51afd7ed558ccdUL;
+        hash ^= hash >> 33;
+        hash *= 0xc4ceb9fe1a85ec53UL;
+        hash ^= hash >> 33;
+        return hash;
     }
 }

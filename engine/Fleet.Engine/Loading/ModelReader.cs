@@ -21,9 +21,31 @@ internal static class ModelReader
         doc["safety"] is YamlMapping safety
             ? new SafetySpec(Int(safety, "maxRecyclePercent") ?? SafetySpec.DefaultMaxRecyclePercent, Locate(safety))
             : new SafetySpec(SafetySpec.DefaultMaxRecyclePercent, FieldLocations.At(doc.Location)),
-        Locate(doc));
+        Locate(doc))
+    {
+        Owners = doc["owners"] is YamlMapping owners
+            ? owners.Entries.ToImmutableSortedDictionary(e => e.Key.Text, e => ((YamlScalar)e.Value).Text, StringComparer.Ordinal)
+            : ImmutableSortedDictionary<string, string>.Empty,
+        GitOps = doc["gitops"] is YamlMapping gitops ? new GitOpsSpec(Str(gitops, "requireCommit") is "true" or "True" or "TRUE", Locate(gitops)) : null,
+        Reconcile = doc["reconcile"] is YamlMapping reconcile ? ReadReconcile(reconcile) : ReconcileSpec.Default,
+    };
 
-    public static RoleSpec ReadRole(YamlMapping doc) => new(Str(doc, "name")!, Str(doc, "owner"), Str(doc, "image")!, Locate(doc));
+    private static ReconcileSpec ReadReconcile(YamlMapping reconcile) => new(
+        Str(reconcile, "mode") ?? ReconcileSpec.Report,
+        [.. Seq(reconcile, "freeze").Select(n => new FreezeSpec(Str((YamlMapping)n, "schedule")!, Str((YamlMapping)n, "duration")!, Locate(n)))],
+        reconcile["notify"] is YamlMapping notify ? Str(notify, "webhook") : null,
+        Locate(reconcile));
+
+    public static RoleSpec ReadRole(YamlMapping doc) => new(Str(doc, "name")!, Str(doc, "owner"), Str(doc, "image")!, Locate(doc))
+    {
+        Dns = doc["dns"] is YamlMapping dns
+            ? new RoleDnsSpec([.. Seq(dns, "srv").Select(n =>
+            {
+                var srv = (YamlMapping)n;
+                return new SrvSpec(Str(srv, "service")!, Int(srv, "port")!.Value, Int(srv, "priority") ?? 0, Int(srv, "weight") ?? 0, srv.Location);
+            })])
+            : null,
+    };
 
     public static PoolSpec ReadPool(YamlMapping doc) => new(
         Str(doc, "name")!,
@@ -34,7 +56,10 @@ internal static class ModelReader
         doc["gcp"] is YamlMapping gcp ? new GcpPoolSpec(Str(gcp, "zone")!, Str(gcp, "machineType")!) : null,
         Int(doc, "size")!.Value,
         Str(doc, "protect") is "true" or "True" or "TRUE",
-        Locate(doc));
+        Locate(doc))
+    {
+        Reconcile = Str(doc, "reconcile"),
+    };
 
     public static ZoneSpec ReadZone(YamlMapping doc) => new(
         Str(doc, "name")!,

@@ -11,7 +11,15 @@ public sealed record FleetSpec(
     DnsSpec? Dns,
     GcpSpec? Gcp,
     SafetySpec Safety,
-    FieldLocations Locations);
+    FieldLocations Locations)
+{
+    /// <summary><c>owners:</c> team → code-host handle, for <c>fleetctl codeowners</c>.</summary>
+    public ImmutableSortedDictionary<string, string> Owners { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    public GitOpsSpec? GitOps { get; init; }
+
+    public ReconcileSpec Reconcile { get; init; } = ReconcileSpec.Default;
+}
 
 /// <summary>A datacenter: its forward DNS domain, the networks its reverse zones derive from, its power driver.</summary>
 public sealed record SiteSpec(
@@ -55,7 +63,21 @@ public sealed record DnsPushSpec(
     string? ZoneDir,
     string? Server,
     string? KeyFile,
-    FieldLocations Locations);
+    FieldLocations Locations)
+{
+    /// <summary>
+    /// The DNS address (<c>host:port</c>) serving the zones, read by AXFR for drift and serials when
+    /// <see cref="Server"/> is not itself a DNS server (method <c>rndc</c> or <c>directory</c>).
+    /// </summary>
+    public string? Primary { get; init; }
+
+    /// <summary>A TSIG key reference (<c>env:NAME</c> or <c>file:PATH</c>) for AXFR from <see cref="Primary"/>.</summary>
+    public string? TransferKey { get; init; }
+
+    public const string Directory = "directory";
+    public const string Rndc = "rndc";
+    public const string Rfc2136 = "rfc2136";
+}
 
 public sealed record GcpSpec(
     string Project,

@@ -19,6 +19,10 @@ public sealed record PoolSpec(
     GcpPoolSpec? Gcp,
     int Size,
     bool Protect,
-    FieldLocations Locations);
+    FieldLocations Locations)
+{
+    /// <summary>A per-pool override of the fleet's reconcile mode: <c>report</c> keeps reconcile from applying this pool.</summary>
+    public string? Reconcile { get; init; }
+}
 
 public sealed record GcpPoolSpec(string Zone, string MachineType);

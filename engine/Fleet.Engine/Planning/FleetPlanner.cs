@@ -81,7 +81,7 @@ public sealed class FleetPlanner
 
         var proposed = new List<ProposedChange>();
         var prior = ImmutableArray.CreateBuilder<PlannedChange>();
-        var guards = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var guards = new Dictionary<string, string>(StringComparer.Ordinal);
         var errors = new List<Diagnostic>();
         var unsafeReasons = new List<string>();
         var limits = new List<string>();
@@ -127,7 +127,7 @@ public sealed class FleetPlanner
             limits.AddRange(unsafeReasons.Select(r => $"forced: {r}"));
         }
 
-        var plan = new Plan(Planning.Plan.CurrentFormatVersion, desired.Fleet.Name, source, Number(proposed), guards.ToImmutable(), [.. limits], string.Empty);
+        var plan = new Plan(Planning.Plan.CurrentFormatVersion, desired.Fleet.Name, source, Number(proposed), ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, guards), [.. limits], string.Empty);
         return PlanFile.Seal(plan);
     }
 
@@ -179,18 +179,12 @@ public sealed class FleetPlanner
     private static ImmutableArray<PlannedChange> Number(List<ProposedChange> proposed)
     {
         var count = proposed.Count;
-        var dependencies = new List<int>[count];
-        var dependents = new List<int>[count];
+        var dependencies = new List<int>?[count];
+        var dependents = new List<int>?[count];
         var waiting = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            dependents[i] = [];
-        }
-
         for (var j = 0; j < count; j++)
         {
             var selectors = proposed[j].DependsOn;
-            dependencies[j] = [];
             if (selectors.IsDefaultOrEmpty)
             {
                 continue;
@@ -200,16 +194,42 @@ public sealed class FleetPlanner
             {
                 if (i != j && selectors.Any(s => s.Matches(proposed[i].Change)))
                 {
-                    dependencies[j].Add(i);
-                    dependents[i].Add(j);
+                    (dependencies[j] ??= []).Add(i);
+                    (dependents[i] ??= []).Add(j);
                 }
             }
 
-            waiting[j] = dependencies[j].Count;
+            waiting[j] = dependencies[j]?.Count ?? 0;
         }
 
-        var ready = new PriorityQueue<int, int>();
+        // Nothing depending on anything (a plan of machines only) keeps the providers' order as it is.
+        var order = proposed.TrueForAll(p => p.DependsOn.IsDefaultOrEmpty)
+            ? Enumerable.Range(0, count).ToList()
+            : TopologicalOrder(dependents, waiting);
+        var position = new int[count];
         for (var i = 0; i < count; i++)
+        {
+            position[order[i]] = i;
+        }
+
+        var numbered = ImmutableArray.CreateBuilder<PlannedChange>(count);
+        foreach (var i in order)
+        {
+            numbered.Add(proposed[i].Change with
+            {
+                Id = Id(position[i]),
+                DependsOn = dependencies[i] is { } on ? [.. on.Select(d => position[d]).Order().Select(Id)] : [],
+            });
+        }
+
+        return numbered.MoveToImmutable();
+    }
+
+    /// <summary>Kahn's algorithm, always taking the earliest ready change, so independent changes keep their order.</summary>
+    private static List<int> TopologicalOrder(List<int>?[] dependents, int[] waiting)
+    {
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < waiting.Length; i++)
         {
             if (waiting[i] == 0)
             {
@@ -217,13 +237,11 @@ public sealed class FleetPlanner
             }
         }
 
-        var position = new int[count];
-        var order = new List<int>(count);
+        var order = new List<int>(waiting.Length);
         while (ready.TryDequeue(out var next, out _))
         {
-            position[next] = order.Count;
             order.Add(next);
-            foreach (var dependent in dependents[next])
+            foreach (var dependent in dependents[next] ?? [])
             {
                 if (--waiting[dependent] == 0)
                 {
@@ -232,16 +250,9 @@ public sealed class FleetPlanner
             }
         }
 
-        if (order.Count != count)
-        {
-            throw new InvalidOperationException("the providers' changes depend on each other in a cycle");
-        }
-
-        return [.. order.Select(i => proposed[i].Change with
-        {
-            Id = Id(position[i]),
-            DependsOn = [.. dependencies[i].Select(d => position[d]).Order().Select(Id)],
-        })];
+        return order.Count == waiting.Length
+            ? order
+            : throw new InvalidOperationException("the providers' changes depend on each other in a cycle");
     }
 
     private static string Id(int position) => (position + 1).ToString(CultureInfo.InvariantCulture);

@@ -26,13 +26,13 @@ public static class PlanFile
     /// <summary><c>sha256:</c> and the lower-case hex SHA-256 of the canonical compact body.</summary>
     public static string ComputeChecksum(Plan plan)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096 + (plan.Changes.Length * 256));
-        using (var writer = new Utf8JsonWriter(buffer, Compact))
+        using var hash = new HashingBufferWriter();
+        using (var writer = new Utf8JsonWriter(hash, Compact))
         {
             PlanJsonWriter.Write(writer, plan, checksum: null);
         }
 
-        return ChecksumPrefix + Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        return ChecksumPrefix + Convert.ToHexStringLower(hash.Finish());
     }
 
     /// <summary>The plan file's bytes: indented UTF-8 JSON ending in a newline, with a freshly computed checksum.</summary>
@@ -103,6 +103,33 @@ public static class PlanFile
         }
 
         return plan with { Checksum = expected };
+    }
+
+    /// <summary>Hashes what a writer produces through one reused buffer, so a large body is never held in memory.</summary>
+    private sealed class HashingBufferWriter : IBufferWriter<byte>, IDisposable
+    {
+        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[] buffer = new byte[64 * 1024];
+
+        public void Advance(int count) => hash.AppendData(buffer, 0, count);
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint);
+
+        public byte[] Finish() => hash.GetHashAndReset();
+
+        public void Dispose() => hash.Dispose();
+
+        private byte[] Ensure(int sizeHint)
+        {
+            if (sizeHint > buffer.Length)
+            {
+                buffer = new byte[sizeHint];
+            }
+
+            return buffer;
+        }
     }
 
     private static JsonDocument ParseJson(ReadOnlyMemory<byte> bytes, string displayName)

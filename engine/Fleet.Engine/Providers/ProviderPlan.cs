@@ -20,7 +20,7 @@ public sealed record ProviderPlanRequest(
 /// What a provider's plan function returns.
 /// <list type="bullet">
 /// <item><see cref="Changes"/>: in the provider's deterministic order; ids and <c>dependsOn</c> are assigned by the planner.</item>
-/// <item><see cref="Guards"/>: versions of what the changes touch (<c>machine/C0MPUT3</c> → <c>"7"</c>), re-checked before apply.</item>
+/// <item><see cref="Guards"/>: versions of what the changes touch (<c>machine/C0MPUT3</c> → <c>"7"</c>), re-checked before apply; the planner sorts them.</item>
 /// <item><see cref="Disruptions"/>: per resource, how much in-service capacity the plan takes away, for the safety policy.</item>
 /// <item><see cref="Unsafe"/>: provider-specific limits exceeded (a zone push deleting 40% of its records); need <c>--force</c>.</item>
 /// <item><see cref="Limits"/>: limits the plan respected by doing less (reimage batches, prunes skipped without <c>--allow-destroy</c>).</item>
@@ -29,13 +29,13 @@ public sealed record ProviderPlanRequest(
 /// </summary>
 public sealed record ProviderPlan(
     ImmutableArray<ProposedChange> Changes,
-    ImmutableSortedDictionary<string, string> Guards,
+    IReadOnlyDictionary<string, string> Guards,
     ImmutableArray<Disruption> Disruptions,
     ImmutableArray<string> Unsafe,
     ImmutableArray<string> Limits,
     ImmutableArray<Diagnostic> Errors)
 {
-    public static ProviderPlan Empty { get; } = new([], ImmutableSortedDictionary<string, string>.Empty, [], [], [], []);
+    public static ProviderPlan Empty { get; } = new([], ImmutableDictionary<string, string>.Empty, [], [], [], []);
 }
 
 /// <summary>

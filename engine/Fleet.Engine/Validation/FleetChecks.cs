@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fleet.Engine.Diagnostics;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Model;
 
 namespace Fleet.Engine.Validation;
@@ -21,6 +22,14 @@ internal static class FleetChecks
         if (fleet.Dns?.Push is { } push)
         {
             CheckPush(push, diagnostics);
+        }
+
+        foreach (var freeze in fleet.Reconcile.Freeze)
+        {
+            if (CronSchedule.TryParse(freeze.Schedule, out var error) is null)
+            {
+                diagnostics.Add(Diagnostic.Error(freeze.Locations.Of("schedule"), $"reconcile.freeze: {error}"));
+            }
         }
     }
 

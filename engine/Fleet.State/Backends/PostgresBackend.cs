@@ -90,7 +90,8 @@ internal sealed class PostgresBackend : StateBackend
 
         if (batch.Updated.Count > 0)
         {
-            // Changed machines go through a staging table and one set-based merge.
+            // Changed machines go through a staging table and one set-based merge. The version is
+            // bumped from the row itself: a transition may have committed since the ingest read it.
             using (var stage = Command(connection, transaction, "CREATE TEMP TABLE ingest_machines (LIKE machines INCLUDING DEFAULTS) ON COMMIT DROP"))
             {
                 await stage.ExecuteNonQueryAsync(cancellationToken);
@@ -101,7 +102,7 @@ internal sealed class PostgresBackend : StateBackend
                 DELETE FROM machine_addresses a USING ingest_machines s WHERE a.hardware_name = s.hardware_name;
                 UPDATE machines m SET hardware_type = s.hardware_type, site = s.site, rack = s.rack,
                     bmc_address = s.bmc_address, bmc_port = s.bmc_port, interfaces = s.interfaces,
-                    updated_at = s.updated_at, version = s.version
+                    updated_at = s.updated_at, version = m.version + 1
                 FROM ingest_machines s WHERE m.hardware_name = s.hardware_name;
                 """);
             await merge.ExecuteNonQueryAsync(cancellationToken);

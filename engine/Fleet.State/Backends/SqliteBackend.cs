@@ -1,8 +1,10 @@
+using System.Collections.Immutable;
 using System.Data;
 using System.Data.Common;
 using Fleet.Engine.Diagnostics;
 using Fleet.State.Inventory;
 using Microsoft.Data.Sqlite;
+using Fleet.Engine.Inventory;
 using static Fleet.State.Backends.Sql;
 
 namespace Fleet.State.Backends;
@@ -80,10 +82,14 @@ internal sealed class SqliteBackend : StateBackend
     public override Task LockIngestAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
-    public override object TimeValue(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+    public override object TimeValue(DateTimeOffset time) => Micros(time);
 
-    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
-        new(DateTimeOffset.UnixEpoch.UtcTicks + (reader.GetInt64(ordinal) * 10), TimeSpan.Zero);
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => FromMicros(reader.GetInt64(ordinal));
+
+    public static DateTimeOffset FromMicros(long micros) => new(DateTimeOffset.UnixEpoch.UtcTicks + (micros * 10), TimeSpan.Zero);
+
+    public override Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteMachineReader.Read((SqliteCommand)command, cancellationToken));
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };
@@ -104,63 +110,54 @@ internal sealed class SqliteBackend : StateBackend
         };
     }
 
-    public override async Task WriteIngestAsync(DbConnection connection, DbTransaction transaction, IngestBatch batch, CancellationToken cancellationToken)
+    public override Task WriteIngestAsync(DbConnection connection, DbTransaction transaction, IngestBatch batch, CancellationToken cancellationToken)
     {
-        using (var insert = Command(connection, transaction, $"INSERT INTO machines ({MachineRows.Columns}) VALUES (@n, @t, @s, @r, @ba, @bp, @i, @st, @h, @ro, @p, @im, @c, @u, @v)"))
+        var sqlite = (SqliteConnection)connection;
+        using (var insert = new SqliteBulkStatement(sqlite, $"INSERT INTO machines ({MachineRows.Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"))
         {
-            var p = Parameters(insert, "@n", "@t", "@s", "@r", "@ba", "@bp", "@i", "@st", "@h", "@ro", "@p", "@im", "@c", "@u", "@v");
-            insert.Prepare();
             foreach (var m in batch.Created)
             {
-                Set(p, m.HardwareName, m.HardwareType, m.Site, m.Rack, m.Bmc?.Address, m.Bmc?.Port, MachineRows.EncodeInterfaces(m.Interfaces),
-                    Engine.Inventory.MachineStates.ToWire(m.State), m.Hostname, m.Role, m.Pool, m.Image, TimeValue(m.CreatedAt), TimeValue(m.UpdatedAt), m.Version);
-                insert.ExecuteNonQuery();
+                cancellationToken.ThrowIfCancellationRequested();
+                BindFacts(insert, m)
+                    .Bind(8, m.State.ToWire()).Bind(9, m.Hostname).Bind(10, m.Role).Bind(11, m.Pool).Bind(12, m.Image)
+                    .Bind(13, Micros(m.CreatedAt)).Bind(14, Micros(m.UpdatedAt)).Bind(15, m.Version)
+                    .Execute();
             }
         }
 
-        using (var update = Command(connection, transaction, "UPDATE machines SET hardware_type = @t, site = @s, rack = @r, bmc_address = @ba, bmc_port = @bp, interfaces = @i, updated_at = @u, version = @v WHERE hardware_name = @n"))
-        using (var release = Command(connection, transaction, "DELETE FROM machine_addresses WHERE hardware_name = @n"))
+        using (var release = new SqliteBulkStatement(sqlite, "DELETE FROM machine_addresses WHERE hardware_name = ?1"))
+        using (var update = new SqliteBulkStatement(sqlite, "UPDATE machines SET hardware_type = ?2, site = ?3, rack = ?4, bmc_address = ?5, bmc_port = ?6, interfaces = ?7, updated_at = ?8, version = version + 1 WHERE hardware_name = ?1"))
         {
-            var p = Parameters(update, "@n", "@t", "@s", "@r", "@ba", "@bp", "@i", "@u", "@v");
-            var r = Parameters(release, "@n");
-            update.Prepare();
-            release.Prepare();
             foreach (var m in batch.Updated)
             {
-                Set(r, m.HardwareName);
-                release.ExecuteNonQuery();
+                release.Bind(1, m.HardwareName).Execute();
             }
 
             foreach (var m in batch.Updated)
             {
-                Set(p, m.HardwareName, m.HardwareType, m.Site, m.Rack, m.Bmc?.Address, m.Bmc?.Port, MachineRows.EncodeInterfaces(m.Interfaces), TimeValue(m.UpdatedAt), m.Version);
-                update.ExecuteNonQuery();
+                BindFacts(update, m).Bind(8, Micros(m.UpdatedAt)).Execute();
             }
         }
 
-        using (var address = Command(connection, transaction, "INSERT INTO machine_addresses (kind, address, hardware_name) VALUES (@k, @a, @n)"))
+        using (var address = new SqliteBulkStatement(sqlite, "INSERT INTO machine_addresses (kind, address, hardware_name) VALUES (?1, ?2, ?3)"))
         {
-            var p = Parameters(address, "@k", "@a", "@n");
-            address.Prepare();
             foreach (var a in batch.Addresses)
             {
-                Set(p, a.Kind, a.Address, a.HardwareName);
-                address.ExecuteNonQuery();
+                address.Bind(1, a.Kind).Bind(2, a.Address).Bind(3, a.HardwareName).Execute();
             }
         }
 
-        using (var audit = Command(connection, transaction, AuditRows.Insert))
+        using (var audit = new SqliteBulkStatement(sqlite, "INSERT INTO audit_log (hardware_name, at, actor, action, from_state, to_state, reason, job_id, commit_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))
         {
-            var p = Parameters(audit, AuditRows.ParameterNames);
-            audit.Prepare();
             foreach (var row in batch.Audit)
             {
-                AuditRows.Set(p, row, this);
-                audit.ExecuteNonQuery();
+                audit.Bind(1, row.HardwareName).Bind(2, Micros(row.At)).Bind(3, row.Actor).Bind(4, row.Action.ToWire())
+                    .Bind(5, row.From?.ToWire()).Bind(6, row.To?.ToWire()).Bind(7, row.Reason).Bind(8, row.JobId).Bind(9, row.Commit).Bind(10, row.Detail)
+                    .Execute();
             }
         }
 
-        await Task.CompletedTask;
+        return Task.CompletedTask;
     }
 
     protected override async Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken)
@@ -176,6 +173,13 @@ internal sealed class SqliteBackend : StateBackend
         SqliteConnection.ClearPool(connection);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Parameters 1-7: the name and the hardware facts, shared by insert and update.</summary>
+    private static SqliteBulkStatement BindFacts(SqliteBulkStatement statement, Machine m) =>
+        statement.Bind(1, m.HardwareName).Bind(2, m.HardwareType).Bind(3, m.Site).Bind(4, m.Rack)
+            .Bind(5, m.Bmc?.Address).Bind(6, m.Bmc?.Port).Bind(7, MachineRows.EncodeInterfaces(m.Interfaces));
+
+    private static long Micros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
     private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
     {

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Data.Common;
+using Fleet.State.Inventory;
 using Fleet.Engine.Inventory;
 
 namespace Fleet.State.Backends;
@@ -51,6 +53,20 @@ internal abstract class StateBackend : IAsyncDisposable
     public abstract Task WriteIngestAsync(DbConnection connection, DbTransaction transaction, IngestBatch batch, CancellationToken cancellationToken);
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>Runs a SELECT of <see cref="MachineRows.Columns"/>; a backend may read rows faster than ADO.NET does.</summary>
+    public virtual async Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var machines = ImmutableArray.CreateBuilder<Machine>();
+        var row = new DbMachineRow(reader, this);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            machines.Add(MachineRows.Read(ref row));
+        }
+
+        return machines.DrainToImmutable();
+    }
 
     /// <summary>Held for the whole of a write transaction; nothing to hold where the database takes concurrent writers.</summary>
     protected virtual Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken) => Task.FromResult<IDisposable?>(null);

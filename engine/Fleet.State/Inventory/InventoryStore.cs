@@ -352,17 +352,8 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         return machines.IsEmpty ? null : machines[0];
     }
 
-    private async Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var machines = ImmutableArray.CreateBuilder<Machine>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            machines.Add(MachineRows.Read(reader, backend));
-        }
-
-        return machines.DrainToImmutable();
-    }
+    private Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken) =>
+        backend.ReadMachinesAsync(command, cancellationToken);
 
     private async Task<ImmutableArray<PoolRecord>> ReadPoolsAsync(DbCommand command, CancellationToken cancellationToken)
     {

@@ -18,21 +18,23 @@ internal static class MachineRows
     public const string Columns =
         "hardware_name, hardware_type, site, rack, bmc_address, bmc_port, interfaces, state, hostname, role, pool, image, created_at, updated_at, version";
 
-    public static Machine Read(DbDataReader reader, StateBackend backend) => new(
-        HardwareName: reader.GetString(0),
-        HardwareType: reader.GetString(1),
-        Site: reader.GetString(2),
-        Rack: NullableString(reader, 3),
-        Bmc: reader.IsDBNull(4) ? null : new BmcEndpoint(reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5)),
-        Interfaces: DecodeInterfaces(reader.GetString(6)),
-        State: ParseState(reader.GetString(7)),
-        Hostname: NullableString(reader, 8),
-        Role: NullableString(reader, 9),
-        Pool: NullableString(reader, 10),
-        Image: NullableString(reader, 11),
-        CreatedAt: backend.ReadTime(reader, 12),
-        UpdatedAt: backend.ReadTime(reader, 13),
-        Version: reader.GetInt64(14));
+    /// <summary>Builds a machine from the columns of <see cref="Columns"/>, whichever way the row is read.</summary>
+    public static Machine Read<TRow>(ref TRow row)
+        where TRow : struct, IMachineRow, allows ref struct => new(
+        HardwareName: row.Text(0),
+        HardwareType: row.Shared(1)!,
+        Site: row.Shared(2)!,
+        Rack: row.Shared(3),
+        Bmc: row.IsNull(4) ? null : new BmcEndpoint(row.Text(4), row.IsNull(5) ? null : (int)row.Int64(5)),
+        Interfaces: row.Interfaces(6),
+        State: ParseState(row.Shared(7)!),
+        Hostname: row.IsNull(8) ? null : row.Text(8),
+        Role: row.Shared(9),
+        Pool: row.Shared(10),
+        Image: row.Shared(11),
+        CreatedAt: row.Time(12),
+        UpdatedAt: row.Time(13),
+        Version: row.Int64(14));
 
     public static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
@@ -79,40 +81,49 @@ internal static class MachineRows
         var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
         try
         {
-            var length = Encoding.UTF8.GetBytes(json, rented);
-            var reader = new Utf8JsonReader(rented.AsSpan(0, length));
-            var builder = ImmutableArray.CreateBuilder<NetworkInterface>(2);
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                string? name = null, mac = null, ip = null;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var property = reader.ValueSpan;
-                    reader.Read();
-                    if (property.SequenceEqual("name"u8))
-                    {
-                        name = reader.GetString();
-                    }
-                    else if (property.SequenceEqual("mac"u8))
-                    {
-                        mac = reader.GetString();
-                    }
-                    else if (property.SequenceEqual("ip"u8))
-                    {
-                        ip = reader.GetString();
-                    }
-                }
-
-                builder.Add(new NetworkInterface(name ?? string.Empty, mac ?? string.Empty, ip));
-            }
-
-            return builder.DrainToImmutable();
+            return DecodeInterfaces(rented.AsSpan(0, Encoding.UTF8.GetBytes(json, rented)));
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    public static ImmutableArray<NetworkInterface> DecodeInterfaces(ReadOnlySpan<byte> json)
+    {
+        if (json.Length <= 2)
+        {
+            return [];
+        }
+
+        var reader = new Utf8JsonReader(json);
+        var builder = ImmutableArray.CreateBuilder<NetworkInterface>(2);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            string? name = null, mac = null, ip = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var property = reader.ValueSpan;
+                reader.Read();
+                if (property.SequenceEqual("name"u8))
+                {
+                    name = reader.GetString();
+                }
+                else if (property.SequenceEqual("mac"u8))
+                {
+                    mac = reader.GetString();
+                }
+                else if (property.SequenceEqual("ip"u8))
+                {
+                    ip = reader.GetString();
+                }
+            }
+
+            builder.Add(new NetworkInterface(name ?? string.Empty, mac ?? string.Empty, ip));
+        }
+
+        return builder.DrainToImmutable();
     }
 
     /// <summary>The MAC and IP rows that make each address belong to one machine.</summary>
@@ -127,4 +138,38 @@ internal static class MachineRows
             }
         }
     }
+}
+
+/// <summary>The columns of one <c>machines</c> row by ordinal, as ADO.NET or a backend's own reader provides them.</summary>
+internal interface IMachineRow
+{
+    bool IsNull(int ordinal);
+
+    /// <summary>A value unique to the row (serial, hostname, address).</summary>
+    string Text(int ordinal);
+
+    /// <summary>A value many rows share (site, type, state, role, pool): readers may return one cached instance; null when NULL.</summary>
+    string? Shared(int ordinal);
+
+    long Int64(int ordinal);
+
+    DateTimeOffset Time(int ordinal);
+
+    ImmutableArray<NetworkInterface> Interfaces(int ordinal);
+}
+
+/// <summary>A row of an ADO.NET reader.</summary>
+internal readonly struct DbMachineRow(DbDataReader reader, StateBackend backend) : IMachineRow
+{
+    public bool IsNull(int ordinal) => reader.IsDBNull(ordinal);
+
+    public string Text(int ordinal) => reader.GetString(ordinal);
+
+    public string? Shared(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public long Int64(int ordinal) => reader.GetInt64(ordinal);
+
+    public DateTimeOffset Time(int ordinal) => backend.ReadTime(reader, ordinal);
+
+    public ImmutableArray<NetworkInterface> Interfaces(int ordinal) => MachineRows.DecodeInterfaces(reader.GetString(ordinal));
 }

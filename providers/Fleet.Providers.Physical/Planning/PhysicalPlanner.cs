@@ -80,8 +80,11 @@ public static class PhysicalPlanner
         private readonly Dictionary<(string Site, string Hardware), FreeMachines> free = [];
         private readonly HostnameAllocator hostnames;
 
+        private readonly Dictionary<string, string> addresses = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ImmutableSortedDictionary<string, string>> recycleParameters = new(StringComparer.Ordinal);
+
         private readonly List<ProposedChange> changes = [];
-        private readonly ImmutableSortedDictionary<string, string>.Builder guards = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> guards = new(StringComparer.Ordinal);
         private readonly List<Disruption> disruptions = [];
         private readonly List<string> limits = [];
         private readonly List<Diagnostic> errors = [];
@@ -165,7 +168,7 @@ public static class PhysicalPlanner
             }
         }
 
-        /// <summary>Pools the inventory knows (members or a record) that the YAML no longer declares.</summary>
+        /// <summary>Pools the inventory still has machines in that the YAML no longer declares.</summary>
         public void PlanRemovedPools()
         {
             var declared = desired.Pools.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
@@ -219,7 +222,7 @@ public static class PhysicalPlanner
         }
 
         public ProviderPlan Result() =>
-            new([.. changes], guards.ToImmutable(), [.. disruptions], [], [.. limits], [.. errors]);
+            new([.. changes], guards, [.. disruptions], [], [.. limits], [.. errors]);
 
         /// <summary>
         /// Claims <paramref name="need"/> free machines, or reports the shortfall and claims none
@@ -281,13 +284,16 @@ public static class PhysicalPlanner
         /// <summary>Reinstalls in_use machines whose role or image is not the pool's, as many as the safety limit leaves room for.</summary>
         private int Reimage(PoolSpec pool, RoleSpec role, List<Machine> active, List<Machine> shrunk, ImmutableSortedDictionary<string, string> parameters)
         {
-            var leaving = shrunk.Select(m => m.HardwareName).ToHashSet(StringComparer.Ordinal);
-            var stale = active
-                .Where(m => m.State == MachineState.InUse && !leaving.Contains(m.HardwareName) && (m.Role != role.Name || m.Image != role.Image))
-                .ToList();
+            var stale = active.Where(m => m.State == MachineState.InUse && (m.Role != role.Name || m.Image != role.Image)).ToList();
             if (stale.Count == 0)
             {
                 return 0;
+            }
+
+            if (shrunk.Count > 0)
+            {
+                var leaving = shrunk.Select(m => m.HardwareName).ToHashSet(StringComparer.Ordinal);
+                stale.RemoveAll(m => leaving.Contains(m.HardwareName));
             }
 
             var batch = Math.Min(stale.Count, Math.Max(0, SafetyPolicy.Allowance(active.Count, maxPercent) - shrunk.Count));
@@ -349,10 +355,14 @@ public static class PhysicalPlanner
                 KeyValuePair.Create("role", role.Name),
             ]);
 
-        private static ImmutableSortedDictionary<string, string> Parameters(string pool) =>
-            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("pool", pool)]);
+        /// <summary>A recycle's parameters, one instance per pool (a large plan shares them).</summary>
+        private ImmutableSortedDictionary<string, string> Parameters(string pool) =>
+            recycleParameters.TryGetValue(pool, out var parameters)
+                ? parameters
+                : recycleParameters[pool] = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("pool", pool)]);
 
-        private static string Address(string pool) => $"pool/{pool}";
+        private string Address(string pool) =>
+            addresses.TryGetValue(pool, out var address) ? address : addresses[pool] = $"pool/{pool}";
 
         private static Dictionary<string, int> CountPerRack(List<Machine> machines)
         {

@@ -55,8 +55,9 @@ public class ExecutorTests
     [Fact]
     public async Task Never_runs_more_than_the_per_site_bound_of_one_site_at_once()
     {
-        var changes = Enumerable.Range(1, 40).Select(i => Change($"{i}", site: i % 2 == 0 ? "lon" : "sto")).ToArray();
-        var dispatcher = new ScriptedDispatcher { Hold = TimeSpan.FromMilliseconds(5) };
+        // Holds long enough that the bound is reached even on a loaded machine.
+        var changes = Enumerable.Range(1, 12).Select(i => Change($"{i}", site: i % 2 == 0 ? "lon" : "sto")).ToArray();
+        var dispatcher = new ScriptedDispatcher { Hold = TimeSpan.FromMilliseconds(150) };
 
         var report = await Run(changes, dispatcher, new ExecutorOptions(PerSite: 3, Global: 100));
 
@@ -69,8 +70,8 @@ public class ExecutorTests
     [Fact]
     public async Task Never_runs_more_than_the_global_bound_across_sites()
     {
-        var changes = Enumerable.Range(1, 30).Select(i => Change($"{i}", site: $"s{i % 3}")).ToArray();
-        var dispatcher = new ScriptedDispatcher { Hold = TimeSpan.FromMilliseconds(5) };
+        var changes = Enumerable.Range(1, 12).Select(i => Change($"{i}", site: $"s{i % 3}")).ToArray();
+        var dispatcher = new ScriptedDispatcher { Hold = TimeSpan.FromMilliseconds(150) };
 
         await Run(changes, dispatcher, new ExecutorOptions(PerSite: 10, Global: 4));
 

@@ -167,6 +167,21 @@ public sealed class FleetPlannerTests
         Assert.Throws<InvalidOperationException>(() => new FleetPlanner([liar]).Plan(Desired([]), Snapshots(liar), PlanSource.Worktree, PlanOptions.Default));
     }
 
+    [Fact]
+    public void Changes_depending_on_each_other_in_a_cycle_are_a_bug_not_a_plan()
+    {
+        var loop = new ScriptedProvider("loop", _ => ProviderPlan.Empty with
+        {
+            Changes =
+            [
+                new ProposedChange(Change("loop", "zone/a", ChangeAction.ZonePush), [new ChangeSelector(Address: "zone/b")]),
+                new ProposedChange(Change("loop", "zone/b", ChangeAction.ZonePush), [new ChangeSelector(Address: "zone/a")]),
+            ],
+        });
+
+        Assert.Throws<InvalidOperationException>(() => new FleetPlanner([loop]).Plan(Desired([]), Snapshots(loop), PlanSource.Worktree, PlanOptions.Default));
+    }
+
     private static ProviderPlan Changes(params PlannedChange[] changes) =>
         ProviderPlan.Empty with { Changes = [.. changes.Select(ProposedChange.Of)] };
 

@@ -42,8 +42,8 @@ public sealed class HostnameAllocatorTests
     public void The_suffix_is_stable_across_releases()
     {
         // Plans must stay reproducible: changing the derivation would rename every future machine.
-        // Pinned: base 36 of the first 8 bytes (big-endian) of SHA-256("C0MPUT3"), and of "C0MPUT3#1".
-        Assert.Equal("lon-fancydb-1pjn0", HostnameAllocator.Candidate("lon", "fancydb", "C0MPUT3", 0));
-        Assert.Equal("lon-fancydb-hvi2g", HostnameAllocator.Candidate("lon", "fancydb", "C0MPUT3", 1));
+        // Pinned: the last 5 base-36 digits of FNV-1a 64 + fmix64 of "C0MPUT3", and of "C0MPUT3" '#' 1.
+        Assert.Equal("lon-fancydb-ocxmy", HostnameAllocator.Candidate("lon", "fancydb", "C0MPUT3", 0));
+        Assert.Equal("lon-fancydb-ibjzl", HostnameAllocator.Candidate("lon", "fancydb", "C0MPUT3", 1));
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Planning;
@@ -140,6 +141,20 @@ public sealed class PlanFileTests
     }
 
     [Fact]
+    public void Written_plans_satisfy_the_published_schema_and_edits_outside_it_do_not()
+    {
+        var schema = Json.Schema.JsonSchema.FromText(File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "plan.schema.json")));
+        var written = JsonNode.Parse(PlanFile.Serialize(Sample()))!;
+        var bad = written.DeepClone();
+        bad["changes"]![0]!["action"] = "explode";
+
+        var good = schema.Evaluate(JsonDocument.Parse(written.ToJsonString()).RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
+
+        Assert.True(good.IsValid, string.Join("; ", (good.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Values)));
+        Assert.False(schema.Evaluate(JsonDocument.Parse(bad.ToJsonString()).RootElement).IsValid);
+    }
+
+    [Fact]
     public async Task Writing_is_atomic_and_reading_back_from_disk_verifies_the_file()
     {
         var directory = Directory.CreateTempSubdirectory("fleet-plan-");
@@ -159,5 +174,18 @@ public sealed class PlanFileTests
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Declarative.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
     }
 }

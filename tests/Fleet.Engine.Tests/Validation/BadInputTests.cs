@@ -55,6 +55,10 @@ public sealed class BadInputTests
             "roles/bomb.yaml:5:4: error: YAML aliases expand to more than 100,000 values; refusing to expand them"),
         ["unknown alias"] = new("roles/web.yaml", Role + "name: *nothing\nimage: debian-12\n",
             "roles/web.yaml:3:7: error: malformed YAML: alias *nothing refers to an unknown anchor"),
+        ["nesting too deep"] = new("roles/deep.yaml", "a: " + new string('[', 70) + new string(']', 70) + "\n",
+            "roles/deep.yaml:1:68: error: YAML nested deeper than 64 levels"),
+        ["mapping as a key"] = new("roles/web.yaml", Role + "? { name: web }\n: x\nimage: debian-12\n",
+            "roles/web.yaml:3:3: error: mapping keys must be plain words, not a mapping"),
         ["document is a list"] = new("roles/web.yaml", "- apiVersion: fleet/v1\n  kind: Role\n",
             "roles/web.yaml:1:1: error: a document must be a mapping with apiVersion and kind, got a list"),
 
@@ -85,6 +89,8 @@ public sealed class BadInputTests
             "pools/web-lon.yaml:7:7: error: field 'size' must be a whole number ≥ 0, got -3"),
         ["fractional size"] = new("pools/web-lon.yaml", Pool + "site: lon\nhardware: compute\nsize: 2.5\n",
             "pools/web-lon.yaml:7:7: error: field 'size' must be a whole number ≥ 0, got 2.5"),
+        ["size too large"] = new("pools/web-lon.yaml", Pool + "site: lon\nhardware: compute\nsize: 1e12\n",
+            "pools/web-lon.yaml:7:7: error: field 'size' must be a whole number ≤ 1000000, got 1e12"),
         ["protect is not a boolean"] = new("pools/web-lon.yaml", Pool + "site: lon\nhardware: compute\nsize: 3\nprotect: yes\n",
             "pools/web-lon.yaml:8:10: error: field 'protect' must be true or false, got 'yes'"),
         ["unknown backend"] = new("pools/web-lon.yaml", Pool + "backend: metal\nsite: lon\nhardware: compute\nsize: 3\n",
@@ -99,6 +105,13 @@ public sealed class BadInputTests
             "fleet.yaml:4:8: error: field 'sites' must list at least 1 item(s)"),
         ["password written as a value"] = new("fleet.yaml", Fleet("password: env:BMC_PASSWORD", "password: hunter2"),
             "fleet.yaml:12:55: error: field 'sites[1].power.password' must be a reference env:NAME or file:PATH (secrets are never written in YAML)"),
+
+        ["gcp credentials written as a value"] = new("fleet.yaml", FleetWith("gcp:\n  project: acme-prod\n  credentials: '{\"private_key\": \"x\"}'\n"),
+            "fleet.yaml:18:16: error: field 'gcp.credentials' must be adc (application default credentials) or a key file reference env:NAME or file:PATH"),
+        ["dns ttl of zero"] = new("fleet.yaml", FleetWith("dns:\n  nameservers: [ns1.example.net.]\n  ttl: 0\n"),
+            "fleet.yaml:18:8: error: field 'dns.ttl' must be a whole number ≥ 1, got 0"),
+        ["second Fleet document"] = new("fleet.yaml", TempFleet.FleetYaml + "---\n" + TempFleet.FleetYaml,
+            "fleet.yaml:17:1: error: a second Fleet document; a repository has one, at fleet.yaml:1:1"),
 
         // Names
         ["name not a DNS label"] = new("pools/web-lon.yaml", "apiVersion: fleet/v1\nkind: Pool\nname: Web_Lon\nrole: web\nsite: lon\nhardware: compute\nsize: 3\n",

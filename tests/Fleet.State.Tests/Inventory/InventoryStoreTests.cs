@@ -145,6 +145,22 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_MAC_a_machine_no_longer_reports_is_free_for_another_machine()
+    {
+        var store = await StoreWithAsync(2);
+        var renumbered = TestData.Record(1) with { Interfaces = [new NetworkInterface("eth0", "02:99:00:00:00:01", "10.9.0.1")] };
+        await store.IngestAsync([renumbered], TestData.Audit, CancellationToken.None);
+
+        var heir = TestData.Record(3) with { Interfaces = [new NetworkInterface("eth0", TestData.Mac(1), "10.1.0.2")] };
+        var result = await store.IngestAsync([heir], TestData.Audit, CancellationToken.None);
+
+        Assert.Equal(new IngestResult(1, 0, 0), result);
+        var stolen = TestData.Record(4) with { Interfaces = [new NetworkInterface("eth0", "02:99:00:00:00:01", null)] };
+        var error = await Assert.ThrowsAsync<FleetException>(() => store.IngestAsync([stolen], TestData.Audit, CancellationToken.None));
+        Assert.Contains("MAC 02:99:00:00:00:01 of SN000004 already belongs to machine SN000001", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Transition_bumps_the_version_and_appends_who_why_job_and_commit_to_the_audit_log()
     {
         var store = await StoreWithAsync(1);
