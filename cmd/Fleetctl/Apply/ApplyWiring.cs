@@ -104,9 +104,20 @@ internal sealed class ApplyWiring
             : throw new FleetException($"{option}: '{text}' is not a duration (e.g. 500ms, 10s, 2m)");
     }
 
+    /// <summary>Tells the handler which machines a plan installs, so that replacements are never taken from them.</summary>
+    public static void ReserveForPlan(IJobHandler handler, Plan plan)
+    {
+        if (handler is ProviderJobHandler providers)
+        {
+            providers.Physical.Reservations.Reserve(plan.Changes.Where(c => c.Action == ChangeAction.Install && c.Machine is not null).Select(c => c.Machine!));
+        }
+    }
+
     /// <summary>Routes each job to the provider that owns its change.</summary>
     private sealed class ProviderJobHandler(MachineLifecycle physical) : IJobHandler
     {
+        public MachineLifecycle Physical => physical;
+
         public Task<string?> RunAsync(JobAttempt attempt, CancellationToken cancellationToken) =>
             For(attempt.Change).RunAsync(attempt, cancellationToken);
 

@@ -28,7 +28,8 @@ internal sealed record ApplyRequest(
 /// the saved plan (stale guards, checksum), ask for approval, run the changes as jobs, record the
 /// pools' role, image and protection, and write the outcome to the history.
 /// </summary>
-internal sealed class ApplyWorkflow(DesiredState desired, StateDatabase database, ApplyServices services, CliHost host, ProgressPrinter progress, IPlanRenderer? planRenderer)
+internal sealed class ApplyWorkflow(
+    DesiredState desired, StateDatabase database, ApplyServices services, CliHost host, ProgressPrinter progress, IPlanRenderer? planRenderer)
 {
     public async Task<int> RunAsync(ApplyRequest request, CancellationToken cancellationToken)
     {
@@ -68,6 +69,7 @@ internal sealed class ApplyWorkflow(DesiredState desired, StateDatabase database
             return ExitCodes.Error;
         }
 
+        ApplyWiring.ReserveForPlan(services.Handler, plan);
         var report = await session.ExecuteAsync(plan.Changes, plan.Checksum, progress, cancellationToken);
         await RecordPoolsAsync(plan, report, request.PlanOptions, cancellationToken);
         if (report.AllSucceeded)

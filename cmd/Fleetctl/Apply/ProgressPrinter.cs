@@ -48,11 +48,16 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
     }
 
     private static string Broken(List<string> broken) =>
-        broken.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" {broken.Count} machines broken and replaced: {string.Join(", ", broken)}.");
+        broken.Count switch
+        {
+            0 => string.Empty,
+            <= 10 => string.Create(CultureInfo.InvariantCulture, $" {broken.Count} machines broken and replaced: {string.Join(", ", broken)}."),
+            _ => string.Create(CultureInfo.InvariantCulture, $" {broken.Count} machines broken and replaced: {string.Join(", ", broken.Take(10))} and {broken.Count - 10} more (fleetctl inventory list --state broken)."),
+        };
 
     private string Text(ExecutionEvent e)
     {
-        var what = $"{e.Action.ToWire()} {e.Machine ?? e.Address}";
+        var what = e.Kind == ExecutionEventKind.Replaced ? $"{e.Action.ToWire()} ({e.Address})" : $"{e.Action.ToWire()} {e.Machine ?? e.Address}";
         var (mark, colour, detail) = e.Kind switch
         {
             ExecutionEventKind.Started => ("…", "36", $"({e.Address}) started"),

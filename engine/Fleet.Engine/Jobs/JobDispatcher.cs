@@ -31,7 +31,9 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
     private sealed class Dispatch(JobDispatcher owner, PlannedChange change, IExecutionObserver observer)
     {
         private readonly ImmutableArray<string>.Builder broken = ImmutableArray.CreateBuilder<string>();
-        private int attempts;
+
+        /// <summary>Attempts made on the jobs of machines given up on before the current one.</summary>
+        private int earlierAttempts;
 
         public async Task<ChangeOutcome> RunAsync(CancellationToken cancellationToken)
         {
@@ -47,41 +49,49 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
             while (true)
             {
                 var result = await owner.runner.RunAttemptAsync(claimed, cancellationToken);
-                attempts++;
+                Job next;
                 switch (result.Outcome)
                 {
                     case AttemptOutcome.Finished:
-                        return ChangeOutcome.Success(change.Id, attempts, claimed.Target, broken.ToImmutable());
+                        return ChangeOutcome.Success(change.Id, earlierAttempts + claimed.Attempts, claimed.Target, broken.ToImmutable());
                     case AttemptOutcome.Failed:
-                        return ChangeOutcome.Failure(change.Id, attempts, result.Error ?? "failed", broken.ToImmutable());
+                        return ChangeOutcome.Failure(change.Id, earlierAttempts + claimed.Attempts, result.Error ?? "failed", broken.ToImmutable());
                     case AttemptOutcome.WillRetry:
                         Retrying(claimed.Target, claimed.Attempts, result.Error, result.NextAttemptAt);
                         await DelayUntilAsync(result.NextAttemptAt, cancellationToken);
-                        claimed = await ClaimAsync(claimed, cancellationToken) ?? claimed;
+                        next = claimed with { Status = JobStatus.Queued };
                         break;
                     case AttemptOutcome.Replaced:
+                        earlierAttempts += claimed.Attempts;
                         Replaced(claimed.Target, claimed.Attempts, result.Error, result.Replacement!.Target);
-                        claimed = await ClaimAsync(result.Replacement, cancellationToken) ?? result.Replacement;
+                        next = result.Replacement;
                         break;
                     default:
                         // Our lease ran out and another worker took the job: follow it from the outside.
-                        attempts--;
                         return await WatchAsync(claimed, cancellationToken);
                 }
 
-                if (claimed.Status != JobStatus.Running || claimed.Worker != owner.InProcessWorker)
+                if (await ClaimAsync(next, cancellationToken) is not { } mine)
                 {
-                    return await WatchAsync(claimed, cancellationToken);
+                    return await WatchAsync(next, cancellationToken);
                 }
+
+                claimed = mine;
             }
         }
 
-        /// <summary>Follows a job another worker runs, by polling, to its end (replacements included).</summary>
+        /// <summary>Follows a job another worker runs (or one not yet due), by polling, to its end (replacements included).</summary>
         private async Task<ChangeOutcome> WatchAsync(Job job, CancellationToken cancellationToken)
         {
             var seenFailures = job.Attempts - (job.Status == JobStatus.Running ? 1 : 0);
             while (true)
             {
+                if (owner.mode == JobDispatchMode.InProcess && job.Status == JobStatus.Queued && await ClaimAsync(job, cancellationToken) is { } mine)
+                {
+                    // Due, and nobody holds it (or its worker died): run it here.
+                    return await RunHereAsync(mine, cancellationToken);
+                }
+
                 await Task.Delay(owner.pollInterval, owner.clock, cancellationToken);
                 job = await owner.broker.GetAsync(job.Id, cancellationToken) ?? throw new InvalidOperationException($"job {job.Id} vanished");
                 if (job.Status == JobStatus.Queued && job.Attempts > seenFailures)
@@ -91,24 +101,23 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
                 }
                 else if (job.Status == JobStatus.Finished)
                 {
-                    return ChangeOutcome.Success(change.Id, attempts + job.Attempts, job.Target, broken.ToImmutable());
+                    return ChangeOutcome.Success(change.Id, earlierAttempts + job.Attempts, job.Target, broken.ToImmutable());
                 }
                 else if (job.Status == JobStatus.Failed && job.ReplacedBy is { } next)
                 {
-                    attempts += job.Attempts;
+                    earlierAttempts += job.Attempts;
                     var replacement = await owner.broker.GetAsync(next, cancellationToken) ?? throw new InvalidOperationException($"job {next} vanished");
                     Replaced(job.Target, job.Attempts, job.Error, replacement.Target);
                     (job, seenFailures) = (replacement, 0);
                 }
                 else if (job.Status == JobStatus.Failed)
                 {
-                    return ChangeOutcome.Failure(change.Id, attempts + job.Attempts, job.Error ?? "failed", broken.ToImmutable());
+                    return ChangeOutcome.Failure(change.Id, earlierAttempts + job.Attempts, job.Error ?? "failed", broken.ToImmutable());
                 }
-                else if (owner.mode == JobDispatchMode.InProcess && await ClaimAsync(job, cancellationToken) is { } mine)
+                else if (owner.mode == JobDispatchMode.InProcess && job.Status == JobStatus.Running && job.LeaseUntil < owner.clock.GetUtcNow()
+                         && await ClaimAsync(job, cancellationToken) is { } orphan)
                 {
-                    // Due again and nobody holds it (its worker died): run it here after all.
-                    attempts += mine.Attempts - 1;
-                    return await RunHereAsync(mine, cancellationToken);
+                    return await RunHereAsync(orphan, cancellationToken);
                 }
             }
         }
@@ -129,7 +138,8 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
 
         private async Task DelayUntilAsync(DateTimeOffset? at, CancellationToken cancellationToken)
         {
-            var wait = (at ?? owner.clock.GetUtcNow()) - owner.clock.GetUtcNow();
+            // A millisecond more: databases store times less precisely than the clock reads them.
+            var wait = (at ?? owner.clock.GetUtcNow()) - owner.clock.GetUtcNow() + TimeSpan.FromMilliseconds(1);
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, owner.clock, cancellationToken);

@@ -1,4 +1,5 @@
 using Fleet.Engine.Execution;
+using Fleet.Engine.Planning;
 
 namespace Fleet.Engine.Jobs;
 
@@ -76,7 +77,17 @@ public sealed class JobRunner(IJobBroker broker, IJobHandler handler, JobRunnerO
                 : lost;
         }
 
-        var change = await handler.GiveUpAsync(attempt, error, cancellationToken);
+        PlannedChange? change;
+        try
+        {
+            change = await handler.GiveUpAsync(attempt, error, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            change = null;
+            error = $"{error}; giving up failed too: {e.Message}";
+        }
+
         Job? replacement = null;
         if (change is not null)
         {

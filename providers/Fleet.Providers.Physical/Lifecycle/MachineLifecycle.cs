@@ -30,6 +30,9 @@ public sealed record LifecycleOptions(TimeSpan InstallTimeout, TimeSpan RecycleT
 /// </summary>
 public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers power, LifecycleOptions options, TimeProvider clock) : IJobHandler
 {
+    /// <summary>Machines replacements must not be taken from: those the plan being applied installs.</summary>
+    public MachineReservations Reservations { get; } = new();
+
     /// <summary>How often a compare-and-swap that lost a race is re-read and retried within one attempt.</summary>
     private const int ConflictRetries = 5;
 
@@ -210,7 +213,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers pow
     {
         var (pool, role, image) = (Pool(change), Parameter(change, "role"), Parameter(change, "image"));
         var candidates = await inventory.ListMachinesAsync(new MachineFilter(Site: broken.Site, State: MachineState.Available, HardwareType: broken.HardwareType), cancellationToken);
-        foreach (var candidate in candidates)
+        foreach (var candidate in candidates.Where(c => !Reservations.Contains(c.HardwareName)))
         {
             try
             {

@@ -120,10 +120,11 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
     }
 
     [Fact]
-    public async Task An_apply_with_a_machine_that_never_installs_still_fills_the_pool_with_a_replacement()
+    public async Task An_apply_with_a_machine_that_never_installs_still_fills_the_pool_with_a_replacement_the_plan_did_not_earmark()
     {
         await using var h = await CreateAsync(provider, 4);
         h.Completions.Failing["SN1"] = true;
+        h.Lifecycle.Reservations.Reserve(["SN1", "SN2", "SN3"]); // SN3: planned for a change not yet started
         var observer = new RecordingObserver();
         var dispatcher = new JobDispatcher(h.Runner(FastRetry, TimeProvider.System), new JobContext("a1", "alice", "abc", "sha256:1"), JobDispatchMode.InProcess, TimeSpan.FromMilliseconds(10));
 
@@ -131,14 +132,14 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
             .ExecuteAsync([Install("1", "SN1"), Install("2", "SN2")], observer, CancellationToken.None);
 
         Assert.True(report.AllSucceeded);
-        Assert.Equal(("SN3", 4), (report["1"].Machine, report["1"].Attempts));
+        Assert.Equal(("SN4", 4), (report["1"].Machine, report["1"].Attempts));
         Assert.Equal(new[] { "SN1" }, report["1"].BrokenMachines.ToArray());
         var machines = await h.Inventory.ListMachinesAsync(null, CancellationToken.None);
         Assert.Equal(
-            ["SN1 broken db", "SN2 in_use db", "SN3 in_use db", "SN4 available "],
+            ["SN1 broken db", "SN2 in_use db", "SN3 available ", "SN4 in_use db"],
             machines.Select(m => $"{m.HardwareName} {m.State.ToWire()} {m.Pool}"));
         Assert.Equal(2, observer.Events.Count(e => e.Kind == ExecutionEventKind.Retrying));
-        Assert.Contains(observer.Events, e => e.Kind == ExecutionEventKind.Replaced && e.Machine == "SN3" && e.Message!.Contains("SN1 is broken", StringComparison.Ordinal));
+        Assert.Contains(observer.Events, e => e.Kind == ExecutionEventKind.Replaced && e.Machine == "SN4" && e.Message!.Contains("SN1 is broken", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public abstract class KillAndRerunTests(ITestOutputHelper log)
 
             // Mostly mid-execution (after the n-th change started), sometimes during start-up or planning.
             var changes = random.Next(0, 6);
-            var extra = TimeSpan.FromMilliseconds(changes == 0 ? random.Next(0, 1500) : random.Next(0, 700));
+            var extra = TimeSpan.FromMilliseconds(changes == 0 ? random.Next(0, 1500) : random.Next(0, 150));
             var killed = await RunAndKillAsync(fleet, changes, extra);
             killedMidway += killed ? 1 : 0;
             var inFlight = (await fleet.MachinesAsync()).Count(m => m.State is MachineState.Installing or MachineState.Recycling);
@@ -67,8 +67,10 @@ public abstract class KillAndRerunTests(ITestOutputHelper log)
 
     /// <summary>
     /// Starts fleetctl apply as a process and SIGKILLs it once it has started <paramref name="changes"/>
-    /// changes (0: at a random moment while it starts up) plus a random few milliseconds. True if it
-    /// was still running when killed.
+    /// changes and the inventory shows a machine in flight, plus <paramref name="extra"/> (with 0
+    /// changes: <paramref name="extra"/> after start, during start-up or planning). Waiting for the
+    /// inventory rather than the clock keeps the kills mid-work however loaded the machine is. True
+    /// if it was still running when killed.
     /// </summary>
     private static async Task<bool> RunAndKillAsync(TestFleet fleet, int changes, TimeSpan extra)
     {
@@ -92,6 +94,11 @@ public abstract class KillAndRerunTests(ITestOutputHelper log)
         }
 
         var drain = process.StandardOutput.ReadToEndAsync();
+        if (changes > 0)
+        {
+            await WaitForWorkInFlightAsync(fleet, process);
+        }
+
         using var timeout = new CancellationTokenSource(extra);
         try
         {
@@ -105,6 +112,22 @@ public abstract class KillAndRerunTests(ITestOutputHelper log)
             await process.WaitForExitAsync();
             await Task.WhenAll(drain, errors);
             return true;
+        }
+    }
+
+    private static async Task WaitForWorkInFlightAsync(TestFleet fleet, Process process)
+    {
+        await using var database = await fleet.OpenAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!process.HasExited && DateTime.UtcNow < deadline)
+        {
+            var machines = await database.Inventory.ListMachinesAsync(null, CancellationToken.None);
+            if (machines.Any(m => m.State is MachineState.Installing or MachineState.Recycling))
+            {
+                return;
+            }
+
+            await Task.Delay(10);
         }
     }
 
