@@ -38,12 +38,14 @@ public static class ValidateCommand
             {
                 await DiagnosticsRenderer.WriteTextAsync(host.Err, result.Diagnostics, host.UseColor(parse.GetValue(global.NoColor)));
                 await (result.Desired is { } desired
-                    ? host.Out.WriteLineAsync($"fleet '{desired.Fleet.Name}' is valid: {desired.Fleet.Sites.Length} sites, {desired.Roles.Length} roles, {desired.Pools.Length} pools, {desired.Zones.Length} zones")
-                    : host.Err.WriteLineAsync($"{result.Errors.Count()} error(s)"));
+                    ? host.Out.WriteLineAsync($"fleet '{desired.Fleet.Name}' is valid: {Count(desired.Fleet.Sites.Length, "site")}, {Count(desired.Roles.Length, "role")}, {Count(desired.Pools.Length, "pool")}, {Count(desired.Zones.Length, "zone")}")
+                    : host.Err.WriteLineAsync(Count(result.Errors.Count(), "error")));
             }
 
             return result.Succeeded ? ExitCodes.Success : ExitCodes.Error;
         });
         return command;
     }
+
+    private static string Count(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -16,7 +16,6 @@ public sealed class FleetSchemas
 {
     private static readonly Lazy<FleetSchemas> SharedInstance = new(() => new FleetSchemas(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private static readonly EvaluationOptions FlagOnly = new() { OutputFormat = OutputFormat.Flag };
     private static readonly EvaluationOptions Detailed = new() { OutputFormat = OutputFormat.List };
 
     private readonly ImmutableDictionary<string, KindSchema> _schemas;
@@ -27,7 +26,8 @@ public sealed class FleetSchemas
         _schemas = FleetKinds.All.ToImmutableDictionary(k => k, k =>
         {
             var text = Text(k);
-            return new KindSchema(JsonSchema.FromText(text, options), JsonDocument.Parse(text).RootElement.Clone());
+            var document = JsonDocument.Parse(text).RootElement.Clone();
+            return new KindSchema(document, YamlSchemaCheck.Build(document), new Lazy<JsonSchema>(() => JsonSchema.FromText(text, options)));
         });
     }
 
@@ -44,17 +44,25 @@ public sealed class FleetSchemas
         return reader.ReadToEnd();
     }
 
-    /// <summary>Evaluates a document of a known kind; returns the diagnostics (none when valid).</summary>
+    /// <summary>
+    /// Evaluates a document of a known kind; returns the diagnostics (none when valid). Valid documents
+    /// are recognised by <see cref="YamlSchemaCheck"/>; JsonSchema.Net evaluates and explains the rest.
+    /// </summary>
     public ImmutableArray<Diagnostic> Validate(string kind, YamlNode root)
     {
         var schema = _schemas[kind];
-        var instance = YamlJson.ToJson(root);
-        if (schema.Schema.Evaluate(instance, FlagOnly).IsValid)
+        if (schema.Check.Accepts(root))
         {
             return [];
         }
 
-        var results = schema.Schema.Evaluate(instance, Detailed);
+        var instance = YamlJson.ToJson(root);
+        var results = schema.Schema.Value.Evaluate(instance, Detailed);
+        if (results.IsValid)
+        {
+            return [];
+        }
+
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         foreach (var detail in results.Details ?? [])
         {
@@ -73,6 +81,11 @@ public sealed class FleetSchemas
             }
         }
 
+        if (diagnostics.Count == 0)
+        {
+            diagnostics.Add(Diagnostic.Error(root.Location, $"the {kind} document does not match its schema ({FleetKinds.SchemaFile(kind)})"));
+        }
+
         return diagnostics.ToImmutable();
     }
 
@@ -85,45 +98,91 @@ public sealed class FleetSchemas
             return null;
         }
 
-        var schemaPointer = detail.SchemaLocation.Fragment.TrimStart('#');
-        var evaluationPointer = detail.EvaluationPath.ToString();
+        // The library's schema locations are unreliable below "items"; the subschema is found by
+        // walking our own (simple) schema along the instance path instead.
         var field = FieldPath(instancePointer);
-        if (keyword.Length == 0 && evaluationPointer.EndsWith("/additionalProperties", StringComparison.Ordinal))
+        if (keyword.Length == 0 && detail.EvaluationPath.ToString().EndsWith("/additionalProperties", StringComparison.Ordinal))
         {
-            var parentSchema = Navigate(schemaDocument, schemaPointer[..^"/additionalProperties".Length]);
-            var known = parentSchema is { } p && p.TryGetProperty("properties", out var properties)
-                ? properties.EnumerateObject().Select(o => o.Name).ToList()
-                : [];
-            var name = key?.Text ?? field;
-            var parentPointer = ParentPointer(instancePointer);
-            var owner = FieldPath(parentPointer);
-
-            // A typo is more likely a field not written yet than one already there.
-            if (YamlJson.Resolve(root, parentPointer).Node is YamlMapping parent)
-            {
-                var unused = known.Where(k => parent.Find(k) is null).ToList();
-                known = unused.Count > 0 && Suggestions.Closest(name, unused) is not null ? unused : known;
-            }
-
-            var where = owner.Length == 0 ? kind : $"'{owner}'";
-            return Diagnostic.Error((key ?? node).Location, $"unknown field '{name}' in {where}{Suggestions.DidYouMean(name, known)}");
+            return UnknownField(kind, schemaDocument, root, instancePointer, key, node, field);
         }
 
-        var subschema = Navigate(schemaDocument, schemaPointer) ?? default;
-        var secret = subschema.ValueKind == JsonValueKind.Object && subschema.TryGetProperty("x-secret", out _);
+        var subschema = SubschemaAt(schemaDocument, instancePointer) ?? default;
+        if (subschema.ValueKind != JsonValueKind.Object)
+        {
+            return Diagnostic.Error(node.Location, $"{(field.Length == 0 ? kind : $"field '{field}'")} is invalid: {libraryMessage}");
+        }
+
+        var secret = subschema.TryGetProperty("x-secret", out _);
         var got = secret ? string.Empty : $", got {node.Describe()}";
         var subject = field.Length == 0 ? kind : $"field '{field}'";
         return keyword switch
         {
             "required" => Required(kind, field, subschema, node),
             "type" or "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" or "pattern" or "maxLength"
-                => Diagnostic.Error(node.Location, $"{subject} must be {Expected(subschema)}{got}"),
+                => Diagnostic.Error(node.Location, $"{subject} must be {Expected(subschema, keyword)}{got}"),
             "minLength" => Diagnostic.Error(node.Location, $"{subject} must not be empty"),
             "minItems" => Diagnostic.Error(node.Location, $"{subject} must list at least {subschema.GetProperty("minItems").GetInt32()} item(s)"),
             "const" => Diagnostic.Error(node.Location, $"{subject} must be '{subschema.GetProperty("const").GetString()}'{got}"),
             "enum" => Enum(subject, subschema, node, got),
             _ => Diagnostic.Error(node.Location, $"{subject} is invalid: {libraryMessage}"),
         };
+    }
+
+    private static Diagnostic UnknownField(string kind, JsonElement schemaDocument, YamlNode root, string instancePointer, YamlScalar? key, YamlNode node, string field)
+    {
+        var parentPointer = instancePointer[..instancePointer.LastIndexOf('/')];
+        var known = SubschemaAt(schemaDocument, parentPointer) is { } parentSchema && parentSchema.TryGetProperty("properties", out var properties)
+            ? properties.EnumerateObject().Select(o => o.Name).ToList()
+            : [];
+
+        // A typo is more likely a field not written yet than one already there.
+        var name = key?.Text ?? field;
+        if (YamlJson.Resolve(root, parentPointer).Node is YamlMapping parent)
+        {
+            var unused = known.Where(k => parent.Find(k) is null).ToList();
+            known = Suggestions.Closest(name, unused) is not null ? unused : known;
+        }
+
+        var owner = FieldPath(parentPointer);
+        var where = owner.Length == 0 ? kind : $"'{owner}'";
+        return Diagnostic.Error((key ?? node).Location, $"unknown field '{name}' in {where}{Suggestions.DidYouMean(name, known)}");
+    }
+
+    /// <summary>The subschema that applies at an instance location, following properties, items and local $refs.</summary>
+    private static JsonElement? SubschemaAt(JsonElement schemaDocument, string instancePointer)
+    {
+        JsonElement? current = Dereference(schemaDocument, schemaDocument);
+        foreach (var segment in JsonPointers.Segments(instancePointer))
+        {
+            if (current is not { ValueKind: JsonValueKind.Object } schema)
+            {
+                return null;
+            }
+
+            current = schema.TryGetProperty("properties", out var properties) && properties.TryGetProperty(segment, out var property)
+                ? Dereference(schemaDocument, property)
+                : schema.TryGetProperty("items", out var items) && int.TryParse(segment, CultureInfo.InvariantCulture, out _)
+                    ? Dereference(schemaDocument, items)
+                    : null;
+        }
+
+        return current;
+    }
+
+    private static JsonElement? Dereference(JsonElement schemaDocument, JsonElement schema)
+    {
+        var current = schema;
+        while (current.ValueKind == JsonValueKind.Object && current.TryGetProperty("$ref", out var reference))
+        {
+            if (JsonPointers.Find(schemaDocument, reference.GetString()!) is not { } target)
+            {
+                return null;
+            }
+
+            current = target;
+        }
+
+        return current;
     }
 
     private static Diagnostic Required(string kind, string field, JsonElement subschema, YamlNode node)
@@ -143,7 +202,7 @@ public sealed class FleetSchemas
     }
 
     /// <summary>What a value must be, from the subschema: "a whole number ≥ 0", "a DNS label (…)".</summary>
-    private static string Expected(JsonElement subschema)
+    private static string Expected(JsonElement subschema, string keyword)
     {
         if (subschema.TryGetProperty("x-expected", out var expected))
         {
@@ -161,54 +220,24 @@ public sealed class FleetSchemas
             "object" => "a mapping",
             _ => "a valid value",
         };
+        // Short ranges read best whole ("from 0 to 100"); a huge bound is named only when it was broken.
         var min = subschema.TryGetProperty("minimum", out var minimum) ? minimum.GetRawText() : null;
         var max = subschema.TryGetProperty("maximum", out var maximum) ? maximum.GetRawText() : null;
-        if (max is not null && max.Length > 6)
-        {
-            max = null;
-        }
-
         return (min, max) switch
         {
-            (not null, not null) => $"{noun} from {min} to {max}",
-            (not null, null) => $"{noun} ≥ {min}",
-            (null, not null) => $"{noun} ≤ {max}",
+            (not null, not null) when max.Length <= 6 => $"{noun} from {min} to {max}",
+            (_, not null) when keyword == "maximum" => $"{noun} ≤ {max}",
+            (not null, _) => $"{noun} ≥ {min}",
             _ => noun,
         };
     }
-
-    private static JsonElement? Navigate(JsonElement root, string pointer)
-    {
-        var current = root;
-        foreach (var raw in pointer.Split('/').Skip(1))
-        {
-            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var next))
-            {
-                current = next;
-            }
-            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, CultureInfo.InvariantCulture, out var index) && index < current.GetArrayLength())
-            {
-                current = current[index];
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return current;
-    }
-
-    private static string ParentPointer(string pointer) => pointer.Length == 0 ? pointer : pointer[..pointer.LastIndexOf('/')];
 
     /// <summary><c>/sites/0/power/driver</c> → <c>sites[0].power.driver</c>, the way users name fields.</summary>
     public static string FieldPath(string pointer)
     {
         var path = new System.Text.StringBuilder();
-        foreach (var raw in pointer.Split('/').Skip(1))
+        foreach (var segment in JsonPointers.Segments(pointer))
         {
-            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
             if (segment.Length > 0 && segment.All(char.IsAsciiDigit))
             {
                 path.Append('[').Append(segment).Append(']');
@@ -222,5 +251,13 @@ public sealed class FleetSchemas
         return path.ToString();
     }
 
-    private sealed record KindSchema(JsonSchema Schema, JsonElement Document);
+    /// <summary>A kind's schema: its JSON, the fast check built from it, and JsonSchema.Net's build of it (only when needed).</summary>
+    private sealed record KindSchema(JsonElement Document, YamlSchemaCheck Check, Lazy<JsonSchema> Schema);
+
+    /// <summary>JsonSchema.Net's verdict alone, for tests that hold the fast check to it.</summary>
+    internal bool IsValidPerJsonSchema(string kind, YamlNode root) =>
+        _schemas[kind].Schema.Value.Evaluate(YamlJson.ToJson(root), new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
+
+    /// <summary>The fast check's verdict alone.</summary>
+    internal bool IsValidPerFastCheck(string kind, YamlNode root) => _schemas[kind].Check.Accepts(root);
 }

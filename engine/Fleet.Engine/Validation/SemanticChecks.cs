@@ -22,9 +22,10 @@ internal static class SemanticChecks
         Unique(documents.Roles, r => r.Name, r => r.Locations, FleetKinds.Role, diagnostics);
         Unique(documents.Pools, p => p.Name, p => p.Locations, FleetKinds.Pool, diagnostics);
         Unique(documents.Zones, z => z.Name.TrimEnd('.'), z => z.Locations, FleetKinds.Zone, diagnostics);
+        var roles = documents.Roles.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var pool in documents.Pools)
         {
-            CheckPool(pool, fleet, documents, diagnostics);
+            CheckPool(pool, fleet, roles, documents, diagnostics);
         }
 
         foreach (var zone in documents.Zones)
@@ -69,18 +70,18 @@ internal static class SemanticChecks
         return documents.Fleets.FirstOrDefault();
     }
 
-    private static void CheckPool(PoolSpec pool, FleetSpec? fleet, DocumentSet documents, List<Diagnostic> diagnostics)
+    private static void CheckPool(PoolSpec pool, FleetSpec? fleet, HashSet<string> roles, DocumentSet documents, List<Diagnostic> diagnostics)
     {
         void Error(string field, string message) => diagnostics.Add(Diagnostic.Error(pool.Locations.Of(field), $"pool '{pool.Name}': {message}"));
 
-        if (!documents.Roles.Any(r => r.Name == pool.Role) && documents.CanJudge(FleetKinds.Role, pool.Role))
+        if (!roles.Contains(pool.Role) && documents.CanJudge(FleetKinds.Role, pool.Role))
         {
-            Error("role", $"role '{pool.Role}' is not defined{Suggestions.DidYouMean(pool.Role, documents.Roles.Select(r => r.Name))}");
+            Error("role", $"role '{pool.Role}' is not defined{Suggestions.DidYouMean(pool.Role, roles.Order(StringComparer.Ordinal))}");
         }
 
         if (pool.Backend == PoolBackend.Physical)
         {
-            foreach (var field in new[] { "site", "hardware" }.Where(f => !pool.Locations.Fields.ContainsKey(f)))
+            foreach (var (field, _) in new[] { (Field: "site", Value: pool.Site), (Field: "hardware", Value: pool.Hardware) }.Where(f => f.Value is null))
             {
                 Error("name", $"a physical pool needs '{field}'");
             }

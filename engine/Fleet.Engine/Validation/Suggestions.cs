@@ -18,7 +18,7 @@ public static class Suggestions
             }
         }
 
-        var allowed = 2 * Math.Max(1, Math.Min(typed.Length, best?.Length ?? 0) / 3);
+        var allowed = 2 * Math.Max(1, (Math.Min(typed.Length, best?.Length ?? 0) + 1) / 3);
         return bestDistance <= allowed ? best : null;
     }
 

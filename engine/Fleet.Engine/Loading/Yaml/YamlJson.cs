@@ -102,9 +102,8 @@ public static class YamlJson
             return (root, null);
         }
 
-        foreach (var raw in pointer.TrimStart('#').Split('/').Skip(1))
+        foreach (var segment in JsonPointers.Segments(pointer))
         {
-            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
             switch (node)
             {
                 case YamlMapping mapping when mapping.Find(segment) is { } entry:
