@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Fleet.State;
 using Npgsql;
 
 namespace Fleetctl.Tests;
@@ -70,6 +71,7 @@ public sealed class InventoryCommandTests : IDisposable
 
         Assert.Equal(1, result.Exit);
         Assert.Equal("bad.ndjson:2:1: error: record 2: unknown site 'mars' (fleet.yaml declares: lon, sto)", result.Err.Trim());
+        Assert.False(File.Exists(Path.Combine(fleet, ".fleet", "inventory.db")));
         Assert.Single((await RunAsync("inventory", "list")).Out.TrimEnd().Split('\n'));
     }
 
@@ -145,7 +147,7 @@ public sealed class InventoryCommandTests : IDisposable
             var onPostgres = (await RunAsync(["inventory", "list"], environment: environment)).Out;
             await RunAsync("inventory", "ingest", "recon");
             Assert.Equal((await RunAsync("inventory", "list")).Out, onPostgres);
-            Assert.Contains("schema version 1 (up to date)", (await RunAsync(["inventory", "migrate"], environment: environment)).Out, StringComparison.Ordinal);
+            Assert.Contains($"schema version {StateDatabase.LatestSchemaVersion(StateBackendKind.Postgres)} (up to date)", (await RunAsync(["inventory", "migrate"], environment: environment)).Out, StringComparison.Ordinal);
         }
         finally
         {

@@ -28,7 +28,7 @@ measure() {
   local label=$1; shift
   local took
   took=$( { time "$@" >/dev/null; } 2>&1 )
-  printf '%-34s %s\n' "$label" "$took"
+  printf '%-38s %s\n' "$label" "$took"
 }
 
 echo "inventory benchmark: $machines machines, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -32,12 +32,19 @@ public static class InventoryCommand
     /// </summary>
     internal static async Task<(DesiredState Desired, StateDatabase Database)> OpenAsync(GlobalOptions global, ParseResult parse, CliHost host, CancellationToken cancellationToken)
     {
-        var directory = global.FleetDirectory(parse, host);
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(directory));
-        var inventory = InventoryLocation.Resolve(desired.Fleet.Inventory, host.GetEnvironment);
-        var database = await StateDatabase.OpenAsync(inventory, directory, host.Clock, cancellationToken);
-        return (desired, database);
+        var desired = LoadFleet(global, parse, host);
+        return (desired, await OpenDatabaseAsync(desired, global, parse, host, cancellationToken));
     }
+
+    internal static DesiredState LoadFleet(GlobalOptions global, ParseResult parse, CliHost host) =>
+        FleetLoader.LoadOrThrow(new DirectorySource(global.FleetDirectory(parse, host)));
+
+    internal static Task<StateDatabase> OpenDatabaseAsync(DesiredState desired, GlobalOptions global, ParseResult parse, CliHost host, CancellationToken cancellationToken) =>
+        StateDatabase.OpenAsync(
+            InventoryLocation.Resolve(desired.Fleet.Inventory, host.GetEnvironment),
+            global.FleetDirectory(parse, host),
+            host.Clock,
+            cancellationToken);
 
     internal static AuditContext Audit(string? reason) => new(AuditContext.LocalActor(), reason);
 

@@ -23,16 +23,18 @@ public static class InventoryIngestCommand
         var command = new Command("ingest", "Add recon reports: unknown machines become available; known ones get their hardware facts updated.") { paths };
         command.SetAction(async (parse, ct) =>
         {
+            // Every record is checked before the database is opened: bad input creates nothing.
             var inputs = await ReadInputsAsync(parse.GetValue(paths) ?? [], host, ct);
-            var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);
+            var desired = InventoryCommand.LoadFleet(global, parse, host);
+            var (records, diagnostics) = ReconReader.Read(inputs, ReconCatalog.From(desired.Fleet));
+            if (!diagnostics.IsEmpty)
+            {
+                throw new FleetException(diagnostics);
+            }
+
+            var database = await InventoryCommand.OpenDatabaseAsync(desired, global, parse, host, ct);
             await using (database)
             {
-                var (records, diagnostics) = ReconReader.Read(inputs, ReconCatalog.From(desired.Fleet));
-                if (!diagnostics.IsEmpty)
-                {
-                    throw new FleetException(diagnostics);
-                }
-
                 var result = await database.Inventory.IngestAsync(records, InventoryCommand.Audit("recon ingest"), ct);
                 await host.Out.WriteLineAsync(
                     $"ingested {records.Length} records from {inputs.Count} file(s) into {database.Description}: " +

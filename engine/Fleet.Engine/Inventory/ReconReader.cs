@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
@@ -29,10 +28,6 @@ public sealed record ReconInput(string Name, ReadOnlyMemory<byte> Content);
 /// </summary>
 public static partial class ReconReader
 {
-    private static readonly FrozenSet<string> RecordFields = FrozenSet.Create(StringComparer.Ordinal, "hardwareName", "hardwareType", "site", "rack", "bmc", "interfaces");
-    private static readonly FrozenSet<string> BmcFields = FrozenSet.Create(StringComparer.Ordinal, "address", "port");
-    private static readonly FrozenSet<string> InterfaceFields = FrozenSet.Create(StringComparer.Ordinal, "name", "mac", "ip");
-
     /// <summary>Reads every input; the records are valid only when there are no diagnostics.</summary>
     public static (ImmutableArray<ReconRecord> Records, ImmutableArray<Diagnostic> Diagnostics) Read(IEnumerable<ReconInput> inputs, ReconCatalog catalog)
     {
@@ -105,9 +100,8 @@ public static partial class ReconReader
             number++;
             var (line, column) = lines.Locate(reader.TokenStartIndex);
             var location = new SourceLocation(input.Name, line, column);
-            using var document = JsonDocument.ParseValue(ref reader);
             var problems = new List<string>();
-            var record = Validate(document.RootElement, catalog, location, number, problems);
+            var record = ParseRecord(ref reader, catalog, location, number, problems);
             foreach (var problem in problems)
             {
                 diagnostics.Add(Diagnostic.Error(location, $"record {number}: {problem}"));
@@ -120,100 +114,220 @@ public static partial class ReconReader
         }
     }
 
-    private static ReconRecord? Validate(JsonElement element, ReconCatalog catalog, SourceLocation location, int number, List<string> problems)
+    /// <summary>One scalar as read: whether the field was there, its token, and its text (string value or raw JSON).</summary>
+    private readonly record struct Scalar(bool Present, JsonTokenType Token, string? Text)
     {
-        if (element.ValueKind != JsonValueKind.Object)
+        public bool IsMissing => !Present || Token == JsonTokenType.Null;
+
+        public string Raw => Token switch
         {
-            problems.Add($"expected a JSON object, found {Describe(element.ValueKind)}");
+            JsonTokenType.String => $"\"{Text}\"",
+            JsonTokenType.StartObject => "an object",
+            JsonTokenType.StartArray => "an array",
+            _ => Text ?? "null",
+        };
+    }
+
+    /// <summary>
+    /// Reads one record straight from the reader (no intermediate document: this runs 100,000 times
+    /// for a large recon file), then validates it. Problems come in a fixed order whatever the field
+    /// order: unknown fields, hardwareName, hardwareType, site, rack, bmc, interfaces.
+    /// </summary>
+    private static ReconRecord? ParseRecord(ref Utf8JsonReader reader, ReconCatalog catalog, SourceLocation location, int number, List<string> problems)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            problems.Add($"expected a JSON object, found {Describe(reader.TokenType)}");
+            reader.Skip();
             return null;
         }
 
-        UnknownFields(element, RecordFields, string.Empty, problems);
-        var name = RequiredString(element, "hardwareName", problems);
+        Scalar nameValue = default, typeValue = default, siteValue = default, rackValue = default;
+        BmcEndpoint? bmc = null;
+        ImmutableArray<NetworkInterface> interfaces = [];
+        var nested = new List<string>();
+        var bmcProblems = new List<string>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("hardwareName"u8))
+            {
+                nameValue = ReadScalar(ref reader);
+            }
+            else if (reader.ValueTextEquals("hardwareType"u8))
+            {
+                typeValue = ReadScalar(ref reader);
+            }
+            else if (reader.ValueTextEquals("site"u8))
+            {
+                siteValue = ReadScalar(ref reader);
+            }
+            else if (reader.ValueTextEquals("rack"u8))
+            {
+                rackValue = ReadScalar(ref reader);
+            }
+            else if (reader.ValueTextEquals("bmc"u8))
+            {
+                reader.Read();
+                bmc = ReadBmc(ref reader, bmcProblems);
+            }
+            else if (reader.ValueTextEquals("interfaces"u8))
+            {
+                reader.Read();
+                interfaces = ReadInterfaces(ref reader, nested);
+            }
+            else
+            {
+                problems.Add($"unknown field '{reader.GetString()}'");
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        var name = RequiredString(nameValue, "hardwareName", string.Empty, problems);
         if (name is not null && !HardwareName().IsMatch(name))
         {
             problems.Add($"hardwareName '{name}' must be 1-128 characters of letters, digits, '.', '_' and '-'");
         }
 
-        var hardwareType = RequiredString(element, "hardwareType", problems);
+        var hardwareType = RequiredString(typeValue, "hardwareType", string.Empty, problems);
         if (hardwareType is not null && !catalog.HardwareTypes.Contains(hardwareType))
         {
             problems.Add($"unknown hardwareType '{hardwareType}' (fleet.yaml declares: {List(catalog.HardwareTypes)})");
         }
 
-        var site = RequiredString(element, "site", problems);
+        var site = RequiredString(siteValue, "site", string.Empty, problems);
         if (site is not null && !catalog.Sites.Contains(site))
         {
             problems.Add($"unknown site '{site}' (fleet.yaml declares: {List(catalog.Sites)})");
         }
 
-        var rack = OptionalString(element, "rack", string.Empty, problems);
-        var bmc = ReadBmc(element, problems);
-        var interfaces = ReadInterfaces(element, problems);
+        var rack = OptionalString(rackValue, "rack", string.Empty, problems);
+        problems.AddRange(bmcProblems);
+        problems.AddRange(nested);
         return name is null || hardwareType is null || site is null
             ? null
             : new ReconRecord(name, hardwareType, site, rack, bmc, interfaces, location, number);
     }
 
-    private static BmcEndpoint? ReadBmc(JsonElement record, List<string> problems)
+    /// <summary>Reads the value after a property name; objects and arrays are skipped and only their kind kept.</summary>
+    private static Scalar ReadScalar(ref Utf8JsonReader reader)
     {
-        if (!record.TryGetProperty("bmc", out var bmc) || bmc.ValueKind == JsonValueKind.Null)
+        reader.Read();
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return new Scalar(true, JsonTokenType.String, reader.GetString());
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                var token = reader.TokenType;
+                reader.Skip();
+                return new Scalar(true, token, null);
+            default:
+                return new Scalar(true, reader.TokenType, Encoding.UTF8.GetString(reader.ValueSpan));
+        }
+    }
+
+    private static BmcEndpoint? ReadBmc(ref Utf8JsonReader reader, List<string> problems)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        if (bmc.ValueKind != JsonValueKind.Object)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            problems.Add($"bmc: expected an object {{address, port?}}, found {Describe(bmc.ValueKind)}");
+            problems.Add($"bmc: expected an object {{address, port?}}, found {Describe(reader.TokenType)}");
+            reader.Skip();
             return null;
         }
 
-        UnknownFields(bmc, BmcFields, "bmc.", problems);
-        var address = RequiredString(bmc, "address", problems, "bmc.");
+        Scalar addressValue = default, portValue = default;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("address"u8))
+            {
+                addressValue = ReadScalar(ref reader);
+            }
+            else if (reader.ValueTextEquals("port"u8))
+            {
+                portValue = ReadScalar(ref reader);
+            }
+            else
+            {
+                problems.Add($"unknown field 'bmc.{reader.GetString()}'");
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        var address = RequiredString(addressValue, "address", "bmc.", problems);
         int? port = null;
-        if (bmc.TryGetProperty("port", out var portElement) && portElement.ValueKind != JsonValueKind.Null)
+        if (!portValue.IsMissing)
         {
-            if (portElement.ValueKind == JsonValueKind.Number && portElement.TryGetInt32(out var value) && value is > 0 and <= 65535)
+            if (portValue.Token == JsonTokenType.Number && int.TryParse(portValue.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is > 0 and <= 65535)
             {
                 port = value;
             }
             else
             {
-                problems.Add($"bmc.port: expected a port number 1-65535, found {portElement.GetRawText()}");
+                problems.Add($"bmc.port: expected a port number 1-65535, found {portValue.Raw}");
             }
         }
 
         return address is null ? null : new BmcEndpoint(address, port);
     }
 
-    private static ImmutableArray<NetworkInterface> ReadInterfaces(JsonElement record, List<string> problems)
+    private static ImmutableArray<NetworkInterface> ReadInterfaces(ref Utf8JsonReader reader, List<string> problems)
     {
-        if (!record.TryGetProperty("interfaces", out var array) || array.ValueKind == JsonValueKind.Null)
+        if (reader.TokenType == JsonTokenType.Null)
         {
             return [];
         }
 
-        if (array.ValueKind != JsonValueKind.Array)
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            problems.Add($"interfaces: expected an array, found {Describe(array.ValueKind)}");
+            problems.Add($"interfaces: expected an array, found {Describe(reader.TokenType)}");
+            reader.Skip();
             return [];
         }
 
-        var interfaces = ImmutableArray.CreateBuilder<NetworkInterface>(array.GetArrayLength());
+        var interfaces = ImmutableArray.CreateBuilder<NetworkInterface>();
         var index = 0;
-        foreach (var item in array.EnumerateArray())
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             var path = $"interfaces[{index++}].";
-            if (item.ValueKind != JsonValueKind.Object)
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
-                problems.Add($"{path[..^1]}: expected an object {{name, mac, ip?}}, found {Describe(item.ValueKind)}");
+                problems.Add($"{path[..^1]}: expected an object {{name, mac, ip?}}, found {Describe(reader.TokenType)}");
+                reader.Skip();
                 continue;
             }
 
-            UnknownFields(item, InterfaceFields, path, problems);
-            var name = RequiredString(item, "name", problems, path);
-            var mac = RequiredString(item, "mac", problems, path);
-            var ip = OptionalString(item, "ip", path, problems);
+            Scalar nameValue = default, macValue = default, ipValue = default;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    nameValue = ReadScalar(ref reader);
+                }
+                else if (reader.ValueTextEquals("mac"u8))
+                {
+                    macValue = ReadScalar(ref reader);
+                }
+                else if (reader.ValueTextEquals("ip"u8))
+                {
+                    ipValue = ReadScalar(ref reader);
+                }
+                else
+                {
+                    problems.Add($"unknown field '{path}{reader.GetString()}'");
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            var name = RequiredString(nameValue, "name", path, problems);
+            var mac = RequiredString(macValue, "mac", path, problems);
+            var ip = OptionalString(ipValue, "ip", path, problems);
             var normalMac = mac is null ? null : NormalizeMac(mac);
             if (mac is not null && normalMac is null)
             {
@@ -299,57 +413,38 @@ public static partial class ReconReader
         };
     }
 
-    private static string? RequiredString(JsonElement element, string field, List<string> problems, string path = "")
+    private static string? RequiredString(Scalar value, string field, string path, List<string> problems)
     {
-        if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (value.IsMissing)
         {
             problems.Add($"{path}{field}: required");
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: > 0 } text)
+        return NonEmptyString(value, field, path, problems);
+    }
+
+    private static string? OptionalString(Scalar value, string field, string path, List<string> problems) =>
+        value.IsMissing ? null : NonEmptyString(value, field, path, problems);
+
+    private static string? NonEmptyString(Scalar value, string field, string path, List<string> problems)
+    {
+        if (value.Token != JsonTokenType.String || value.Text is not { Length: > 0 } text)
         {
-            problems.Add($"{path}{field}: expected a non-empty string, found {value.GetRawText()}");
+            problems.Add($"{path}{field}: expected a non-empty string, found {value.Raw}");
             return null;
         }
 
         return text;
     }
 
-    private static string? OptionalString(JsonElement element, string field, string path, List<string> problems)
+    private static string Describe(JsonTokenType token) => token switch
     {
-        if (!element.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: > 0 } text)
-        {
-            problems.Add($"{path}{field}: expected a non-empty string, found {value.GetRawText()}");
-            return null;
-        }
-
-        return text;
-    }
-
-    private static void UnknownFields(JsonElement element, FrozenSet<string> known, string path, List<string> problems)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (!known.Contains(property.Name))
-            {
-                problems.Add($"unknown field '{path}{property.Name}'");
-            }
-        }
-    }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
         _ => "null",
     };
 

@@ -53,6 +53,44 @@ public sealed class ReconReaderTests
     }
 
     [Fact]
+    public void Nested_problems_are_reported_in_field_order_whatever_the_document_order()
+    {
+        var record = """
+            {"interfaces":[{"name":"eth0","mac":"02:00:00:00:00:01","speed":10},{"name":"eth0","mac":"02:00:00:00:00:01"},"eth2"],
+             "bmc":{"address":7,"user":"root"},"site":"lon","hardwareName":"bad serial!","rack":""}
+            """;
+
+        var (records, errors) = Read(("r.json", record));
+
+        Assert.Empty(records);
+        Assert.Equal(
+            [
+                "r.json:1:1: error: record 1: hardwareName 'bad serial!' must be 1-128 characters of letters, digits, '.', '_' and '-'",
+                "r.json:1:1: error: record 1: hardwareType: required",
+                "r.json:1:1: error: record 1: rack: expected a non-empty string, found \"\"",
+                "r.json:1:1: error: record 1: unknown field 'bmc.user'",
+                "r.json:1:1: error: record 1: bmc.address: expected a non-empty string, found 7",
+                "r.json:1:1: error: record 1: unknown field 'interfaces[0].speed'",
+                "r.json:1:1: error: record 1: interfaces[1].name: interface 'eth0' appears twice",
+                "r.json:1:1: error: record 1: interfaces[1].mac: 02:00:00:00:00:01 appears twice",
+                "r.json:1:1: error: record 1: interfaces[2]: expected an object {name, mac, ip?}, found a string",
+            ],
+            errors);
+    }
+
+    [Fact]
+    public void Wrong_kinds_of_bmc_and_interfaces_are_reported()
+    {
+        var (_, errors) = Read(("r.json", """{"hardwareName":"A1","hardwareType":"high-io","site":"lon","bmc":[1],"interfaces":{"name":"eth0"}}"""));
+        Assert.Equal(
+            [
+                "r.json:1:1: error: record 1: bmc: expected an object {address, port?}, found an array",
+                "r.json:1:1: error: record 1: interfaces: expected an array, found an object",
+            ],
+            errors);
+    }
+
+    [Fact]
     public void A_serial_reported_twice_is_an_error_naming_the_first_place()
     {
         var record = """{"hardwareName":"A1","hardwareType":"high-io","site":"lon"}""";
