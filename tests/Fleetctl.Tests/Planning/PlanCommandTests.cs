@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Planning;
 using Fleet.State;
+using Npgsql;
 
 namespace Fleetctl.Tests.Planning;
 
@@ -163,6 +164,40 @@ public sealed partial class PlanCommandTests : IDisposable
         Assert.StartsWith("error: ", result.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", result.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostgreSQL_and_SQLite_inventories_give_the_same_plan_file()
+    {
+        var server = Environment.GetEnvironmentVariable("FLEET_TEST_POSTGRES") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException("FLEET_TEST_POSTGRES is not set: run ./test.sh, which starts a throwaway PostgreSQL server for the tests");
+        var name = $"fleet_plan_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await new NpgsqlCommand($"CREATE DATABASE {name}", connection).ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            var postgres = new Dictionary<string, string> { ["FLEET_INVENTORY"] = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString };
+            Assert.Equal(0, (await RunAsync(["inventory", "ingest", "recon"], postgres)).Exit);
+            await RunAsync("inventory", "ingest", "recon");
+
+            var onPostgres = await RunAsync(["plan", "--format", "json", "--detailed-exitcode"], postgres);
+            var onSqlite = await RunAsync("plan", "--format", "json", "--detailed-exitcode");
+
+            Assert.Equal((2, string.Empty), (onPostgres.Exit, onPostgres.Err));
+            Assert.Equal(onSqlite.Out, onPostgres.Out);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(server);
+            await connection.OpenAsync();
+            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection).ExecuteNonQueryAsync();
+        }
     }
 
     /// <summary>Stands in for apply: moves every planned install through installing to in_use, as the install job does.</summary>
