@@ -30,16 +30,17 @@ run() {
   "$fleetctl" -C "$dir" inventory ingest "$dir/recon.ndjson" >/dev/null
   local start end
   start=$(date +%s.%N)
-  "$fleetctl" -C "$dir" apply --auto-approve --parallelism 100 "$@" >"$dir/apply.log" 2>&1 || true
+  /usr/bin/time -f '%U %S' -o "$dir/cpu" "$fleetctl" -C "$dir" apply --auto-approve --parallelism 100 "$@" >"$dir/apply.log" 2>&1 || true
   end=$(date +%s.%N)
-  local wall apply summary in_use broken
+  local wall apply summary in_use broken cpu
+  cpu=$(awk '{print $1 + $2}' "$dir/cpu")
   wall=$(echo "$end - $start" | bc)
   apply=$("$fleetctl" -C "$dir" history --format json | python3 -c 'import json,sys,datetime as d; h=json.load(sys.stdin)[0]; p=lambda s: d.datetime.fromisoformat(s); print(round((p(h["endedAt"])-p(h["startedAt"])).total_seconds(),2))')
   summary=$(tail -1 "$dir/apply.log")
   in_use=$("$fleetctl" -C "$dir" inventory list --state in_use --format json | python3 -c 'import json,sys,collections; m=json.load(sys.stdin); c=collections.Counter(x["pool"] for x in m); print(len(m), "in_use;", sum(1 for v in c.values() if v == 100), "of 20 pools full")')
   broken=$("$fleetctl" -C "$dir" inventory list --state broken --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-  printf '%-9s %-8s process %6.2f s  apply %6.2f s  per job %5.2f ms  | %s | %s, %s broken\n' \
-    "$name" "$backend" "$wall" "$apply" "$(echo "$apply * 1000 / 2000" | bc -l)" "$summary" "$in_use" "$broken"
+  printf '%-9s %-8s process %6.2f s (CPU %5.2f s)  apply %6.2f s  per job %5.2f ms  | %s | %s, %s broken\n' \
+    "$name" "$backend" "$wall" "$cpu" "$apply" "$(echo "$apply * 1000 / 2000" | bc -l)" "${summary:0:80}" "$in_use" "$broken"
 }
 
 psql_exec() {
