@@ -1,19 +1,26 @@
 using System.Collections.Immutable;
+using Fleet.Engine.Loading;
+using Fleet.Engine.Model;
 using Fleet.Engine.Providers;
+using Fleet.Providers.Dns;
 using Fleet.Providers.Physical;
 using Fleet.State;
+using Fleetctl.Dns;
 
 namespace Fleetctl;
 
 /// <summary>
 /// The providers this fleetctl is built with, in planning order: a provider sees the changes of
 /// those before it (DNS goes last, to publish the hostnames the machine changes allocate).
-/// Adding a provider is one line here; the engine does not change.
+/// Adding a provider is a property and a line here; the engine does not change.
 /// </summary>
-internal static class FleetProviders
+internal sealed record FleetProviders(PhysicalProvider Physical, DnsProvider? Dns)
 {
-    public static ImmutableArray<IProvider> Create(StateDatabase database) =>
-    [
-        new PhysicalProvider(database.Inventory),
-    ];
+    public ImmutableArray<IProvider> All => Dns is null ? [Physical] : [Physical, Dns];
+
+    /// <param name="source">Where the desired state was read (a directory or a commit): templates are read from it too.</param>
+    public static FleetProviders Create(StateDatabase database, DesiredState desired, IFleetSource source, string fleetDirectory, CliHost host) =>
+        new(
+            new PhysicalProvider(database.Inventory),
+            desired.Fleet.Dns is null ? null : DnsComposition.CreateProvider(desired, source, fleetDirectory, database, host));
 }

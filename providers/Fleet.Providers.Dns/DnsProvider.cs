@@ -111,6 +111,11 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
         var unsafeZones = ImmutableArray.CreateBuilder<string>();
         foreach (var zone in generation.Zones)
         {
+            if (!SitesOf(zone, request.Desired).Any(request.Options.Selection.IncludesSite))
+            {
+                continue; // --site narrows zones to those of the selected sites
+            }
+
             var status = new ZoneStatus(
                 zone, snapshot.Served.GetValueOrDefault(zone.Name), snapshot.Last.GetValueOrDefault(zone.Name),
                 ZoneDiff.Compute(snapshot.Served.GetValueOrDefault(zone.Name)?.Records ?? [], zone.AllRecords()), zone.ContentHash(), snapshot.ServedKnown);

@@ -14,19 +14,4 @@ public sealed record CliRun(int ExitCode, string Out, string Err)
         var exitCode = await Cli.RunAsync(args, host, CancellationToken.None);
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
-
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Declarative.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("the tests must run inside the repository");
-    }
 }

@@ -4,6 +4,7 @@ using Fleet.Engine.Loading;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.State;
+using Fleet.Tests.Shared;
 using Fleetctl.Dns;
 
 namespace Fleetctl.Tests;
@@ -20,19 +21,7 @@ public sealed class DnsProviderApplyTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Declarative.sln")))
-        {
-            root = Path.GetDirectoryName(root)!;
-        }
-
-        var example = Path.Combine(root, "examples", "quickstart");
-        foreach (var file in Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(fleet, Path.GetRelativePath(example, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        Examples.CopyTo("quickstart", fleet);
 
         database = await StateDatabase.OpenAsync("sqlite:.fleet/inventory.db", fleet, CancellationToken.None);
         var catalog = ReconCatalog.From(FleetLoader.LoadOrThrow(new DirectorySource(fleet)).Fleet);

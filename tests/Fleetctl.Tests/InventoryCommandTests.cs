@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Fleet.State;
+using Fleet.Tests.Shared;
 using Npgsql;
 
 namespace Fleetctl.Tests;
@@ -12,7 +13,7 @@ public sealed class InventoryCommandTests : IDisposable
 
     public InventoryCommandTests()
     {
-        CopyDirectory(Path.Combine(RepositoryRoot(), "examples", "quickstart"), fleet);
+        Examples.CopyTo("quickstart", fleet);
     }
 
     public void Dispose()
@@ -170,28 +171,5 @@ public sealed class InventoryCommandTests : IDisposable
         var host = new CliHost(output, error, new StringReader(stdin ?? string.Empty), (environment ?? []).ToImmutableDictionary(), fleet, false, TimeProvider.System);
         var exit = await Cli.RunAsync(args, host, CancellationToken.None);
         return (exit, output.ToString(), error.ToString());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Declarative.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

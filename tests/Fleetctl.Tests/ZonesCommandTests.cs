@@ -6,6 +6,7 @@ using Fleet.Providers.Dns.Serials;
 using Fleet.Providers.Dns.Tests.Support;
 using Fleet.Providers.Dns.Wire;
 using Fleet.Providers.Dns.Zones;
+using Fleet.Tests.Shared;
 
 namespace Fleetctl.Tests;
 
@@ -16,19 +17,7 @@ public sealed class ZonesCommandTests : IDisposable
 
     public ZonesCommandTests()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Declarative.sln")))
-        {
-            root = Path.GetDirectoryName(root)!;
-        }
-
-        var example = Path.Combine(root, "examples", "quickstart");
-        foreach (var file in Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(fleet, Path.GetRelativePath(example, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        Examples.CopyTo("quickstart", fleet);
     }
 
     public void Dispose()

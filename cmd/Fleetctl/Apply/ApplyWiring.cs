@@ -5,6 +5,7 @@ using Fleet.Engine.Execution;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
+using Fleet.Providers.Dns;
 using Fleet.Providers.Physical.Lifecycle;
 using Fleet.Providers.Physical.Power;
 using Fleet.State;
@@ -63,9 +64,9 @@ internal sealed class ApplyWiring
 
     /// <summary>The services and settings of one apply, as apply and reconcile run it.</summary>
     public static (ApplyServices Services, ApplySettings Settings) Compose(
-        DesiredState desired, StateDatabase database, CliHost host, JobRunnerOptions runner, string? commit, TimeSpan lockWait, int parallelism, JobDispatchMode mode)
+        DesiredState desired, StateDatabase database, FleetProviders providers, CliHost host, JobRunnerOptions runner, string? commit, TimeSpan lockWait, int parallelism, JobDispatchMode mode)
     {
-        var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, Handler(desired, database, host), runner, host.Clock);
+        var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, Handler(desired, database, providers, host), runner, host.Clock);
         var settings = new ApplySettings(
             host.GetEnvironment("USER") ?? Environment.UserName,
             commit,
@@ -77,7 +78,7 @@ internal sealed class ApplyWiring
     }
 
     /// <summary>The handler of every job: physical installs and recycles through the machine lifecycle.</summary>
-    public static IJobHandler Handler(DesiredState desired, StateDatabase database, CliHost host)
+    public static IJobHandler Handler(DesiredState desired, StateDatabase database, FleetProviders providers, CliHost host)
     {
         var seed = host.GetEnvironment("FLEET_SIMULATED_SEED") is { } text && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
         var power = PowerDrivers.FromFleet(desired.Fleet, host.Clock, seed);
@@ -87,7 +88,7 @@ internal sealed class ApplyWiring
                 TimeSpan.FromSeconds(simulated.Max(s => s.Power.InstallSeconds ?? SimulatedSiteOptions.Default.InstallTime.TotalSeconds)),
                 TimeSpan.FromSeconds(simulated.Max(s => s.Power.RecycleSeconds ?? SimulatedSiteOptions.Default.RecycleTime.TotalSeconds)))
             : LifecycleOptions.Default;
-        return new ProviderJobHandler(new MachineLifecycle(database.Inventory, power, options, host.Clock));
+        return new ProviderJobHandler(new MachineLifecycle(database.Inventory, power, options, host.Clock), providers.Dns is { } dns ? new ZoneJobHandler(dns, host.Clock) : null);
     }
 
     /// <summary>Durations as users write them: <c>500ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>, or plain seconds.</summary>
@@ -114,7 +115,7 @@ internal sealed class ApplyWiring
     }
 
     /// <summary>Routes each job to the provider that owns its change.</summary>
-    private sealed class ProviderJobHandler(MachineLifecycle physical) : IJobHandler
+    private sealed class ProviderJobHandler(MachineLifecycle physical, ZoneJobHandler? zones) : IJobHandler
     {
         public MachineLifecycle Physical => physical;
 
@@ -124,10 +125,27 @@ internal sealed class ApplyWiring
         public Task<PlannedChange?> GiveUpAsync(JobAttempt attempt, string error, CancellationToken cancellationToken) =>
             For(attempt.Change).GiveUpAsync(attempt, error, cancellationToken);
 
-        private IJobHandler For(PlannedChange change) => change.Provider switch
+        private IJobHandler For(PlannedChange change) => (change.Provider, zones) switch
         {
-            "physical" => physical,
+            ("physical", _) => physical,
+            ("dns", { } handler) => handler,
             _ => throw new FleetException($"change {change.Id} ({change.Address}): provider {change.Provider} cannot apply changes in this version of fleetctl"),
         };
+    }
+
+    /// <summary>
+    /// Zone changes as jobs: each attempt renders the zone from the inventory as it is then (after the
+    /// installs it depends on) and pushes it; a failed push is retried, and giving up replaces nothing.
+    /// </summary>
+    private sealed class ZoneJobHandler(DnsProvider dns, TimeProvider clock) : IJobHandler
+    {
+        public async Task<string?> RunAsync(JobAttempt attempt, CancellationToken cancellationToken)
+        {
+            var result = await dns.PushZoneAsync(attempt.Change, clock, cancellationToken);
+            return result.Succeeded ? null : throw new FleetException(result.Message ?? $"zone change {attempt.Change.Id} failed");
+        }
+
+        public Task<PlannedChange?> GiveUpAsync(JobAttempt attempt, string error, CancellationToken cancellationToken) =>
+            Task.FromResult<PlannedChange?>(null);
     }
 }

@@ -29,7 +29,7 @@ internal sealed record ApplyRequest(
 /// pools' role, image and protection, and write the outcome to the history.
 /// </summary>
 internal sealed class ApplyWorkflow(
-    DesiredState desired, StateDatabase database, ApplyServices services, CliHost host, ProgressPrinter progress, IPlanRenderer? planRenderer)
+    DesiredState desired, StateDatabase database, FleetProviders providers, ApplyServices services, CliHost host, ProgressPrinter progress, IPlanRenderer? planRenderer)
 {
     public async Task<int> RunAsync(ApplyRequest request, CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ internal sealed class ApplyWorkflow(
 
         await ResumeInterruptedWorkAsync(session, cancellationToken);
 
-        var planner = new FleetPlanner(FleetProviders.Create(database));
+        var planner = new FleetPlanner(providers.All);
         var plan = request.SavedPlan is { } saved
             ? await CheckSavedPlanAsync(planner, saved, cancellationToken)
             : await planner.PlanAsync(desired, request.Source, request.PlanOptions, cancellationToken);

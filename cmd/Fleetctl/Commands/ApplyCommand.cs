@@ -76,9 +76,10 @@ public static class ApplyCommand
                 var color = host.UseColor(parse.GetValue(global.NoColor));
                 var progress = new ProgressPrinter(host.Out, json, color);
                 var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
-                var (services, settings) = ApplyWiring.Compose(desired, database, host, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
+                var providers = FleetProviders.Create(database, desired, opened.Source, directory, host);
+                var (services, settings) = ApplyWiring.Compose(desired, database, providers, host, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
                 var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
-                var workflow = new ApplyWorkflow(desired, database, services, host, progress, renderer);
+                var workflow = new ApplyWorkflow(desired, database, providers, services, host, progress, renderer);
                 var request = new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings, opened.PlanSource, directory, parse.GetValue(allowRollback));
                 return await workflow.RunAsync(request, ct);
             }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Jobs;
+using Fleet.Engine.Loading;
 using Fleetctl.Apply;
 
 namespace Fleetctl.Commands;
@@ -36,7 +37,7 @@ public static class WorkerCommand
                     throw new FleetException($"--site: site {wanted} is not declared in fleet.yaml");
                 }
 
-                var runner = new JobRunner(database.Jobs, ApplyWiring.Handler(desired, database, host), wiring.RunnerOptions(parse), host.Clock);
+                var runner = new JobRunner(database.Jobs, ApplyWiring.Handler(desired, database, FleetProviders.Create(database, desired, new DirectorySource(global.FleetDirectory(parse, host)), global.FleetDirectory(parse, host), host), host), wiring.RunnerOptions(parse), host.Clock);
                 var name = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}");
                 var worker = new JobWorker(runner, name, parse.GetValue(site), parse.GetValue(concurrency), TimeSpan.FromMilliseconds(200));
                 await host.Out.WriteLineAsync($"worker {name}: taking jobs of {parse.GetValue(site) ?? "every site"} from {database.Description}");

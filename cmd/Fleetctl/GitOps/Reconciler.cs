@@ -57,7 +57,8 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
 
             var inventory = Fleet.State.InventoryLocation.Resolve(desired.Fleet.Inventory, host.GetEnvironment);
             await using var database = await StateDatabase.OpenAsync(inventory, options.FleetDirectory, host.Clock, cancellationToken);
-            var planner = new FleetPlanner(FleetProviders.Create(database));
+            var providers = FleetProviders.Create(database, desired, opened.Source, options.FleetDirectory, host);
+            var planner = new FleetPlanner(providers.All);
 
             // Forced, so the whole drift is seen; the limits it had to force make it unsafe to apply.
             var plan = await planner.PlanAsync(desired, opened.PlanSource, new PlanOptions(PlanSelection.All, Force: true), cancellationToken);
@@ -76,7 +77,7 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
             }
 
             var reportOnly = desired.Pools.Where(p => p.Reconcile == ReconcileSpec.Report).Select(p => p.Name).ToImmutableArray();
-            var applied = await ApplyAsync(desired, database, opened.PlanSource, reportOnly, cancellationToken);
+            var applied = await ApplyAsync(desired, database, providers, opened.PlanSource, reportOnly, cancellationToken);
             var remaining = await planner.PlanAsync(desired, opened.PlanSource, new PlanOptions(PlanSelection.All, Force: true), cancellationToken);
             if (applied != ExitCodes.Success)
             {
@@ -124,11 +125,11 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
             : null;
     }
 
-    private async Task<int> ApplyAsync(DesiredState desired, StateDatabase database, PlanSource source, ImmutableArray<string> reportOnly, CancellationToken cancellationToken)
+    private async Task<int> ApplyAsync(DesiredState desired, StateDatabase database, FleetProviders providers, PlanSource source, ImmutableArray<string> reportOnly, CancellationToken cancellationToken)
     {
-        var (services, settings) = ApplyWiring.Compose(desired, database, host, options.Runner, source.Commit, TimeSpan.Zero, parallelism: 10, JobDispatchMode.InProcess);
+        var (services, settings) = ApplyWiring.Compose(desired, database, providers, host, options.Runner, source.Commit, TimeSpan.Zero, parallelism: 10, JobDispatchMode.InProcess);
         var progress = new ProgressPrinter(host.Out, json: false, color: false);
-        var workflow = new ApplyWorkflow(desired, database, services, host, progress, planRenderer: null);
+        var workflow = new ApplyWorkflow(desired, database, providers, services, host, progress, planRenderer: null);
         var selection = new PlanSelection([], [], reportOnly);
         var request = new ApplyRequest(null, new PlanOptions(selection), null, AutoApprove: true, settings, source, options.FleetDirectory);
         return await workflow.RunAsync(request, cancellationToken);
@@ -172,7 +173,9 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
                 "replace" => "machine_broken",
                 "reimage" => "image_changed",
                 "grow" or "shrink" => "size_differs",
-                "drift" or "records" => "zone_drift",
+                "drift" => "zone_edited",
+                "records" => "zone_follows_inventory",
+                "new zone" => "zone_missing",
                 _ => reason,
             };
             var actions = string.Join(", ", group.GroupBy(c => c.Action.ToWire()).Select(a => $"{a.Count()} {a.Key}"));

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Fleet.Engine.Planning;
 
 namespace Fleetctl.Rendering;
@@ -36,6 +37,11 @@ public static class PlanSummary
     /// <summary>The changed fields of before/after as "size: 18 → 20", in key order.</summary>
     public static string Difference(PlannedChange change)
     {
+        if (ZoneCounts(change) is { } zone)
+        {
+            return $"{zone.Records} records (+{zone.Added} -{zone.Removed} ~{zone.Changed})";
+        }
+
         if (change.Before is null && change.After is null)
         {
             return string.Empty;
@@ -57,6 +63,40 @@ public static class PlanSummary
 
         return string.Join(", ", parts);
     }
+
+    /// <summary>
+    /// The record-level diff of a zone change as the DNS provider capped it (<c>+ www 300 A 10.1.0.5</c>),
+    /// followed by "… and N more" when the change holds more differences than it lists.
+    /// </summary>
+    public static IEnumerable<string> ZoneRecordDiff(PlannedChange change)
+    {
+        if (ZoneCounts(change) is not { } zone || change.After?["diff"] is not JsonArray lines)
+        {
+            yield break;
+        }
+
+        foreach (var line in lines)
+        {
+            yield return line?.GetValue<string>() ?? string.Empty;
+        }
+
+        var more = zone.Added + zone.Removed + zone.Changed - lines.Count;
+        if (more > 0)
+        {
+            yield return $"… and {more} more";
+        }
+    }
+
+    private static (long Records, long Added, long Removed, long Changed)? ZoneCounts(PlannedChange change) =>
+        change.Action is ChangeAction.ZoneCreate or ChangeAction.ZonePush
+        && change.After is { } after
+        && after["records"] is JsonValue records && after["added"] is JsonValue added
+        && after["removed"] is JsonValue removed && after["changed"] is JsonValue changed
+            ? (Count(records), Count(added), Count(removed), Count(changed))
+            : null;
+
+    // Counts arrive as int from a fresh plan and as long (or double) from a parsed plan file.
+    private static long Count(JsonValue value) => (long)double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Changes grouped by resource address, groups in order of their first change.</summary>
     public static IEnumerable<IGrouping<string, PlannedChange>> ByResource(Plan plan) => plan.Changes.GroupBy(c => c.Address, StringComparer.Ordinal);

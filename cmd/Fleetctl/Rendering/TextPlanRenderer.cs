@@ -74,6 +74,11 @@ public sealed class TextPlanRenderer(bool color) : IPlanRenderer
         }
 
         text.Append('\n');
+        foreach (var line in PlanSummary.ZoneRecordDiff(change))
+        {
+            var style = line.StartsWith('+') ? Green : line.StartsWith('-') ? Red : Yellow;
+            text.Append("      ").Append(Paint(style, Clean(line))).Append('\n');
+        }
     }
 
     private string Paint(string style, string text) => color ? style + text + Reset : text;

@@ -1,6 +1,7 @@
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.Loading;
 
@@ -11,7 +12,7 @@ public sealed class FleetLoaderTests
     [InlineData("acme")]
     public void The_examples_are_valid(string example)
     {
-        var result = FleetLoader.Load(new DirectorySource(RepositoryPaths.Example(example)));
+        var result = FleetLoader.Load(new DirectorySource(Examples.Path(example)));
 
         Assert.True(result.Succeeded, string.Join('\n', result.Diagnostics));
         Assert.Empty(result.Diagnostics);
@@ -20,7 +21,7 @@ public sealed class FleetLoaderTests
     [Fact]
     public void The_quickstart_loads_into_the_model_with_locations()
     {
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(RepositoryPaths.Example("quickstart")));
+        var desired = FleetLoader.LoadOrThrow(new DirectorySource(Examples.Path("quickstart")));
 
         Assert.Equal("quickstart", desired.Fleet.Name);
         Assert.Equal(["lon", "sto"], desired.Fleet.Sites.Select(s => s.Name));
@@ -49,7 +50,7 @@ public sealed class FleetLoaderTests
     [Fact]
     public void Gcp_pools_and_the_gcp_section_load_from_acme()
     {
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(RepositoryPaths.Example("acme")));
+        var desired = FleetLoader.LoadOrThrow(new DirectorySource(Examples.Path("acme")));
 
         var pool = desired.FindPool("web-euw1")!;
         Assert.Equal(PoolBackend.Gcp, pool.Backend);

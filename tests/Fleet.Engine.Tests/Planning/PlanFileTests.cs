@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Planning;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.Planning;
 
@@ -143,7 +144,7 @@ public sealed class PlanFileTests
     [Fact]
     public void Written_plans_satisfy_the_published_schema_and_edits_outside_it_do_not()
     {
-        var schema = Json.Schema.JsonSchema.FromText(File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "plan.schema.json")));
+        var schema = Json.Schema.JsonSchema.FromText(File.ReadAllText(Path.Combine(Fleet.Tests.Shared.Examples.RepositoryRoot, "schemas", "plan.schema.json")));
         var written = JsonNode.Parse(PlanFile.Serialize(Sample()))!;
         var bad = written.DeepClone();
         bad["changes"]![0]!["action"] = "explode";
@@ -174,18 +175,5 @@ public sealed class PlanFileTests
         {
             directory.Delete(recursive: true);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Declarative.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Fleet.Engine.Loading.Yaml;
 using Fleet.Engine.Tests.Loading;
 using Fleet.Engine.Validation;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.Validation;
 
@@ -16,7 +17,7 @@ public sealed class SchemaTests
     {
         var embedded = FleetSchemas.Text(kind);
 
-        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "schemas", FleetKinds.SchemaFile(kind))), embedded);
+        Assert.Equal(File.ReadAllText(Path.Combine(Examples.RepositoryRoot, "schemas", FleetKinds.SchemaFile(kind))), embedded);
         using var schema = JsonDocument.Parse(embedded);
         Assert.Equal("https://json-schema.org/draft/2020-12/schema", schema.RootElement.GetProperty("$schema").GetString());
         Assert.Equal(kind, schema.RootElement.GetProperty("properties").GetProperty("kind").GetProperty("const").GetString());
@@ -67,7 +68,7 @@ public sealed class FastCheckAgreementTests
     [Fact]
     public void The_fast_check_agrees_with_json_schema_on_the_examples_and_every_bad_input_case()
     {
-        var documents = Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "examples"), "*.yaml", SearchOption.AllDirectories)
+        var documents = Directory.EnumerateFiles(Path.Combine(Examples.RepositoryRoot, "examples"), "*.yaml", SearchOption.AllDirectories)
             .Select(File.ReadAllText)
             .Concat(BadInputTests.Cases.Values.Where(c => c.Bytes is null).Select(c => c.Content))
             .Concat([TempFleet.FleetYaml, TempFleet.RoleYaml, TempFleet.PoolYaml]);

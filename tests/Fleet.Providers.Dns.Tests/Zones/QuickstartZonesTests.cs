@@ -20,7 +20,7 @@ public sealed class QuickstartZonesTests : IDisposable
         }
 
         var example = Path.Combine(root, "examples", "quickstart");
-        foreach (var file in Directory.GetFiles(example, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(example, "*", SearchOption.AllDirectories).Where(f => !Path.GetRelativePath(example, f).StartsWith(".fleet", StringComparison.Ordinal)))
         {
             var target = Path.Combine(fleet, Path.GetRelativePath(example, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

@@ -21,9 +21,15 @@ public sealed class ApplyCommandTests : IDisposable
 
         Assert.Equal(0, apply.Exit);
         Assert.Equal(string.Empty, apply.Err);
-        Assert.Contains("Plan: 21 to install", apply.Out, StringComparison.Ordinal);
-        Assert.EndsWith("Apply complete: 21 succeeded, 0 failed, 0 skipped.\n", apply.Out, StringComparison.Ordinal);
+        Assert.Contains("Plan: 21 to install, 0 to recycle, 0 to resize, 0 zones to push, 4 zones to create.", apply.Out, StringComparison.Ordinal);
+        Assert.EndsWith("Apply complete: 25 succeeded, 0 failed, 0 skipped.\n", apply.Out, StringComparison.Ordinal);
         await AssertPoolsFilledAsync();
+        var zone = await File.ReadAllTextAsync(Path.Combine(fleet.Directory, ".fleet", "zones", "lon.example.net.zone"));
+        foreach (var machine in (await fleet.MachinesAsync()).Where(m => m is { Site: "lon", Hostname: not null }))
+        {
+            Assert.Contains($"{machine.Hostname}\t300\tIN\tA\t{machine.PrimaryIp}\n", zone, StringComparison.Ordinal);
+        }
+
         var plan = await fleet.RunAsync("plan", "--detailed-exitcode");
         Assert.Equal(0, plan.Exit);
         Assert.Contains("No changes. The fleet matches the desired state.", plan.Out, StringComparison.Ordinal);
@@ -33,7 +39,7 @@ public sealed class ApplyCommandTests : IDisposable
 
         var history = JsonNode.Parse((await fleet.RunAsync("history", "--format", "json")).Out)!.AsArray();
         Assert.Equal([ApplyResults.Succeeded, ApplyResults.Succeeded], history.Select(h => h!["result"]!.GetValue<string>()));
-        Assert.Equal(21, history[1]!["counts"]!["succeeded"]!.GetValue<int>());
+        Assert.Equal(25, history[1]!["counts"]!["succeeded"]!.GetValue<int>());
         Assert.StartsWith("sha256:", history[1]!["planChecksum"]!.GetValue<string>(), StringComparison.Ordinal);
         await using var database = await fleet.OpenAsync();
         Assert.True((await database.Inventory.GetPoolAsync("fancydb-lon", CancellationToken.None))!.Protected);
@@ -132,7 +138,7 @@ public sealed class ApplyCommandTests : IDisposable
 
         var results = await Task.WhenAll(fleet.RunAsync("apply", "--auto-approve"), fleet.RunAsync("apply", "--auto-approve"));
 
-        var ran = results.Where(r => r.Out.Contains("Apply complete: 21 succeeded", StringComparison.Ordinal)).ToList();
+        var ran = results.Where(r => r.Out.Contains("Apply complete: 25 succeeded", StringComparison.Ordinal)).ToList();
         Assert.Single(ran);
         var other = results.Single(r => !ran.Contains(r));
         Assert.True(
@@ -155,9 +161,11 @@ public sealed class ApplyCommandTests : IDisposable
         await fleet.RunAsync("apply", "--auto-approve");
 
         var jobs = JsonNode.Parse((await fleet.RunAsync("jobs", "list", "--format", "json")).Out)!.AsArray();
-        var shown = JsonNode.Parse((await fleet.RunAsync("jobs", "show", jobs[0]!["id"]!.ToString(), "--format", "json")).Out)!;
+        var first = jobs.First(j => j!["action"]!.GetValue<string>() == "install")!;
+        var shown = JsonNode.Parse((await fleet.RunAsync("jobs", "show", first["id"]!.ToString(), "--format", "json")).Out)!;
 
-        Assert.Equal(21, jobs.Count);
+        Assert.Equal(21, jobs.Count(j => j!["action"]!.GetValue<string>() == "install"));
+        Assert.Equal(4, jobs.Count(j => j!["action"]!.GetValue<string>() == "zone_create"));
         Assert.All(jobs, j => Assert.Equal("finished", j!["status"]!.GetValue<string>()));
         foreach (var field in new[] { "id", "action", "target", "params", "status", "attempts", "nextAttemptAt", "leaseUntil", "worker", "requester", "commit", "planChecksum", "createdAt", "startedAt", "endedAt", "error" })
         {
@@ -166,8 +174,8 @@ public sealed class ApplyCommandTests : IDisposable
 
         Assert.Equal(("install", 1), (shown["action"]!.GetValue<string>(), shown["attempts"]!.GetValue<int>()));
         Assert.StartsWith("sha256:", shown["planChecksum"]!.GetValue<string>(), StringComparison.Ordinal);
-        var retry = await fleet.RunAsync("jobs", "retry", jobs[0]!["id"]!.ToString());
-        Assert.Equal((1, $"error: job {jobs[0]!["id"]} is finished; only failed jobs can be retried\n"), (retry.Exit, retry.Err));
+        var retry = await fleet.RunAsync("jobs", "retry", first["id"]!.ToString());
+        Assert.Equal((1, $"error: job {first["id"]} is finished; only failed jobs can be retried\n"), (retry.Exit, retry.Err));
     }
 
     [Fact]
@@ -178,10 +186,11 @@ public sealed class ApplyCommandTests : IDisposable
         var apply = await fleet.RunAsync("apply", "--auto-approve", "--format", "json");
 
         var events = apply.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
-        Assert.Equal(21, events.Count(e => e["event"]!.GetValue<string>() == "started"));
-        Assert.Equal(21, events.Count(e => e["event"]!.GetValue<string>() == "succeeded"));
-        Assert.Equal(("summary", "succeeded", 21), (events[^1]["event"]!.GetValue<string>(), events[^1]["result"]!.GetValue<string>(), events[^1]["succeeded"]!.GetValue<int>()));
-        Assert.All(events.Where(e => e["event"]!.GetValue<string>() == "started"), e => Assert.Equal("install", e["action"]!.GetValue<string>()));
+        Assert.Equal(25, events.Count(e => e["event"]!.GetValue<string>() == "started"));
+        Assert.Equal(25, events.Count(e => e["event"]!.GetValue<string>() == "succeeded"));
+        Assert.Equal(("summary", "succeeded", 25), (events[^1]["event"]!.GetValue<string>(), events[^1]["result"]!.GetValue<string>(), events[^1]["succeeded"]!.GetValue<int>()));
+        var started = events.Where(e => e["event"]!.GetValue<string>() == "started").Select(e => e["action"]!.GetValue<string>()).ToList();
+        Assert.Equal((21, 4), (started.Count(a => a == "install"), started.Count(a => a == "zone_create")));
     }
 
     private async Task AssertPoolsFilledAsync()

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Fleet.Engine.Inventory;
 using Fleet.State;
+using Fleet.Tests.Shared;
 
 namespace Fleetctl.Tests.Apply;
 
@@ -25,39 +26,12 @@ internal sealed partial class TestFleet : IDisposable
 
     public static TestFleet Quickstart(double installSeconds = 0.02, double failureRate = 0, string? inventory = null)
     {
-        var source = Path.Combine(RepositoryRoot(), "examples", "quickstart");
-        var directory = System.IO.Directory.CreateTempSubdirectory("fleet-apply-").FullName;
-        foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(source, file);
-            if (relative.StartsWith(".fleet", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var target = Path.Combine(directory, relative);
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
+        var directory = Examples.CopyTo("quickstart", System.IO.Directory.CreateTempSubdirectory("fleet-apply-").FullName);
         var fleet = Path.Combine(directory, "fleet.yaml");
         var power = string.Create(CultureInfo.InvariantCulture,
             $"power: {{ driver: simulated, installSeconds: {installSeconds}, recycleSeconds: {installSeconds / 2}, failureRate: {failureRate} }}");
         File.WriteAllText(fleet, PowerLine().Replace(File.ReadAllText(fleet), power));
         return new TestFleet(directory, inventory);
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Declarative.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
     }
 
     public Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunAsync(args, input: null);

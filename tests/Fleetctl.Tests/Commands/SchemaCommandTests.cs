@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fleet.Tests.Shared;
 
 namespace Fleetctl.Tests.Commands;
 
@@ -10,17 +11,17 @@ public sealed class SchemaCommandTests
     [InlineData("ZONE", "zone.schema.json")]
     public async Task Prints_the_schema_of_a_kind_as_shipped_in_schemas(string kind, string file)
     {
-        var run = await CliRun.RunAsync(CliRun.RepositoryRoot, "schema", kind);
+        var run = await CliRun.RunAsync(Examples.RepositoryRoot, "schema", kind);
 
         Assert.Equal(0, run.ExitCode);
-        var expected = File.ReadAllText(Path.Combine(CliRun.RepositoryRoot, "schemas", file)).TrimEnd();
+        var expected = File.ReadAllText(Path.Combine(Examples.RepositoryRoot, "schemas", file)).TrimEnd();
         Assert.Equal(expected + Environment.NewLine, run.Out);
     }
 
     [Fact]
     public async Task Without_a_kind_prints_every_schema_as_one_json_array()
     {
-        var run = await CliRun.RunAsync(CliRun.RepositoryRoot, "schema");
+        var run = await CliRun.RunAsync(Examples.RepositoryRoot, "schema");
 
         Assert.Equal(0, run.ExitCode);
         using var json = JsonDocument.Parse(run.Out);
@@ -32,7 +33,7 @@ public sealed class SchemaCommandTests
     [Fact]
     public async Task An_unknown_kind_is_an_error()
     {
-        var run = await CliRun.RunAsync(CliRun.RepositoryRoot, "schema", "Pol");
+        var run = await CliRun.RunAsync(Examples.RepositoryRoot, "schema", "Pol");
 
         Assert.Equal((1, "error: unknown kind 'Pol'; expected one of Fleet, Role, Pool, Zone" + Environment.NewLine), (run.ExitCode, run.Err));
     }

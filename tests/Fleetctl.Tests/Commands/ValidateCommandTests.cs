@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fleet.Tests.Shared;
 
 namespace Fleetctl.Tests.Commands;
 
@@ -38,7 +39,7 @@ public sealed class ValidateCommandTests : IDisposable
     [InlineData("acme", "fleet 'acme' is valid: 3 sites, 7 roles, 16 pools, 3 zones")]
     public async Task The_examples_validate_with_exit_code_0(string example, string summary)
     {
-        var run = await CliRun.RunAsync(CliRun.RepositoryRoot, "validate", "-C", Path.Combine("examples", example));
+        var run = await CliRun.RunAsync(Examples.RepositoryRoot, "validate", "-C", Path.Combine("examples", example));
 
         Assert.Equal((0, summary + Environment.NewLine, string.Empty), (run.ExitCode, run.Out, run.Err));
     }
@@ -78,7 +79,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public async Task Json_format_of_a_valid_fleet_has_no_diagnostics()
     {
-        var run = await CliRun.RunAsync(CliRun.RepositoryRoot, "validate", "-C", "examples/quickstart", "--format", "json");
+        var run = await CliRun.RunAsync(Examples.RepositoryRoot, "validate", "-C", "examples/quickstart", "--format", "json");
 
         Assert.Equal(0, run.ExitCode);
         using var json = JsonDocument.Parse(run.Out);

@@ -35,7 +35,8 @@ public sealed class GitRefCommandTests : IDisposable
         Assert.Equal("git", source.GetProperty("kind").GetString());
         Assert.Equal(First, source.GetProperty("commit").GetString());
         Assert.Equal("refs/heads/main", source.GetProperty("ref").GetString());
-        Assert.Equal(21, plan.RootElement.GetProperty("changes").GetArrayLength());
+        var actions = plan.RootElement.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("action").GetString()).ToList();
+        Assert.Equal((21, 4), (actions.Count(a => a == "install"), actions.Count(a => a == "zone_create")));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ internal sealed class QuickstartRepository : IDisposable
 {
     public QuickstartRepository()
     {
-        var quickstart = Path.Combine(CliRun.RepositoryRoot, "examples", "quickstart");
+        var quickstart = Path.Combine(Examples.RepositoryRoot, "examples", "quickstart");
         foreach (var file in Directory.EnumerateFiles(quickstart, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/.fleet/", StringComparison.Ordinal)))
         {
             Git.Write(Path.Combine("fleet", Path.GetRelativePath(quickstart, file)), File.ReadAllText(file));

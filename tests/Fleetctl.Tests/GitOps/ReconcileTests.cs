@@ -68,7 +68,8 @@ public sealed class ReconcileTests : IDisposable
         var pass = await Run("reconcile", "--once");
 
         Assert.Equal(2, pass.ExitCode);
-        Assert.Contains("drift (1 install, 1 recycle)", pass.Out, StringComparison.Ordinal);
+        Assert.Contains("drift (1 install, 1 recycle, 2 zone_push)", pass.Out, StringComparison.Ordinal);
+        Assert.Contains("zone/lon.example.net: zone_follows_inventory: 1 zone_push (records)", pass.Out, StringComparison.Ordinal);
         Assert.Contains("pool/web-lon: machine_broken: 1 install, 1 recycle (replace)", pass.Out, StringComparison.Ordinal);
         Assert.Contains("not applied: reconcile mode is report", pass.Out, StringComparison.Ordinal);
         var report = Report();
