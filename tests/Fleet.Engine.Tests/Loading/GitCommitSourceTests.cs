@@ -78,6 +78,26 @@ public sealed class GitCommitSourceTests : IDisposable
     }
 
     [Fact]
+    public void A_corrupt_repository_is_a_user_error()
+    {
+        _repo.Write("fleet.yaml", "x\n");
+        _repo.Commit("one");
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_repo.Root, ".git", "objects"), "*", SearchOption.AllDirectories))
+        {
+            File.SetAttributes(file, FileAttributes.Normal);
+            File.WriteAllText(file, "not a git object");
+        }
+
+        var error = Assert.Throws<FleetException>(() =>
+        {
+            using var source = GitCommitSource.Open(_repo.Root, "main");
+            source.ReadAllBytes("fleet.yaml");
+        });
+
+        Assert.Contains("cannot resolve git ref 'main'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_directory_outside_any_repository_is_a_user_error()
     {
         var outside = Directory.CreateTempSubdirectory("fleet-nogit-").FullName;
