@@ -39,6 +39,10 @@ public sealed class AppliedCommitTests : IDisposable
         Assert.Equal(0, (await Run("apply", "--ref", "main", "--auto-approve")).ExitCode);
         Assert.Equal(6, await InUseAsync("fancydb-lon"));
         Assert.Equal(grown, (await LastAppliedAsync())?.Commit);
+        using (var history = System.Text.Json.JsonDocument.Parse((await Run("history", "--format", "json")).Out))
+        {
+            Assert.Equal([grown, _quickstart.FastCommit], history.RootElement.EnumerateArray().Select(h => h.GetProperty("commit").GetString()!).ToArray());
+        }
 
         // A stale pipeline applying the previous commit would shrink the pool back: refused, nothing changes.
         var stale = await Run("apply", "--ref", _quickstart.FastCommit, "--auto-approve", "--force");
