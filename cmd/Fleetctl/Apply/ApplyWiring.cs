@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Execution;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
@@ -51,8 +52,8 @@ internal sealed class ApplyWiring
             throw new FleetException("--max-attempts must be at least 1");
         }
 
-        var delay = ParseDuration(parse.GetValue(RetryDelay)!, "--retry-delay");
-        var lease = ParseDuration(parse.GetValue(Lease)!, "--lease");
+        var delay = Durations.Parse(parse.GetValue(RetryDelay)!, "--retry-delay");
+        var lease = Durations.Parse(parse.GetValue(Lease)!, "--lease");
         if (lease <= TimeSpan.Zero)
         {
             throw new FleetException("--lease must be longer than zero");
@@ -89,20 +90,6 @@ internal sealed class ApplyWiring
                 TimeSpan.FromSeconds(simulated.Max(s => s.Power.RecycleSeconds ?? SimulatedSiteOptions.Default.RecycleTime.TotalSeconds)))
             : LifecycleOptions.Default;
         return new ProviderJobHandler(new MachineLifecycle(database.Inventory, power, options, host.Clock), providers.Dns is { } dns ? new ZoneJobHandler(dns, host.Clock) : null);
-    }
-
-    /// <summary>Durations as users write them: <c>500ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>, or plain seconds.</summary>
-    public static TimeSpan ParseDuration(string text, string option)
-    {
-        var trimmed = text.Trim();
-        var (number, unit) = trimmed.EndsWith("ms", StringComparison.Ordinal) ? (trimmed[..^2], 0.001)
-            : trimmed.EndsWith('s') ? (trimmed[..^1], 1)
-            : trimmed.EndsWith('m') ? (trimmed[..^1], 60)
-            : trimmed.EndsWith('h') ? (trimmed[..^1], 3600)
-            : (trimmed, 1.0);
-        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && !double.IsInfinity(value)
-            ? TimeSpan.FromSeconds(value * unit)
-            : throw new FleetException($"{option}: '{text}' is not a duration (e.g. 500ms, 10s, 2m)");
     }
 
     /// <summary>Tells the handler which machines a plan installs, so that replacements are never taken from them.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Execution;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Planning;
 using Fleetctl.Apply;
@@ -56,7 +57,7 @@ public static class ApplyCommand
                 throw new FleetException("--parallelism must be at least 1");
             }
 
-            var wait = ApplyWiring.ParseDuration(parse.GetValue(lockTimeout)!, "--lock-timeout");
+            var wait = Durations.Parse(parse.GetValue(lockTimeout)!, "--lock-timeout");
             var runner = wiring.RunnerOptions(parse);
             var saved = path is null ? null : await PlanFile.ReadAsync(Path.GetFullPath(path, host.CurrentDirectory), path, ct);
 

@@ -38,9 +38,12 @@ public static class ReconcileCommand
                 throw new FleetException("choose one of --once, --interval and --schedule");
             }
 
-            var every = parse.GetValue(interval) is { } text
-                ? Durations.TryParse(text, out var d) ? d : throw new FleetException($"--interval: '{text}' is not a duration (e.g. 30s, 10m, 1h)")
-                : (TimeSpan?)null;
+            var every = parse.GetValue(interval) is { } text ? Durations.Parse(text, "--interval") : (TimeSpan?)null;
+            if (every <= TimeSpan.Zero)
+            {
+                throw new FleetException("--interval must be longer than zero");
+            }
+
             var cron = parse.GetValue(schedule) is { } expression
                 ? CronSchedule.TryParse(expression, out var error) ?? throw new FleetException($"--schedule: {error}")
                 : null;

@@ -6,10 +6,18 @@ namespace Fleet.Engine.GitOps;
 /// <summary>Durations as people write them in flags and YAML: <c>90s</c>, <c>10m</c>, <c>1h30m</c>, <c>2d</c>.</summary>
 public static partial class Durations
 {
+    /// <summary>Parses <c>500ms</c>, <c>90s</c>, <c>10m</c>, <c>1h30m</c>, <c>2d</c>, or a plain number of seconds; zero is allowed.</summary>
     public static bool TryParse(string text, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
-        var match = Pattern().Match(text.Trim());
+        var trimmed = text.Trim();
+        if (double.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+        {
+            duration = TimeSpan.FromSeconds(seconds);
+            return true;
+        }
+
+        var match = Pattern().Match(trimmed);
         if (!match.Success || match.Length == 0)
         {
             return false;
@@ -17,25 +25,27 @@ public static partial class Durations
 
         foreach (Capture part in match.Groups["part"].Captures)
         {
-            var unit = part.Value[^1];
-            var number = double.Parse(part.Value[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+            var unit = part.Value.EndsWith("ms", StringComparison.Ordinal) ? "ms" : part.Value[^1..];
+            var number = double.Parse(part.Value[..^unit.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
             duration += unit switch
             {
-                'd' => TimeSpan.FromDays(number),
-                'h' => TimeSpan.FromHours(number),
-                'm' => TimeSpan.FromMinutes(number),
+                "d" => TimeSpan.FromDays(number),
+                "h" => TimeSpan.FromHours(number),
+                "m" => TimeSpan.FromMinutes(number),
+                "ms" => TimeSpan.FromMilliseconds(number),
                 _ => TimeSpan.FromSeconds(number),
             };
         }
 
-        return duration > TimeSpan.Zero;
+        return true;
     }
 
-    public static string Format(TimeSpan duration) =>
-        duration.TotalSeconds < 60 ? $"{duration.TotalSeconds:0.#}s"
-        : duration.TotalMinutes < 60 ? $"{(int)duration.TotalMinutes}m{(duration.Seconds > 0 ? $"{duration.Seconds}s" : string.Empty)}"
-        : $"{(int)duration.TotalHours}h{(duration.Minutes > 0 ? $"{duration.Minutes}m" : string.Empty)}";
+    /// <summary>The duration of a command-line option, or a user error naming the option.</summary>
+    public static TimeSpan Parse(string text, string option) =>
+        TryParse(text, out var duration)
+            ? duration
+            : throw new Diagnostics.FleetException($"{option}: '{text}' is not a duration (e.g. 500ms, 10s, 2m, 1h30m)");
 
-    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?[dhms])+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?(ms|[dhms]))+$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
