@@ -165,10 +165,18 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
             using var target = ZonePushTarget.Create(options.Desired.Fleet.Dns!.Push, options.FleetDirectory, options.Environment, clock);
             var publisher = new ZonePublisher(target.Pusher, options.States, new ZoneRenderer(), clock);
             var outcome = await publisher.PushAsync(zone, change.Parameters.GetValueOrDefault("force") == "true", cancellationToken);
-            var differs = zone.ContentHash() != change.Parameters.GetValueOrDefault("contentHash")
+            var differsFromPlan = zone.ContentHash() != change.Parameters.GetValueOrDefault("contentHash");
+            var differs = differsFromPlan
                 ? $"; rendered from the inventory as it is now, which differs from the plan ({outcome.Diff})"
                 : string.Empty;
-            var details = new JsonObject { ["serial"] = outcome.Serial, ["added"] = outcome.Diff.Added.Length, ["removed"] = outcome.Diff.Removed.Length, ["changed"] = outcome.Diff.Changed.Length };
+            var details = new JsonObject
+            {
+                ["serial"] = outcome.Serial,
+                ["added"] = outcome.Diff.Added.Length,
+                ["removed"] = outcome.Diff.Removed.Length,
+                ["changed"] = outcome.Diff.Changed.Length,
+                ["differsFromPlan"] = differsFromPlan,
+            };
             return outcome.Pushed
                 ? new ChangeResult(ChangeStatus.Applied, $"zone {zoneName!.TrimEnd('.')} pushed with serial {outcome.Serial} ({outcome.Diff}){differs}", details)
                 : new ChangeResult(ChangeStatus.AlreadyApplied, $"zone {zoneName!.TrimEnd('.')} is already served as generated{differs}", details);

@@ -89,7 +89,7 @@ internal sealed class ApplyWiring
                 TimeSpan.FromSeconds(simulated.Max(s => s.Power.InstallSeconds ?? SimulatedSiteOptions.Default.InstallTime.TotalSeconds)),
                 TimeSpan.FromSeconds(simulated.Max(s => s.Power.RecycleSeconds ?? SimulatedSiteOptions.Default.RecycleTime.TotalSeconds)))
             : LifecycleOptions.Default;
-        return new ProviderJobHandler(new MachineLifecycle(database.Inventory, power, options, host.Clock), providers.Dns is { } dns ? new ZoneJobHandler(dns, host.Clock) : null);
+        return new ProviderJobHandler(new MachineLifecycle(database.Inventory, power, options, host.Clock), providers.Dns is { } dns ? new ZoneJobHandler(dns, host.Clock, host.Err) : null);
     }
 
     /// <summary>Tells the handler which machines a plan installs, so that replacements are never taken from them.</summary>
@@ -123,13 +123,24 @@ internal sealed class ApplyWiring
     /// <summary>
     /// Zone changes as jobs: each attempt renders the zone from the inventory as it is then (after the
     /// installs it depends on) and pushes it; a failed push is retried, and giving up replaces nothing.
+    /// When what was pushed differs from what the plan showed, a note on <paramref name="notes"/> says so.
     /// </summary>
-    private sealed class ZoneJobHandler(DnsProvider dns, TimeProvider clock) : IJobHandler
+    private sealed class ZoneJobHandler(DnsProvider dns, TimeProvider clock, TextWriter notes) : IJobHandler
     {
         public async Task<string?> RunAsync(JobAttempt attempt, CancellationToken cancellationToken)
         {
             var result = await dns.PushZoneAsync(attempt.Change, clock, cancellationToken);
-            return result.Succeeded ? null : throw new FleetException(result.Message ?? $"zone change {attempt.Change.Id} failed");
+            if (!result.Succeeded)
+            {
+                throw new FleetException(result.Message ?? $"zone change {attempt.Change.Id} failed");
+            }
+
+            if (result.Details?["differsFromPlan"]?.GetValue<bool>() == true)
+            {
+                await notes.WriteLineAsync($"note: {result.Message}");
+            }
+
+            return null;
         }
 
         public Task<PlannedChange?> GiveUpAsync(JobAttempt attempt, string error, CancellationToken cancellationToken) =>

@@ -132,6 +132,30 @@ public sealed class ApplyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Zones_are_pushed_as_the_inventory_is_at_apply_time_and_the_apply_says_when_that_differs_from_the_plan()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+        Assert.Equal(0, (await fleet.RunAsync("apply", "--auto-approve")).Exit);
+        fleet.Resize("fancydb-lon", 5);
+        Assert.Equal(0, (await fleet.RunAsync("plan", "--out", "grow.plan")).Exit);
+
+        // After the review, an unrelated machine of the same site breaks: the plan is not stale (it
+        // does not touch that machine), but the lon zone must no longer list it as a cache-lon address.
+        var broken = (await fleet.MachinesAsync()).First(m => m is { Pool: "cache-lon", State: MachineState.InUse });
+        Assert.Equal(0, (await fleet.RunAsync("inventory", "mark-broken", broken.HardwareName, "--reason", "psu")).Exit);
+        var apply = await fleet.RunAsync("apply", "grow.plan");
+
+        Assert.Equal(0, apply.Exit);
+        Assert.Contains("note: zone lon.example.net pushed with serial", apply.Err, StringComparison.Ordinal);
+        Assert.Contains("rendered from the inventory as it is now, which differs from the plan", apply.Err, StringComparison.Ordinal);
+        var zone = await File.ReadAllTextAsync(Path.Combine(fleet.Directory, ".fleet", "zones", "lon.example.net.zone"));
+        Assert.DoesNotContain($"cache-lon\t300\tIN\tA\t{broken.PrimaryIp}\n", zone, StringComparison.Ordinal);
+        var grown = (await fleet.MachinesAsync()).Where(m => m is { Pool: "fancydb-lon", State: MachineState.InUse }).ToList();
+        Assert.Equal(5, grown.Count);
+        Assert.All(grown, m => Assert.Contains($"{m.Hostname}\t300\tIN\tA\t{m.PrimaryIp}\n", zone, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Two_applies_started_together_never_both_run()
     {
         await fleet.RunAsync("inventory", "ingest", "recon");
