@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Fleet.Engine.GitOps;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.GitOps;
 
@@ -23,31 +22,13 @@ public sealed class WebhookNotifierTests : IDisposable
         null,
         null);
 
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task Posts_the_report_as_json()
     {
-        var port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var received = Task.Run(async () =>
-        {
-            var context = await listener.GetContextAsync();
-            using var reader = new StreamReader(context.Request.InputStream);
-            var body = await reader.ReadToEndAsync();
-            context.Response.StatusCode = 204;
-            context.Response.Close();
-            return (context.Request.HttpMethod, context.Request.ContentType, body);
-        });
+        using var webhook = new LoopbackWebhook();
+        var received = webhook.ReceiveOneAsync();
 
-        var failure = await new WebhookNotifier(_client).NotifyAsync(new Uri($"http://127.0.0.1:{port}/hooks/fleet"), Report(), CancellationToken.None);
+        var failure = await new WebhookNotifier(_client).NotifyAsync(new Uri(webhook.Url("/hooks/fleet")), Report(), CancellationToken.None);
 
         Assert.Null(failure);
         var (method, contentType, body) = await received;
@@ -62,7 +43,7 @@ public sealed class WebhookNotifierTests : IDisposable
     [Fact]
     public async Task A_webhook_that_is_down_is_reported_not_thrown_and_hides_credentials()
     {
-        var port = FreePort(); // nothing listens there any more
+        var port = new LoopbackWebhook().Port; // nothing listens there
         var failure = await new WebhookNotifier(_client).NotifyAsync(new Uri($"http://bot:hunter2@127.0.0.1:{port}/hook"), Report(), CancellationToken.None);
 
         Assert.NotNull(failure);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Fleet.Engine.Inventory;
 using Fleet.State;
@@ -137,7 +135,8 @@ public sealed class ReconcileTests : IDisposable
     public async Task Drift_is_posted_to_the_webhook_and_a_webhook_that_is_down_does_not_fail_the_pass()
     {
         await ApplyMainAsync();
-        var port = FreePort();
+        using var webhook = new LoopbackWebhook();
+        var port = webhook.Port;
         File.AppendAllText(Path.Combine(_quickstart.Fleet, "fleet.yaml"), $"reconcile:\n  notify: {{ webhook: \"http://127.0.0.1:{port}/fleet\" }}\n");
         Push("notify on drift");
         await BreakAMachineAsync("web-lon");
@@ -146,23 +145,12 @@ public sealed class ReconcileTests : IDisposable
         Assert.Equal(2, down.ExitCode);
         Assert.Contains($"warning: webhook http://127.0.0.1:{port}/fleet failed", down.Err, StringComparison.Ordinal);
 
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var received = Task.Run(async () =>
-        {
-            var context = await listener.GetContextAsync();
-            using var reader = new StreamReader(context.Request.InputStream);
-            var body = await reader.ReadToEndAsync();
-            context.Response.StatusCode = 200;
-            context.Response.Close();
-            return body;
-        });
+        var received = webhook.ReceiveOneAsync(status: 200);
 
         var up = await Run("reconcile", "--once");
 
         Assert.Equal((2, string.Empty), (up.ExitCode, up.Err));
-        using var posted = JsonDocument.Parse(await received);
+        using var posted = JsonDocument.Parse((await received).Body);
         Assert.Equal("drift", posted.RootElement.GetProperty("status").GetString());
         Assert.Equal("machine_broken", posted.RootElement.GetProperty("items")[0].GetProperty("cause").GetString());
     }
@@ -209,12 +197,5 @@ public sealed class ReconcileTests : IDisposable
         Assert.Equal(0, process.ExitCode);
         Assert.EndsWith("reconcile: stopped\n", output, StringComparison.Ordinal);
         Assert.Contains(": in sync (no changes)", output, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }
