@@ -9,8 +9,8 @@ fleet=examples/quickstart
 if [ "${1:-}" = "--fresh" ]; then rm -rf "$fleet/.fleet"; fi
 
 echo "== building fleetctl"
-dotnet build cmd/Fleetctl -c Release -nologo -clp:NoSummary -v:q
-fleetctl() { cmd/Fleetctl/bin/Release/net10.0/fleetctl -C "$fleet" "$@"; }
+dotnet publish cmd/Fleetctl -c Release -o artifacts/fleetctl -nologo -clp:NoSummary -v:q
+fleetctl() { artifacts/fleetctl/fleetctl -C "$fleet" "$@"; }
 step() { printf '\n== fleetctl %s\n' "$*"; }
 
 step validate

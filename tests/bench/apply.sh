@@ -9,8 +9,8 @@
 #   overhead  2,000 installs at 0 s: the engine's own cost per job (jobs, inventory transitions, audit)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-dotnet build cmd/Fleetctl/Fleetctl.csproj -c Release -nologo -v:q -clp:NoSummary >/dev/null
-fleetctl="$PWD/cmd/Fleetctl/bin/Release/net10.0/fleetctl"
+dotnet publish cmd/Fleetctl -c Release -o artifacts/fleetctl -nologo -v:q -clp:NoSummary >/dev/null
+fleetctl="$PWD/artifacts/fleetctl/fleetctl"
 work=$(mktemp -d /tmp/fleet-bench-apply.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 machines=${1:-100000}
 
-dotnet build cmd/Fleetctl -c Release -nologo -v:q -clp:NoSummary >/dev/null
+dotnet publish cmd/Fleetctl -c Release -o artifacts/fleetctl -nologo -v:q -clp:NoSummary >/dev/null
 dotnet build tests/Fleet.Benchmarks -c Release -nologo -v:q -clp:NoSummary >/dev/null
-fleetctl=cmd/Fleetctl/bin/Release/net10.0/fleetctl
+fleetctl=artifacts/fleetctl/fleetctl
 
 work=$(mktemp -d /tmp/fleet-bench-inventory.XXXXXX)
 . tests/servers/postgres.sh

@@ -8,9 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-7}
 
-dotnet build cmd/Fleetctl -c Release -nologo -v:q -clp:NoSummary >/dev/null
+dotnet publish cmd/Fleetctl -c Release -o artifacts/fleetctl -nologo -v:q -clp:NoSummary >/dev/null
 dotnet build tests/Fleet.Benchmarks -c Release -nologo -v:q -clp:NoSummary >/dev/null
-fleetctl=$PWD/cmd/Fleetctl/bin/Release/net10.0/fleetctl
+fleetctl=$PWD/artifacts/fleetctl/fleetctl
 
 work=$(mktemp -d /tmp/fleet-bench-plan-ref.XXXXXX)
 trap 'rm -rf "$work"' EXIT

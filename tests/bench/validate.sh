@@ -10,11 +10,11 @@ runs=${1:-10}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-dotnet build cmd/Fleetctl/Fleetctl.csproj -c Release -nologo -v:q -clp:NoSummary >/dev/null
+dotnet publish cmd/Fleetctl -c Release -o artifacts/fleetctl -nologo -v:q -clp:NoSummary >/dev/null
 dotnet build tests/Fleet.Benchmarks/Fleet.Benchmarks.csproj -c Release -nologo -v:q -clp:NoSummary >/dev/null
 dotnet run -c Release --no-build --project tests/Fleet.Benchmarks -- generate \
   --out "$work/fleet" --pools 2000 --roles 500 --machines 20000 --sites 4 --hardware 5 --seed 1
-fleetctl=cmd/Fleetctl/bin/Release/net10.0/fleetctl
+fleetctl=artifacts/fleetctl/fleetctl
 
 for _ in 1 2; do "$fleetctl" validate -C "$work/fleet" >/dev/null; done
 TIMEFORMAT='%R %U %S'
