@@ -22,6 +22,9 @@ pg_start() {
   local run=()
   if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PG_DIR"; run=(su postgres -s /bin/sh -c); else run=(sh -c); fi
   "${run[@]}" "$bin/initdb -D $PG_DIR/data -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
+  # One role that must log in with a password (scram-sha-256), for the tests of a refused login;
+  # every other login on loopback is trusted. The tests create the role and set its password.
+  sed -i '1i host all fleet_password_login 127.0.0.1/32 scram-sha-256' "$PG_DIR/data/pg_hba.conf"
   "${run[@]}" "$bin/pg_ctl -D $PG_DIR/data -l $PG_DIR/server.log -w -t 30 -o '-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200' start" >/dev/null
   export FLEET_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
   echo "postgres: running on 127.0.0.1:$PG_PORT"
