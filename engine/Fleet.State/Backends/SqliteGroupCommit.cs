@@ -74,14 +74,30 @@ internal sealed class SqliteGroupCommit(SqliteBackend backend)
                     }
 
                     // Start the next transaction on a fresh connection, whatever state this one is in.
-                    await (connection?.DisposeAsync() ?? ValueTask.CompletedTask);
-                    connection = null;
+                    (var broken, connection) = (connection, null);
+                    await DiscardAsync(broken);
                 }
             }
         }
         finally
         {
             await (connection?.DisposeAsync() ?? ValueTask.CompletedTask);
+        }
+    }
+
+    /// <summary>
+    /// Closes a connection whose transaction failed. Its writers were told why; a failure to close
+    /// it as well has nothing to add, and must not stop the drain (queued writes would wait forever).
+    /// </summary>
+    private static async Task DiscardAsync(Connection? connection)
+    {
+        try
+        {
+            await (connection?.DisposeAsync() ?? ValueTask.CompletedTask);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            // Reported through the writes already.
         }
     }
 
