@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Threading.Channels;
 using Fleet.Engine.Planning;
 
 namespace Fleet.Engine.Execution;
@@ -18,6 +19,10 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
         var running = new Dictionary<Task<ChangeOutcome>, PlannedChange>();
         var perSite = new Dictionary<string, int>(StringComparer.Ordinal);
 
+        // Changes report here as they end: waiting on all running tasks at once would cost each
+        // completion a continuation on every one of them (with parallelism 100, 100 per change).
+        var ended = Channel.CreateUnbounded<Task<ChangeOutcome>>(new UnboundedChannelOptions { SingleReader = true });
+
         while (true)
         {
             while (!cancellationToken.IsCancellationRequested && running.Count < options.Global
@@ -26,7 +31,9 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
                 var site = SiteOf(change);
                 perSite[site] = perSite.GetValueOrDefault(site) + 1;
                 observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Started, clock.GetUtcNow(), change, attempt: 1));
-                running.Add(RunAsync(change, observer, cancellationToken), change);
+                var task = RunAsync(change, observer, cancellationToken);
+                running.Add(task, change);
+                _ = task.ContinueWith(t => ended.Writer.TryWrite(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
             if (running.Count == 0)
@@ -34,7 +41,7 @@ public sealed class Executor(IChangeDispatcher dispatcher, ExecutorOptions optio
                 break;
             }
 
-            var finished = await Task.WhenAny(running.Keys);
+            var finished = await ended.Reader.ReadAsync(CancellationToken.None);
             var done = running[finished];
             running.Remove(finished);
             perSite[SiteOf(done)]--;

@@ -1,9 +1,11 @@
 using System.Collections.Immutable;
 using System.Data;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Fleet.Engine.Diagnostics;
 using Fleet.State.Inventory;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Fleet.Engine.Inventory;
 using static Fleet.State.Backends.Sql;
 
@@ -12,7 +14,8 @@ namespace Fleet.State.Backends;
 /// <summary>
 /// The embedded default: one SQLite file in write-ahead-log mode, so readers never wait for the
 /// writer. Writers take the write lock when their transaction begins (BEGIN IMMEDIATE) and wait
-/// for each other (busy timeout), which serialises claims and migrations across processes.
+/// for each other (busy timeout), which serialises claims and migrations across processes; within
+/// one process, concurrent writes share transactions (group commit).
 /// Times are integer microseconds since the Unix epoch.
 /// </summary>
 internal sealed class SqliteBackend : StateBackend
@@ -26,13 +29,15 @@ internal sealed class SqliteBackend : StateBackend
 
     private readonly string connectionString;
 
+    private readonly SqliteGroupCommit writes;
+
     /// <summary>
-    /// This process's writers take turns here, first come first served, before SQLite's write lock:
-    /// SQLite has one writer at a time, and its busy handler makes a waiting writer sleep up to
-    /// 100 ms between tries, which with many concurrent jobs leaves the database idle most of the time.
-    /// Other processes still wait on the busy timeout.
+    /// The native connections the pool has handed out and that already have their pragmas: they
+    /// keep them while pooled, so each is configured once, not on every open.
     /// </summary>
-    private readonly SemaphoreSlim writer = new(1, 1);
+    private readonly ConditionalWeakTable<sqlite3, object> configured = [];
+
+    private static readonly object Configured = new();
 
     public SqliteBackend(InventoryLocation location)
         : base(location)
@@ -44,6 +49,7 @@ internal sealed class SqliteBackend : StateBackend
             Pooling = true,
             DefaultTimeout = 60,
         }.ToString();
+        writes = new SqliteGroupCommit(this);
     }
 
     public override string MigrationFolder => "sqlite";
@@ -62,8 +68,15 @@ internal sealed class SqliteBackend : StateBackend
         try
         {
             await connection.OpenAsync(cancellationToken);
-            using var pragmas = Command(connection, null, "PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL;");
-            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            if (!configured.TryGetValue(connection.Handle!, out _))
+            {
+                // synchronous = NORMAL in WAL mode: a commit survives the process being killed (it is in
+                // the WAL); only a power loss may take back the last commits, never corrupt the file.
+                using var pragmas = Command(connection, null, "PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL;");
+                await pragmas.ExecuteNonQueryAsync(cancellationToken);
+                configured.AddOrUpdate(connection.Handle!, Configured);
+            }
+
             return connection;
         }
         catch (SqliteException e)
@@ -160,11 +173,9 @@ internal sealed class SqliteBackend : StateBackend
         return Task.CompletedTask;
     }
 
-    protected override async Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken)
-    {
-        await writer.WaitAsync(cancellationToken);
-        return new Releaser(writer);
-    }
+    /// <summary>Writes of this process share transactions: <see cref="SqliteGroupCommit"/>.</summary>
+    public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken cancellationToken) =>
+        writes.WriteAsync(body, cancellationToken);
 
     public override ValueTask DisposeAsync()
     {
@@ -180,9 +191,4 @@ internal sealed class SqliteBackend : StateBackend
             .Bind(5, m.Bmc?.Address).Bind(6, m.Bmc?.Port).Bind(7, MachineRows.EncodeInterfaces(m.Interfaces));
 
     private static long Micros(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
-
-    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
-    {
-        public void Dispose() => semaphore.Release();
-    }
 }

@@ -68,9 +68,6 @@ internal abstract class StateBackend : IAsyncDisposable
         return machines.DrainToImmutable();
     }
 
-    /// <summary>Held for the whole of a write transaction; nothing to hold where the database takes concurrent writers.</summary>
-    protected virtual Task<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken) => Task.FromResult<IDisposable?>(null);
-
     /// <summary>Runs a read on its own connection; driver failures that are user errors become <see cref="Engine.Diagnostics.FleetException"/>.</summary>
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken)
     {
@@ -85,10 +82,12 @@ internal abstract class StateBackend : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="body"/> in one write transaction, committed when it returns and rolled back when it throws.</summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="body"/> in a write transaction: its writes are committed when it returns
+    /// (before this task completes) and rolled back when it throws.
+    /// </summary>
+    public virtual async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken cancellationToken)
     {
-        using var writer = await EnterWriterAsync(cancellationToken);
         try
         {
             await using var connection = await OpenConnectionAsync(cancellationToken);

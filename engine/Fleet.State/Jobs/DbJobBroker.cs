@@ -32,6 +32,7 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
     public Task<Job> EnqueueClaimedAsync(NewJob job, JobClaim claim, CancellationToken cancellationToken) =>
         InsertAsync(job, claim.Now, claim, cancellationToken);
 
+    /// <summary>Inserts the job and returns it as written, without reading it back (its params stay the caller's object).</summary>
     private async Task<Job> InsertAsync(NewJob job, DateTimeOffset now, JobClaim? claim, CancellationToken cancellationToken)
     {
         var sql = $"""
@@ -40,9 +41,14 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
             VALUES (@applyId, @changeId, @action, @target, @site, CAST(@params AS {db.JsonType()}), @status, @attempts, @worker,
                     CAST(@lease AS {db.TimeType()}), CAST(@started AS {db.TimeType()}),
                     @requester, @commit, @planChecksum, CAST(@now AS {db.TimeType()}), @replacementOf)
-            RETURNING {Columns}
+            RETURNING id
             """;
-        var jobs = await WriteAsync(sql, new
+        var inserted = new Job(
+            0, job.ApplyId, job.ChangeId, job.Action, job.Target, job.Site, job.Params,
+            claim is null ? JobStatus.Queued : JobStatus.Running, claim is null ? 0 : 1,
+            NextAttemptAt: null, Truncate(claim?.LeaseUntil), claim?.Worker, job.Requester, job.Commit, job.PlanChecksum,
+            Truncate(now)!.Value, Truncate(claim?.Now), EndedAt: null, Error: null, job.ReplacementOf, ReplacedBy: null);
+        var parameters = new
         {
             applyId = job.ApplyId,
             changeId = job.ChangeId,
@@ -50,8 +56,8 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
             target = job.Target,
             site = job.Site,
             @params = job.Params.ToJsonString(),
-            status = claim is null ? "queued" : "running",
-            attempts = claim is null ? 0 : 1,
+            status = inserted.Status.ToWire(),
+            attempts = inserted.Attempts,
             worker = claim?.Worker,
             lease = db.Time(claim?.LeaseUntil),
             started = db.Time(claim?.Now),
@@ -60,8 +66,11 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
             planChecksum = job.PlanChecksum,
             now = db.Time(now),
             replacementOf = job.ReplacementOf,
-        }, cancellationToken);
-        return jobs[0];
+        };
+        var id = await db.WriteAsync(
+            (connection, transaction) => connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)),
+            cancellationToken);
+        return inserted with { Id = id };
     }
 
     public async Task<Job?> ClaimNextAsync(JobClaim claim, CancellationToken cancellationToken)
@@ -146,6 +155,10 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
             """,
             new { current = currentApplyId, now = db.Time(now), inProcess = JobDispatcher.InProcessWorkerPrefix + "%" },
             cancellationToken);
+
+    /// <summary>A time as the database keeps it (microseconds, UTC), so a job returned by an insert equals the job read back.</summary>
+    private static DateTimeOffset? Truncate(DateTimeOffset? time) =>
+        time is { } t ? new DateTimeOffset(t.UtcTicks - (t.UtcTicks % 10), TimeSpan.Zero) : null;
 
     private object ClaimParameters(JobClaim claim, long? id) =>
         new { id, worker = claim.Worker, site = claim.Site, now = db.Time(claim.Now), lease = db.Time(claim.LeaseUntil) };

@@ -349,6 +349,50 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
         Assert.All(claimed, m => Assert.Equal(2, m.Version));
     }
 
+    [Fact]
+    public async Task Concurrent_transitions_that_lose_a_race_fail_alone_and_the_others_are_recorded()
+    {
+        // Many writes at once share transactions on SQLite: the losers must roll back alone.
+        var store = await StoreWithAsync(60);
+        var machines = await store.ListMachinesAsync(new MachineFilter(), CancellationToken.None);
+        var versionRaces = machines.Take(20).SelectMany(m => new[]
+        {
+            (Serial: m.HardwareName, Transition: MachineTransition.From(m, MachineState.Broken)),
+            (Serial: m.HardwareName, Transition: MachineTransition.From(m, MachineState.Broken)),
+        });
+        var hostnameRaces = machines.Skip(20).Select((m, i) => (
+            Serial: m.HardwareName,
+            Transition: MachineTransition.From(m, MachineState.Installing) with { Hostname = $"lon-db-{i / 2:D5}", Role = "db", Pool = "db-lon", Image = "debian-12" }));
+
+        var outcomes = await Task.WhenAll(versionRaces.Concat(hostnameRaces).Select(async race =>
+        {
+            await Task.Yield();
+            try
+            {
+                await store.TransitionAsync(race.Transition, TestData.Audit, CancellationToken.None);
+                return (race.Serial, Won: true);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                return (race.Serial, Won: false);
+            }
+        }));
+
+        var winners = outcomes.Where(o => o.Won).Select(o => o.Serial).ToList();
+        var versionRaced = machines.Take(20).Select(m => m.HardwareName).ToHashSet();
+        Assert.Equal(versionRaced.Order(StringComparer.Ordinal), winners.Where(versionRaced.Contains).Order(StringComparer.Ordinal));
+        Assert.Equal(20, winners.Count(w => !versionRaced.Contains(w)));
+        foreach (var machine in await store.ListMachinesAsync(new MachineFilter(), CancellationToken.None))
+        {
+            var won = winners.Contains(machine.HardwareName);
+            Assert.Equal(won ? 2 : 1, machine.Version);
+            Assert.Equal(won ? 2 : 1, (await store.ListAuditAsync(machine.HardwareName, CancellationToken.None)).Length);
+        }
+
+        var installing = await store.ListMachinesAsync(new MachineFilter(State: MachineState.Installing), CancellationToken.None);
+        Assert.Equal(20, installing.Select(m => m.Hostname).Distinct().Count());
+    }
+
     private static async Task<Machine> Claim(IInventoryStore store, string serial, string hostname)
     {
         var machine = (await store.GetMachineAsync(serial, CancellationToken.None))!;

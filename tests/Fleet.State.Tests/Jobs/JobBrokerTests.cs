@@ -164,6 +164,26 @@ public abstract class JobBrokerTests(IDatabaseProvider provider) : IAsyncLifetim
         Assert.Equal([externalOld.Id], (await Broker.AbandonOrphansAsync("new", T0.AddMinutes(5), CancellationToken.None)).Select(j => j.Id));
     }
 
+    [Fact]
+    public async Task An_enqueued_job_is_returned_as_it_is_recorded()
+    {
+        var now = T0.AddTicks(1234567); // finer than the database keeps
+        var claim = new JobClaim("w1", null, now, now + Lease);
+
+        var queued = await Broker.EnqueueAsync(NewJob("1", "SN1"), now, CancellationToken.None);
+        var claimed = await Broker.EnqueueClaimedAsync(NewJob("2", "SN2", "lon") with { ReplacementOf = queued.Id }, claim, CancellationToken.None);
+
+        foreach (var job in new[] { queued, claimed })
+        {
+            var read = await Broker.GetAsync(job.Id, CancellationToken.None);
+            var none = new JsonObject(); // compared below: records compare JSON by reference
+            Assert.Equal(read! with { Params = none }, job with { Params = none });
+            Assert.True(JsonNode.DeepEquals(read.Params, job.Params));
+        }
+
+        Assert.Equal((JobStatus.Running, 1, "w1"), (claimed.Status, claimed.Attempts, claimed.Worker));
+    }
+
     private Task<Job> Enqueue(string changeId, string? site = null) =>
         Broker.EnqueueAsync(NewJob(changeId, $"SN{changeId}", site), T0, CancellationToken.None);
 
