@@ -3,6 +3,7 @@ using Fleet.Engine.Execution;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Planning;
+using Fleet.Engine.Providers;
 using Fleet.Providers.Physical.Lifecycle;
 using Fleet.State.Tests;
 using static Fleet.Providers.Physical.Tests.Lifecycle.LifecycleHarness;
@@ -20,7 +21,9 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
         await using var h = await CreateAsync(provider, 2);
         var change = Install("1", "SN1");
 
-        Assert.Equal("SN1", await h.Lifecycle.InstallAsync(change, Audit, CancellationToken.None));
+        var result = await h.Lifecycle.InstallAsync(change, Audit, CancellationToken.None);
+
+        Assert.Equal((ChangeStatus.Applied, $"SN1 installed as {change.Hostname}"), (result.Status, result.Message));
 
         var machine = await h.MachineAsync("SN1");
         Assert.Equal((MachineState.InUse, "db", "db", "debian-12", change.Hostname), (machine.State, machine.Pool, machine.Role, machine.Image, machine.Hostname));
@@ -39,8 +42,9 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
         await h.Lifecycle.InstallAsync(Install("1", "SN1"), Audit, CancellationToken.None);
         var version = (await h.MachineAsync("SN1")).Version;
 
-        await h.Lifecycle.InstallAsync(Install("1", "SN1"), Audit, CancellationToken.None);
+        var again = await h.Lifecycle.InstallAsync(Install("1", "SN1"), Audit, CancellationToken.None);
 
+        Assert.Equal(ChangeStatus.AlreadyApplied, again.Status);
         Assert.Equal(version, (await h.MachineAsync("SN1")).Version);
         Assert.Equal(1, h.Datacenter.BootsOf("SN1"));
     }
@@ -124,7 +128,7 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
     {
         await using var h = await CreateAsync(provider, 4);
         h.Completions.Failing["SN1"] = true;
-        h.Lifecycle.Reservations.Reserve(["SN1", "SN2", "SN3"]); // SN3: planned for a change not yet started
+        await h.ReserveAsync("a1", "SN1", "SN2", "SN3"); // SN3: planned for a change not yet started
         var observer = new RecordingObserver();
         var dispatcher = new JobDispatcher(h.Runner(FastRetry, TimeProvider.System), new JobContext("a1", "alice", "abc", "sha256:1"), JobDispatchMode.InProcess, TimeSpan.FromMilliseconds(10));
 
