@@ -147,6 +147,38 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
     }
 
     [Fact]
+    public async Task A_replacement_passes_over_the_target_of_a_job_another_worker_has_queued()
+    {
+        await using var h = await CreateAsync(provider, 3);
+        h.Completions.Failing["SN1"] = true;
+        await h.Database.Jobs.EnqueueAsync(JobChanges.ToNewJob(Install("9", "SN2"), new JobContext("a0", "bob", null, null)), DateTimeOffset.UtcNow, CancellationToken.None);
+        var dispatcher = new JobDispatcher(h.Runner(FastRetry, TimeProvider.System), new JobContext("a1", "alice", null, null), JobDispatchMode.InProcess, TimeSpan.FromMilliseconds(10));
+
+        var report = await new Executor(dispatcher, ExecutorOptions.Default, TimeProvider.System)
+            .ExecuteAsync([Install("1", "SN1")], new RecordingObserver(), CancellationToken.None);
+
+        Assert.Equal(("SN3", MachineState.Available), (report["1"].Machine, (await h.MachineAsync("SN2")).State));
+    }
+
+    [Fact]
+    public async Task The_provider_applies_through_the_lifecycle_and_a_failed_attempt_is_a_failed_result()
+    {
+        await using var h = await CreateAsync(provider, 2);
+        h.Completions.Failing["SN2"] = true;
+        var context = new ApplyContext("alice@ci", "abc123", "sha256:1", TimeProvider.System) { JobId = "7" };
+
+        var installed = await h.Provider.ApplyAsync(Install("1", "SN1"), context, CancellationToken.None);
+        var failed = await h.Provider.ApplyAsync(Install("2", "SN2"), context, CancellationToken.None);
+
+        Assert.Equal(ChangeStatus.Applied, installed.Status);
+        Assert.Equal((ChangeStatus.Failed, "install of SN2 failed: disk not found"), (failed.Status, failed.Message));
+        Assert.All((await h.Inventory.ListAuditAsync("SN1", CancellationToken.None)).Where(a => a.Action == AuditAction.Transition),
+            a => Assert.Equal(("alice@ci", "7", "abc123"), (a.Actor, a.JobId, a.Commit)));
+        var planning = new PhysicalProvider(h.Inventory);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => planning.ApplyAsync(Install("1", "SN1"), context, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Without_a_free_machine_the_change_fails_and_its_dependents_are_skipped()
     {
         await using var h = await CreateAsync(provider, 1);
