@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Fleet.Engine.Jobs;
 
 /// <summary>
@@ -16,6 +18,9 @@ public interface ITargetReservations
     /// </summary>
     Task ReserveAsync(string applyId, IEnumerable<string> targets, CancellationToken cancellationToken);
 
-    /// <summary>Every target reserved by a running apply or held by a queued or running job.</summary>
-    Task<IReadOnlySet<string>> ListAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The <paramref name="candidates"/> that no running apply has reserved and no queued or running
+    /// job targets, in their order.
+    /// </summary>
+    Task<ImmutableArray<string>> UnreservedAsync(IEnumerable<string> candidates, CancellationToken cancellationToken);
 }

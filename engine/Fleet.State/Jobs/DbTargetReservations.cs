@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using Dapper;
 using Fleet.Engine.Execution;
@@ -8,8 +9,9 @@ namespace Fleet.State.Jobs;
 
 /// <summary>
 /// Reserved targets on PostgreSQL or SQLite: rows of <c>target_reservations</c> whose apply is still
-/// running, plus the targets of unfinished jobs. Targets travel as one JSON array so a plan of
-/// thousands of installs is reserved in one statement on both backends.
+/// running, plus the targets of unfinished jobs. Targets and candidates travel as one JSON array, so
+/// a plan of thousands of installs is reserved, and thousands of candidates are checked, in one
+/// statement on both backends.
 /// </summary>
 internal sealed class DbTargetReservations(StateBackend db) : ITargetReservations
 {
@@ -28,15 +30,24 @@ internal sealed class DbTargetReservations(StateBackend db) : ITargetReservation
             },
             cancellationToken);
 
-    public Task<IReadOnlySet<string>> ListAsync(CancellationToken cancellationToken) =>
-        db.ReadAsync<IReadOnlySet<string>>(
-            async connection => (await connection.QueryAsync<string>(new CommandDefinition(
-                """
-                SELECT r.target FROM target_reservations r JOIN apply_history h ON h.id = r.apply_id WHERE h.result = @running
-                UNION
-                SELECT target FROM jobs WHERE status IN ('queued', 'running')
+    public async Task<ImmutableArray<string>> UnreservedAsync(IEnumerable<string> candidates, CancellationToken cancellationToken)
+    {
+        // Each NOT IN subquery is evaluated once into a hashed set (both backends), so this costs one
+        // pass over the reservations and returns only the few candidates that are free.
+        var elements = db.IsPostgres()
+            ? "jsonb_array_elements_text(CAST(@candidates AS jsonb)) WITH ORDINALITY AS c(value, key)"
+            : "json_each(@candidates) AS c";
+        var free = await db.ReadAsync(
+            connection => connection.QueryAsync<string>(new CommandDefinition(
+                $"""
+                SELECT c.value FROM {elements}
+                WHERE c.value NOT IN (SELECT r.target FROM target_reservations r JOIN apply_history h ON h.id = r.apply_id WHERE h.result = @running)
+                  AND c.value NOT IN (SELECT target FROM jobs WHERE status IN ('queued', 'running'))
+                ORDER BY c.key
                 """,
-                new { running = ApplyResults.Running },
-                cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal),
+                new { candidates = JsonSerializer.Serialize(candidates), running = ApplyResults.Running },
+                cancellationToken: cancellationToken)),
             cancellationToken);
+        return [.. free];
+    }
 }

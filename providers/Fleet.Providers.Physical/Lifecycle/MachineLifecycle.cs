@@ -224,9 +224,9 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
     private async Task<PlannedChange?> ClaimReplacementAsync(PlannedChange change, Machine broken, AuditContext audit, CancellationToken cancellationToken)
     {
         var (pool, role, image) = (Pool(change), Parameter(change, "role"), Parameter(change, "image"));
-        var candidates = await inventory.ListMachinesAsync(new MachineFilter(Site: broken.Site, State: MachineState.Available, HardwareType: broken.HardwareType), cancellationToken);
-        var reserved = await reservations.ListAsync(cancellationToken);
-        foreach (var candidate in candidates.Where(c => !reserved.Contains(c.HardwareName)))
+        var available = await inventory.ListMachinesAsync(new MachineFilter(Site: broken.Site, State: MachineState.Available, HardwareType: broken.HardwareType), cancellationToken);
+        var free = (await reservations.UnreservedAsync(available.Select(m => m.HardwareName), cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        foreach (var candidate in available.Where(c => free.Contains(c.HardwareName)))
         {
             try
             {

@@ -13,6 +13,9 @@ namespace Fleet.State.Tests.Jobs;
 public abstract class TargetReservationsTests(IDatabaseProvider provider) : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    /// <summary>Candidates in the order a caller prefers them, which the answer keeps.</summary>
+    private static readonly string[] Candidates = ["SN9", "SN8", "SN7", "SN6", "SN4", "SN3", "SN2", "SN1"];
+
     private string inventory = null!;
     private StateDatabase database = null!;
 
@@ -38,13 +41,13 @@ public abstract class TargetReservationsTests(IDatabaseProvider provider) : IAsy
         // A worker process has its own connection to the same database.
         await using (var worker = await StateDatabase.OpenAsync(inventory, provider.FleetDirectory, CancellationToken.None))
         {
-            Assert.Equal(["SN1", "SN2", "SN3", "SN7", "SN8"], (await worker.Reservations.ListAsync(CancellationToken.None)).Order(StringComparer.Ordinal));
+            Assert.Equal<string>(["SN9", "SN6", "SN4"], await worker.Reservations.UnreservedAsync(Candidates, CancellationToken.None));
         }
 
         await database.ApplyHistory.FinishAsync("a1", T0.AddMinutes(1), ApplyResults.Succeeded, null, ImmutableSortedDictionary<string, int>.Empty, CancellationToken.None);
         await database.Jobs.FinishAsync(running.Id, "w1", T0.AddSeconds(2), CancellationToken.None);
 
-        Assert.Equal(["SN7"], await database.Reservations.ListAsync(CancellationToken.None));
+        Assert.Equal<string>(["SN9", "SN8", "SN6", "SN4", "SN3", "SN2", "SN1"], await database.Reservations.UnreservedAsync(Candidates, CancellationToken.None));
         Assert.Equal(JobStatus.Queued, (await database.Jobs.GetAsync(queued.Id, CancellationToken.None))!.Status);
     }
 
@@ -53,15 +56,15 @@ public abstract class TargetReservationsTests(IDatabaseProvider provider) : IAsy
     {
         await StartApplyAsync("dead");
         await database.Reservations.ReserveAsync("dead", ["SN1"], CancellationToken.None);
-        Assert.Equal(["SN1"], await database.Reservations.ListAsync(CancellationToken.None));
+        Assert.Equal<string>(["SN2"], await database.Reservations.UnreservedAsync(["SN1", "SN2"], CancellationToken.None));
 
         // The next apply marks the dead one interrupted before it reserves anything.
         await database.ApplyHistory.MarkInterruptedAsync(T0.AddMinutes(5), CancellationToken.None);
-        Assert.Empty(await database.Reservations.ListAsync(CancellationToken.None));
+        Assert.Equal<string>(["SN1", "SN2"], await database.Reservations.UnreservedAsync(["SN1", "SN2"], CancellationToken.None));
         await StartApplyAsync("next");
         await database.Reservations.ReserveAsync("next", ["SN2"], CancellationToken.None);
 
-        Assert.Equal(["SN2"], await database.Reservations.ListAsync(CancellationToken.None));
+        Assert.Equal<string>(["SN1"], await database.Reservations.UnreservedAsync(["SN1", "SN2"], CancellationToken.None));
     }
 
     private Task StartApplyAsync(string id) =>
