@@ -28,6 +28,7 @@ public sealed class StateDatabase : IAsyncDisposable
         Inventory = new InventoryStore(backend, clock);
         Ledger = new DbCommitLedger(backend);
         Jobs = new DbJobBroker(backend);
+        Reservations = new DbTargetReservations(backend);
         ApplyLock = new DbApplyLock(backend, clock);
         ApplyHistory = new DbApplyHistory(backend);
     }
@@ -38,6 +39,9 @@ public sealed class StateDatabase : IAsyncDisposable
     public ICommitLedger Ledger { get; }
     /// <summary>The job broker: every change of an apply as a job that workers claim with a lease.</summary>
     public IJobBroker Jobs { get; }
+
+    /// <summary>Targets the running apply's plan and unfinished jobs hold, seen by every process (replacements pass over them).</summary>
+    public ITargetReservations Reservations { get; }
 
     /// <summary>The fleet-wide apply lock, released when its holder's process dies.</summary>
     public IApplyLock ApplyLock { get; }

@@ -149,8 +149,12 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
     public Task<ChangeResult> ApplyAsync(PlannedChange change, ApplyContext context, CancellationToken cancellationToken) =>
         PushZoneAsync(change, context.Clock, cancellationToken);
 
-    /// <summary>Applies a zone change: renders the zone from the inventory as it is now and pushes it (idempotent).</summary>
-    public async Task<ChangeResult> PushZoneAsync(PlannedChange change, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies a zone change: renders the zone from the inventory as it is now and pushes it
+    /// (idempotent). When that differs from what the plan showed (installs replaced, a machine changed
+    /// since), the result carries a note saying so. A failed push is retried; giving up replaces nothing.
+    /// </summary>
+    private async Task<ChangeResult> PushZoneAsync(PlannedChange change, TimeProvider clock, CancellationToken cancellationToken)
     {
         var zoneName = change.Parameters.GetValueOrDefault("zone");
         try
@@ -177,9 +181,10 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
                 ["changed"] = outcome.Diff.Changed.Length,
                 ["differsFromPlan"] = differsFromPlan,
             };
-            return outcome.Pushed
+            var result = outcome.Pushed
                 ? new ChangeResult(ChangeStatus.Applied, $"zone {zoneName!.TrimEnd('.')} pushed with serial {outcome.Serial} ({outcome.Diff}){differs}", details)
                 : new ChangeResult(ChangeStatus.AlreadyApplied, $"zone {zoneName!.TrimEnd('.')} is already served as generated{differs}", details);
+            return differsFromPlan ? result with { Note = result.Message } : result;
         }
         catch (FleetException e)
         {

@@ -4,6 +4,7 @@ using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
+using Fleet.Providers.Physical.Lifecycle;
 using Fleet.Providers.Physical.Planning;
 
 namespace Fleet.Providers.Physical;
@@ -11,9 +12,10 @@ namespace Fleet.Providers.Physical;
 /// <summary>
 /// Physical machines on top of the inventory: serves <c>backend: physical</c> pools with
 /// <c>install</c> and <c>recycle</c> changes. Planning is <see cref="PhysicalPlanner"/>; applying a
-/// change is in PhysicalProvider.Apply.cs.
+/// change (through <see cref="MachineLifecycle"/>) is in PhysicalProvider.Apply.cs.
 /// </summary>
-public sealed partial class PhysicalProvider(IInventoryStore inventory) : IProvider
+/// <param name="lifecycle">Null for planning only (cheap, and touches no power driver); see <see cref="ForApply"/>.</param>
+public sealed partial class PhysicalProvider(IInventoryStore inventory, MachineLifecycle? lifecycle = null) : IProvider
 {
     public string Name => PhysicalPlanner.ProviderName;
 

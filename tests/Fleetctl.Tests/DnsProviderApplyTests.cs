@@ -49,13 +49,14 @@ public sealed class DnsProviderApplyTests : IAsyncLifetime
 
         var plan = provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), PlanOptions.Default, []));
         var lon = plan.Changes.Single(c => c.Change.Address == "zone/lon.example.net").Change;
-        var context = new ApplyContext(new Plan(1, "quickstart", PlanSource.Worktree, [lon], ImmutableSortedDictionary<string, string>.Empty, [], "sha256:0"), "test", TimeProvider.System);
+        var context = new ApplyContext("test", null, "sha256:0", TimeProvider.System);
         var first = await provider.ApplyAsync(lon, context, CancellationToken.None);
         var second = await provider.ApplyAsync(lon, context, CancellationToken.None);
 
         Assert.Equal(ChangeAction.ZoneCreate, lon.Action);
         Assert.Equal(ChangeStatus.Applied, first.Status);
         Assert.Equal(ChangeStatus.AlreadyApplied, second.Status);
+        Assert.Null(first.Note); // pushed as planned: nothing to point out
         var zone = await File.ReadAllTextAsync(Path.Combine(fleet, ".fleet", "zones", "lon.example.net.zone"));
         Assert.Contains($"lon-web-abcde\t300\tIN\tA\t{machine.PrimaryIp}", zone, StringComparison.Ordinal);
         Assert.Contains($"web-lon\t300\tIN\tA\t{machine.PrimaryIp}", zone, StringComparison.Ordinal);

@@ -1,21 +1,19 @@
 using System.CommandLine;
-using System.Globalization;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Execution;
 using Fleet.Engine.GitOps;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
-using Fleet.Providers.Dns;
-using Fleet.Providers.Physical.Lifecycle;
-using Fleet.Providers.Physical.Power;
+using Fleet.Engine.Providers;
 using Fleet.State;
 
 namespace Fleetctl.Apply;
 
 /// <summary>
-/// The composition of apply and worker: the job handler over the providers, the power drivers of
-/// the fleet's sites, and the options both commands share (retry budget and backoff, job lease).
+/// The composition of apply and worker: the job handler over the providers (built to apply, with the
+/// power drivers of the fleet's sites), and the options both commands share (retry budget and
+/// backoff, job lease).
 /// </summary>
 internal sealed class ApplyWiring
 {
@@ -78,72 +76,26 @@ internal sealed class ApplyWiring
         return (services, settings);
     }
 
-    /// <summary>The handler of every job: physical installs and recycles through the machine lifecycle.</summary>
+    /// <summary>
+    /// The handler of every job: the engine's router over the providers, built to apply. Notes of
+    /// a change (a zone pushed that differs from the plan) go to stderr.
+    /// </summary>
     public static IJobHandler Handler(DesiredState desired, StateDatabase database, FleetProviders providers, CliHost host)
     {
-        var seed = host.GetEnvironment("FLEET_SIMULATED_SEED") is { } text && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
-        var power = PowerDrivers.FromFleet(desired.Fleet, host.Clock, seed);
-        var simulated = desired.Fleet.Sites.Where(s => s.Power.Driver == PowerSpec.Simulated).ToList();
-        var options = simulated.Count == desired.Fleet.Sites.Length && simulated.Count > 0
-            ? LifecycleOptions.ForSimulated(
-                TimeSpan.FromSeconds(simulated.Max(s => s.Power.InstallSeconds ?? SimulatedSiteOptions.Default.InstallTime.TotalSeconds)),
-                TimeSpan.FromSeconds(simulated.Max(s => s.Power.RecycleSeconds ?? SimulatedSiteOptions.Default.RecycleTime.TotalSeconds)))
-            : LifecycleOptions.Default;
-        return new ProviderJobHandler(new MachineLifecycle(database.Inventory, power, options, host.Clock), providers.Dns is { } dns ? new ZoneJobHandler(dns, host.Clock, host.Err) : null);
-    }
-
-    /// <summary>Tells the handler which machines a plan installs, so that replacements are never taken from them.</summary>
-    public static void ReserveForPlan(IJobHandler handler, Plan plan)
-    {
-        if (handler is ProviderJobHandler providers)
+        var gate = new Lock();
+        return new ProviderJobHandler(providers.ForApply(database, desired, host).All, host.Clock, note =>
         {
-            providers.Physical.Reservations.Reserve(plan.Changes.Where(c => c.Action == ChangeAction.Install && c.Machine is not null).Select(c => c.Machine!));
-        }
-    }
-
-    /// <summary>Routes each job to the provider that owns its change.</summary>
-    private sealed class ProviderJobHandler(MachineLifecycle physical, ZoneJobHandler? zones) : IJobHandler
-    {
-        public MachineLifecycle Physical => physical;
-
-        public Task<string?> RunAsync(JobAttempt attempt, CancellationToken cancellationToken) =>
-            For(attempt.Change).RunAsync(attempt, cancellationToken);
-
-        public Task<PlannedChange?> GiveUpAsync(JobAttempt attempt, string error, CancellationToken cancellationToken) =>
-            For(attempt.Change).GiveUpAsync(attempt, error, cancellationToken);
-
-        private IJobHandler For(PlannedChange change) => (change.Provider, zones) switch
-        {
-            ("physical", _) => physical,
-            ("dns", { } handler) => handler,
-            _ => throw new FleetException($"change {change.Id} ({change.Address}): provider {change.Provider} cannot apply changes in this version of fleetctl"),
-        };
+            lock (gate)
+            {
+                host.Err.WriteLine($"note: {note}");
+            }
+        });
     }
 
     /// <summary>
-    /// Zone changes as jobs: each attempt renders the zone from the inventory as it is then (after the
-    /// installs it depends on) and pushes it; a failed push is retried, and giving up replaces nothing.
-    /// When what was pushed differs from what the plan showed, a note on <paramref name="notes"/> says so.
+    /// Reserves the machines a plan works on, in the state database, before its first job is enqueued:
+    /// a replacement claimed by this apply or by any <c>fleetctl worker</c> never takes one of them.
     /// </summary>
-    private sealed class ZoneJobHandler(DnsProvider dns, TimeProvider clock, TextWriter notes) : IJobHandler
-    {
-        public async Task<string?> RunAsync(JobAttempt attempt, CancellationToken cancellationToken)
-        {
-            var result = await dns.PushZoneAsync(attempt.Change, clock, cancellationToken);
-            if (!result.Succeeded)
-            {
-                throw new FleetException(result.Message ?? $"zone change {attempt.Change.Id} failed");
-            }
-
-            if (result.Details?["differsFromPlan"]?.GetValue<bool>() == true)
-            {
-                await notes.WriteLineAsync($"note: {result.Message}");
-            }
-
-            return null;
-        }
-
-        public Task<PlannedChange?> GiveUpAsync(JobAttempt attempt, string error, CancellationToken cancellationToken) =>
-            Task.FromResult<PlannedChange?>(null);
-    }
+    public static Task ReserveForPlanAsync(StateDatabase database, string applyId, Plan plan, CancellationToken cancellationToken) =>
+        database.Reservations.ReserveAsync(applyId, plan.Changes.Where(c => c.Machine is not null).Select(c => c.Machine!), cancellationToken);
 }

@@ -69,7 +69,7 @@ internal sealed class ApplyWorkflow(
             return ExitCodes.Error;
         }
 
-        ApplyWiring.ReserveForPlan(services.Handler, plan);
+        await ApplyWiring.ReserveForPlanAsync(database, session.Id, plan, cancellationToken);
         var report = await session.ExecuteAsync(plan.Changes, plan.Checksum, progress, cancellationToken);
         await RecordPoolsAsync(plan, report, request.PlanOptions, cancellationToken);
         if (report.AllSucceeded)

@@ -9,7 +9,8 @@ namespace Fleet.Engine.Providers;
 /// A backend fleetctl reconciles (physical machines, GCP instance groups, DNS zones…). The engine
 /// knows providers only through this interface; they are registered by the CLI, so a new provider
 /// needs no engine change. Reading and applying do I/O; validating, planning and checking guards
-/// are pure functions of their arguments.
+/// are pure functions of their arguments. Apply and <c>fleetctl worker</c> run every change through
+/// <see cref="ProviderJobHandler"/>, which picks the provider by the change's <c>provider</c>.
 /// </summary>
 public interface IProvider
 {
@@ -41,8 +42,22 @@ public interface IProvider
     /// </summary>
     ImmutableArray<string> FindStaleGuards(IReadOnlyDictionary<string, string> guards, ProviderSnapshot actual);
 
-    /// <summary>Applies one change of a plan. Idempotent: applying a change that already took effect succeeds.</summary>
+    /// <summary>
+    /// Applies one change of a plan. Idempotent: applying a change that already took effect succeeds.
+    /// A <see cref="ChangeStatus.Failed"/> result (or an exception) is a failed attempt, retried with
+    /// backoff by whichever process runs the change's job.
+    /// </summary>
     Task<ChangeResult> ApplyAsync(PlannedChange change, ApplyContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called once <paramref name="change"/> has failed every attempt of its retry budget
+    /// (<paramref name="error"/> is the last failure). The provider may retire what failed and return
+    /// a change that takes over, which runs as a new job with a budget of its own: the physical
+    /// provider marks the machine broken and returns an install of a replacement it has claimed. The
+    /// default takes nothing over: the change fails.
+    /// </summary>
+    Task<PlannedChange?> GiveUpAsync(PlannedChange change, ApplyContext context, string error, CancellationToken cancellationToken) =>
+        Task.FromResult<PlannedChange?>(null);
 }
 
 /// <summary>

@@ -2,7 +2,9 @@ using System.Globalization;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Jobs;
+using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
+using Fleet.Engine.Providers;
 using Fleet.Providers.Physical.Power;
 
 namespace Fleet.Providers.Physical.Lifecycle;
@@ -11,6 +13,20 @@ namespace Fleet.Providers.Physical.Lifecycle;
 public sealed record LifecycleOptions(TimeSpan InstallTimeout, TimeSpan RecycleTimeout)
 {
     public static LifecycleOptions Default { get; } = new(TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(30));
+
+    /// <summary>
+    /// The timeouts for a fleet: when every site is simulated, generous multiples of the slowest
+    /// site's times (<see cref="ForSimulated"/>); otherwise those of real hardware.
+    /// </summary>
+    public static LifecycleOptions ForFleet(FleetSpec fleet)
+    {
+        var simulated = fleet.Sites.Where(s => s.Power.Driver == PowerSpec.Simulated).ToList();
+        return simulated.Count == fleet.Sites.Length && simulated.Count > 0
+            ? ForSimulated(
+                TimeSpan.FromSeconds(simulated.Max(s => s.Power.InstallSeconds ?? SimulatedSiteOptions.Default.InstallTime.TotalSeconds)),
+                TimeSpan.FromSeconds(simulated.Max(s => s.Power.RecycleSeconds ?? SimulatedSiteOptions.Default.RecycleTime.TotalSeconds)))
+            : Default;
+    }
 
     /// <summary>Timeouts for simulated sites: generous multiples of their configured times.</summary>
     public static LifecycleOptions ForSimulated(TimeSpan installTime, TimeSpan recycleTime) =>
@@ -26,26 +42,20 @@ public sealed record LifecycleOptions(TimeSpan InstallTimeout, TimeSpan RecycleT
 /// completion is awaited up to a timeout, and the machine becomes in_use. Recycle is the same with
 /// the sanitize image, ending available with its hostname released. When an install has failed its
 /// whole retry budget, the machine is marked broken and a replacement of the same hardware at the
-/// same site is claimed for the pool, as long as one is available.
+/// same site is claimed for the pool, as long as one is available that no planned change or
+/// unfinished job has reserved (<paramref name="reservations"/>, shared by every process).
 /// </summary>
-public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers power, LifecycleOptions options, TimeProvider clock) : IJobHandler
+public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservations reservations, PowerDrivers power, LifecycleOptions options, TimeProvider clock)
 {
-    /// <summary>Machines replacements must not be taken from: those the plan being applied installs.</summary>
-    public MachineReservations Reservations { get; } = new();
-
     /// <summary>How often a compare-and-swap that lost a race is re-read and retried within one attempt.</summary>
     private const int ConflictRetries = 5;
 
-    public Task<string?> RunAsync(JobAttempt attempt, CancellationToken cancellationToken) => attempt.Change.Action switch
+    /// <summary>
+    /// Gives up on a change whose every attempt failed: a machine this change claimed becomes broken
+    /// and, for an install, a replacement is claimed and returned as the install that takes over.
+    /// </summary>
+    public async Task<PlannedChange?> GiveUpAsync(PlannedChange change, int attempts, string error, AuditContext audit, CancellationToken cancellationToken)
     {
-        ChangeAction.Install => InstallAsync(attempt.Change, Audit(attempt.Job, "install"), cancellationToken),
-        ChangeAction.Recycle => RecycleAsync(attempt.Change, Audit(attempt.Job, "recycle"), cancellationToken),
-        _ => throw new InvalidOperationException($"the physical lifecycle does not run {attempt.Change.Action.ToWire()} changes"),
-    };
-
-    public async Task<PlannedChange?> GiveUpAsync(JobAttempt attempt, string error, CancellationToken cancellationToken)
-    {
-        var change = attempt.Change;
         var machine = await GetAsync(Serial(change), cancellationToken);
         var expected = change.Action == ChangeAction.Install ? MachineState.Installing : MachineState.Recycling;
         if (machine.State != expected || machine.Pool != Pool(change))
@@ -53,33 +63,33 @@ public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers pow
             return null; // not ours to break: the attempt failed before the machine was claimed
         }
 
-        var why = $"{change.Action.ToWire()} failed {attempt.Attempt} times: {error}";
-        await inventory.TransitionAsync(MachineTransition.From(machine, MachineState.Broken), Audit(attempt.Job, why), cancellationToken);
+        var why = $"{change.Action.ToWire()} failed {attempts} times: {error}";
+        await inventory.TransitionAsync(MachineTransition.From(machine, MachineState.Broken), audit with { Reason = why }, cancellationToken);
         return change.Action == ChangeAction.Install
-            ? await ClaimReplacementAsync(change, machine, Audit(attempt.Job, $"replacement for broken {machine.HardwareName}"), cancellationToken)
+            ? await ClaimReplacementAsync(change, machine, audit with { Reason = $"replacement for broken {machine.HardwareName}" }, cancellationToken)
             : null;
     }
 
-    public async Task<string?> InstallAsync(PlannedChange change, AuditContext audit, CancellationToken cancellationToken)
+    public async Task<ChangeResult> InstallAsync(PlannedChange change, AuditContext audit, CancellationToken cancellationToken)
     {
         var machine = await ClaimForInstallAsync(change, audit, cancellationToken);
         if (machine.State == MachineState.InUse)
         {
-            return machine.HardwareName; // installed by an earlier run
+            return ChangeResult.AlreadyApplied($"{machine.HardwareName} is already installed as {machine.Hostname}"); // by an earlier run
         }
 
         await BootAsync(machine, BootImage.Installer, options.InstallTimeout, cancellationToken);
         await MoveAsync(machine, MachineState.InUse, audit, cancellationToken);
-        return machine.HardwareName;
+        return ChangeResult.Applied($"{machine.HardwareName} installed as {machine.Hostname}");
     }
 
-    public async Task<string?> RecycleAsync(PlannedChange change, AuditContext audit, CancellationToken cancellationToken)
+    public async Task<ChangeResult> RecycleAsync(PlannedChange change, AuditContext audit, CancellationToken cancellationToken)
     {
         var machine = await GetAsync(Serial(change), cancellationToken);
         switch (machine.State)
         {
             case MachineState.Available:
-                return machine.HardwareName; // recycled by an earlier run
+                return ChangeResult.AlreadyApplied($"{machine.HardwareName} is already recycled"); // by an earlier run
             case MachineState.InUse or MachineState.Broken:
                 machine = await inventory.TransitionAsync(MachineTransition.From(machine, MachineState.Recycling), audit, cancellationToken);
                 break;
@@ -91,7 +101,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers pow
 
         await BootAsync(machine, BootImage.Sanitize, options.RecycleTimeout, cancellationToken);
         await MoveAsync(machine, MachineState.Available, audit, cancellationToken);
-        return machine.HardwareName;
+        return ChangeResult.Applied($"{machine.HardwareName} recycled");
     }
 
     /// <summary>
@@ -207,13 +217,16 @@ public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers pow
 
     /// <summary>
     /// Claims an available machine of the broken one's site and hardware for the same pool, in serial
-    /// order; one that another apply or worker claims first is passed over. Null when none is left.
+    /// order, passing over those reserved (planned for a change of the running apply, or the target of
+    /// an unfinished job, whichever process holds it); one that another apply or worker claims first
+    /// is passed over too. Null when none is left.
     /// </summary>
     private async Task<PlannedChange?> ClaimReplacementAsync(PlannedChange change, Machine broken, AuditContext audit, CancellationToken cancellationToken)
     {
         var (pool, role, image) = (Pool(change), Parameter(change, "role"), Parameter(change, "image"));
-        var candidates = await inventory.ListMachinesAsync(new MachineFilter(Site: broken.Site, State: MachineState.Available, HardwareType: broken.HardwareType), cancellationToken);
-        foreach (var candidate in candidates.Where(c => !Reservations.Contains(c.HardwareName)))
+        var available = await inventory.ListMachinesAsync(new MachineFilter(Site: broken.Site, State: MachineState.Available, HardwareType: broken.HardwareType), cancellationToken);
+        var free = (await reservations.UnreservedAsync(available.Select(m => m.HardwareName), cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        foreach (var candidate in available.Where(c => free.Contains(c.HardwareName)))
         {
             try
             {
@@ -231,9 +244,6 @@ public sealed class MachineLifecycle(IInventoryStore inventory, PowerDrivers pow
 
     private async Task<Machine> GetAsync(string serial, CancellationToken cancellationToken) =>
         await inventory.GetMachineAsync(serial, cancellationToken) ?? throw new FleetException($"machine {serial} is not in the inventory");
-
-    private static AuditContext Audit(Job job, string reason) =>
-        new(job.Requester, reason, job.Id.ToString(CultureInfo.InvariantCulture), job.Commit);
 
     private static string Serial(PlannedChange change) =>
         change.Machine ?? throw new FleetException($"change {change.Id} ({change.Address}) names no machine");

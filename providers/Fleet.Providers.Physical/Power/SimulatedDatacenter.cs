@@ -128,13 +128,19 @@ public sealed class SimulatedDatacenter(SimulatedSiteOptions options, TimeProvid
         simulated.PxeOnce = null;
         simulated.Boots++;
         var duration = image == BootImage.Installer ? options.InstallTime : options.RecycleTime;
-        var fails = Draw(serial, simulated.Boots) < options.FailureRate;
+        var fails = FailsOnBoot(serial, simulated.Boots);
         var what = image == BootImage.Installer ? "installer" : "sanitizer";
         simulated.Task = new RunningTask(
             image,
             clock.GetUtcNow() + duration,
             fails ? BootTaskOutcome.Failure($"simulated {what} failure on {serial} (boot {simulated.Boots})") : BootTaskOutcome.Success);
     }
+
+    /// <summary>
+    /// Whether the <paramref name="boot"/>-th network boot (from 1) of a machine fails: fixed by the
+    /// seed, the serial and the count, so tests can pick a seed that fails the machines they want.
+    /// </summary>
+    public bool FailsOnBoot(string serial, int boot) => Draw(serial, boot) < options.FailureRate;
 
     /// <summary>A uniform number in [0, 1) from the seed, the serial and the boot count.</summary>
     private double Draw(string serial, int boot)

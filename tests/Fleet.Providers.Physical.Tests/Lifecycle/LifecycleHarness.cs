@@ -6,6 +6,7 @@ using Fleet.Engine.Execution;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Planning;
+using Fleet.Engine.Providers;
 using Fleet.Providers.Physical.Lifecycle;
 using Fleet.Providers.Physical.Power;
 using Fleet.State;
@@ -25,9 +26,11 @@ internal sealed class LifecycleHarness : IAsyncDisposable
         Completions = completions;
         Lifecycle = new MachineLifecycle(
             database.Inventory,
+            database.Reservations,
             new PowerDrivers(ImmutableDictionary<string, SiteHardware>.Empty.Add("lon", new SiteHardware(datacenter, completions))),
             new LifecycleOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)),
             clock);
+        Provider = new PhysicalProvider(database.Inventory, Lifecycle);
     }
 
     public StateDatabase Database { get; }
@@ -40,6 +43,9 @@ internal sealed class LifecycleHarness : IAsyncDisposable
     public FailingSerials Completions { get; }
 
     public MachineLifecycle Lifecycle { get; }
+
+    /// <summary>The provider built to apply with <see cref="Lifecycle"/>, as apply and workers run it.</summary>
+    public PhysicalProvider Provider { get; }
 
     public static async Task<LifecycleHarness> CreateAsync(IDatabaseProvider provider, int machines, TimeProvider? clock = null)
     {
@@ -80,8 +86,18 @@ internal sealed class LifecycleHarness : IAsyncDisposable
         Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("pool", pool)]),
     };
 
+    /// <summary>A job runner over the engine's provider router, as apply and workers build it.</summary>
     public JobRunner Runner(RetryPolicy retry, TimeProvider clock) =>
-        new(Database.Jobs, Lifecycle, new JobRunnerOptions(TimeSpan.FromSeconds(30), retry, () => 0.5), clock);
+        new(Database.Jobs, new ProviderJobHandler([Provider], clock, _ => { }), new JobRunnerOptions(TimeSpan.FromSeconds(30), retry, () => 0.5), clock);
+
+    /// <summary>Records a running apply that reserves <paramref name="machines"/>, as apply does before its first job.</summary>
+    public async Task ReserveAsync(string applyId, params string[] machines)
+    {
+        await Database.ApplyHistory.StartAsync(
+            new ApplyRecord(applyId, "alice", "ci", null, null, DateTimeOffset.UtcNow, null, ApplyResults.Running, ImmutableSortedDictionary<string, int>.Empty),
+            CancellationToken.None);
+        await Database.Reservations.ReserveAsync(applyId, machines, CancellationToken.None);
+    }
 
     public async Task<Machine> MachineAsync(string serial) => (await Inventory.GetMachineAsync(serial, CancellationToken.None))!;
 

@@ -3,6 +3,7 @@ using Fleet.Engine.Execution;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Planning;
+using Fleet.Engine.Providers;
 using Fleet.Providers.Physical.Lifecycle;
 using Fleet.State.Tests;
 using static Fleet.Providers.Physical.Tests.Lifecycle.LifecycleHarness;
@@ -20,7 +21,9 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
         await using var h = await CreateAsync(provider, 2);
         var change = Install("1", "SN1");
 
-        Assert.Equal("SN1", await h.Lifecycle.InstallAsync(change, Audit, CancellationToken.None));
+        var result = await h.Lifecycle.InstallAsync(change, Audit, CancellationToken.None);
+
+        Assert.Equal((ChangeStatus.Applied, $"SN1 installed as {change.Hostname}"), (result.Status, result.Message));
 
         var machine = await h.MachineAsync("SN1");
         Assert.Equal((MachineState.InUse, "db", "db", "debian-12", change.Hostname), (machine.State, machine.Pool, machine.Role, machine.Image, machine.Hostname));
@@ -39,8 +42,9 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
         await h.Lifecycle.InstallAsync(Install("1", "SN1"), Audit, CancellationToken.None);
         var version = (await h.MachineAsync("SN1")).Version;
 
-        await h.Lifecycle.InstallAsync(Install("1", "SN1"), Audit, CancellationToken.None);
+        var again = await h.Lifecycle.InstallAsync(Install("1", "SN1"), Audit, CancellationToken.None);
 
+        Assert.Equal(ChangeStatus.AlreadyApplied, again.Status);
         Assert.Equal(version, (await h.MachineAsync("SN1")).Version);
         Assert.Equal(1, h.Datacenter.BootsOf("SN1"));
     }
@@ -124,7 +128,7 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
     {
         await using var h = await CreateAsync(provider, 4);
         h.Completions.Failing["SN1"] = true;
-        h.Lifecycle.Reservations.Reserve(["SN1", "SN2", "SN3"]); // SN3: planned for a change not yet started
+        await h.ReserveAsync("a1", "SN1", "SN2", "SN3"); // SN3: planned for a change not yet started
         var observer = new RecordingObserver();
         var dispatcher = new JobDispatcher(h.Runner(FastRetry, TimeProvider.System), new JobContext("a1", "alice", "abc", "sha256:1"), JobDispatchMode.InProcess, TimeSpan.FromMilliseconds(10));
 
@@ -140,6 +144,38 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
             machines.Select(m => $"{m.HardwareName} {m.State.ToWire()} {m.Pool}"));
         Assert.Equal(2, observer.Events.Count(e => e.Kind == ExecutionEventKind.Retrying));
         Assert.Contains(observer.Events, e => e.Kind == ExecutionEventKind.Replaced && e.Machine == "SN4" && e.Message!.Contains("SN1 is broken", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_replacement_passes_over_the_target_of_a_job_another_worker_has_queued()
+    {
+        await using var h = await CreateAsync(provider, 3);
+        h.Completions.Failing["SN1"] = true;
+        await h.Database.Jobs.EnqueueAsync(JobChanges.ToNewJob(Install("9", "SN2"), new JobContext("a0", "bob", null, null)), DateTimeOffset.UtcNow, CancellationToken.None);
+        var dispatcher = new JobDispatcher(h.Runner(FastRetry, TimeProvider.System), new JobContext("a1", "alice", null, null), JobDispatchMode.InProcess, TimeSpan.FromMilliseconds(10));
+
+        var report = await new Executor(dispatcher, ExecutorOptions.Default, TimeProvider.System)
+            .ExecuteAsync([Install("1", "SN1")], new RecordingObserver(), CancellationToken.None);
+
+        Assert.Equal(("SN3", MachineState.Available), (report["1"].Machine, (await h.MachineAsync("SN2")).State));
+    }
+
+    [Fact]
+    public async Task The_provider_applies_through_the_lifecycle_and_a_failed_attempt_is_a_failed_result()
+    {
+        await using var h = await CreateAsync(provider, 2);
+        h.Completions.Failing["SN2"] = true;
+        var context = new ApplyContext("alice@ci", "abc123", "sha256:1", TimeProvider.System) { JobId = "7" };
+
+        var installed = await h.Provider.ApplyAsync(Install("1", "SN1"), context, CancellationToken.None);
+        var failed = await h.Provider.ApplyAsync(Install("2", "SN2"), context, CancellationToken.None);
+
+        Assert.Equal(ChangeStatus.Applied, installed.Status);
+        Assert.Equal((ChangeStatus.Failed, "install of SN2 failed: disk not found"), (failed.Status, failed.Message));
+        Assert.All((await h.Inventory.ListAuditAsync("SN1", CancellationToken.None)).Where(a => a.Action == AuditAction.Transition),
+            a => Assert.Equal(("alice@ci", "7", "abc123"), (a.Actor, a.JobId, a.Commit)));
+        var planning = new PhysicalProvider(h.Inventory);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => planning.ApplyAsync(Install("1", "SN1"), context, CancellationToken.None));
     }
 
     [Fact]

@@ -74,18 +74,7 @@ public abstract class KillAndRerunTests(ITestOutputHelper log)
     /// </summary>
     private static async Task<bool> RunAndKillAsync(TestFleet fleet, int changes, TimeSpan extra)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "fleetctl"), ["-C", fleet.Directory, .. ApplyFlags])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in fleet.Environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
+        using var process = fleet.Start(ApplyFlags);
         var errors = process.StandardError.ReadToEndAsync();
         var started = 0;
         while (started < changes && await process.StandardOutput.ReadLineAsync() is { } line)

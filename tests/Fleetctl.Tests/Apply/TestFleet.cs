@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Fleet.Engine.Inventory;
@@ -22,7 +23,7 @@ internal sealed partial class TestFleet : IDisposable
 
     public string Directory { get; }
 
-    public ImmutableDictionary<string, string> Environment { get; }
+    public ImmutableDictionary<string, string> Environment { get; private set; }
 
     public static TestFleet Quickstart(double installSeconds = 0.02, double failureRate = 0, string? inventory = null)
     {
@@ -34,7 +35,30 @@ internal sealed partial class TestFleet : IDisposable
         return new TestFleet(directory, inventory);
     }
 
+    /// <summary>Sets an environment variable for every later run and process (e.g. FLEET_SIMULATED_SEED).</summary>
+    public void SetEnvironment(string name, string value) => Environment = Environment.SetItem(name, value);
+
     public Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunAsync(args, input: null);
+
+    /// <summary>
+    /// Starts the built fleetctl binary as a process of its own on this fleet, with the fleet's
+    /// environment and its output redirected (the caller reads or drains it).
+    /// </summary>
+    public Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "fleetctl"), ["-C", Directory, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in Environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return Process.Start(start)!;
+    }
 
     /// <summary>Runs fleetctl; with <paramref name="input"/> it behaves as on a terminal and reads the answers from it.</summary>
     public async Task<(int Exit, string Out, string Err)> RunAsync(string[] args, string? input, CancellationToken cancellationToken = default)

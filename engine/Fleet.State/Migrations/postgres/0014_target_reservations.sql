@@ -1,0 +1,8 @@
+-- Targets (machine serials) an apply's plan works on, reserved before its jobs are enqueued one by
+-- one, so that a replacement claimed by any process (the apply or a fleetctl worker) never takes one.
+-- A reservation counts only while its apply's history row says running.
+CREATE TABLE target_reservations (
+    apply_id text NOT NULL,
+    target   text NOT NULL,
+    PRIMARY KEY (apply_id, target)
+);
