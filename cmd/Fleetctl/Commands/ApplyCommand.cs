@@ -75,7 +75,7 @@ public static class ApplyCommand
                 var options = flags.Bind(parse, desired);
                 var json = parse.GetValue(format) == "json";
                 var color = host.UseColor(parse.GetValue(global.NoColor));
-                var progress = new ProgressPrinter(host.Out, json, color);
+                var progress = Progress(host, json, color);
                 var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
                 var providers = FleetProviders.Create(database, desired, opened.Source, directory, host);
                 var (services, settings) = ApplyWiring.Compose(desired, database, providers, host, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
@@ -86,5 +86,12 @@ public static class ApplyCommand
             }
         });
         return command;
+    }
+
+    /// <summary>A live display on a terminal that can draw one; plain lines otherwise (pipes, CI logs); NDJSON with --format json.</summary>
+    private static IApplyProgress Progress(CliHost host, bool json, bool color)
+    {
+        var lines = new ProgressPrinter(host.Out, json, color);
+        return !json && host.CanDrawLive ? new LiveProgress(LiveProgress.ConsoleFor(host.Out, color), host.Clock, lines) : lines;
     }
 }
