@@ -25,6 +25,13 @@ internal sealed class ProgressBoard : IExecutionObserver
 
     private const int BarWidth = 30;
 
+    private static readonly Style Bold = new(decoration: Decoration.Bold);
+    private static readonly Style Green = new(Color.Green);
+    private static readonly Style Red = new(Color.Red);
+    private static readonly Style Grey = new(Color.Grey);
+    private static readonly Style Cyan = new(Color.Aqua);
+    private static readonly Style Yellow = new(Color.Yellow);
+
     private readonly Lock gate = new();
     private readonly TimeProvider clock;
     private readonly DateTimeOffset startedAt;
@@ -115,32 +122,32 @@ internal sealed class ProgressBoard : IExecutionObserver
             var done = succeeded + failed + skipped;
             var elapsed = clock.GetUtcNow() - startedAt;
             lines.Add(new Line()
-                .Add(string.Create(CultureInfo.InvariantCulture, $"Applying {total:N0} changes "), "bold")
+                .Add(string.Create(CultureInfo.InvariantCulture, $"Applying {total:N0} changes "), Bold)
                 .Bar(succeeded, failed + skipped, total, BarWidth)
                 .Add(string.Create(CultureInfo.InvariantCulture, $" {done:N0}/{total:N0} {Percent(done, total)}% {elapsed:hh\\:mm\\:ss}")));
             var counts = new Line()
-                .Add(string.Create(CultureInfo.InvariantCulture, $"✓ {succeeded:N0} succeeded"), "green")
+                .Add(string.Create(CultureInfo.InvariantCulture, $"✓ {succeeded:N0} succeeded"), Green)
                 .Add("  ")
-                .Add(string.Create(CultureInfo.InvariantCulture, $"✗ {failed:N0} failed"), failed > 0 ? "red" : "grey")
+                .Add(string.Create(CultureInfo.InvariantCulture, $"✗ {failed:N0} failed"), failed > 0 ? Red : Grey)
                 .Add("  ")
-                .Add(string.Create(CultureInfo.InvariantCulture, $"- {skipped:N0} skipped"), "grey")
+                .Add(string.Create(CultureInfo.InvariantCulture, $"- {skipped:N0} skipped"), Grey)
                 .Add("  ")
-                .Add(string.Create(CultureInfo.InvariantCulture, $"… {running.Count:N0} running"), "cyan");
+                .Add(string.Create(CultureInfo.InvariantCulture, $"… {running.Count:N0} running"), Cyan);
             if (retries > 0)
             {
-                counts.Add("  ").Add(string.Create(CultureInfo.InvariantCulture, $"↻ {retries:N0} retries"), "yellow");
+                counts.Add("  ").Add(string.Create(CultureInfo.InvariantCulture, $"↻ {retries:N0} retries"), Yellow);
             }
 
             if (replaced > 0)
             {
-                counts.Add("  ").Add(string.Create(CultureInfo.InvariantCulture, $"⇄ {replaced:N0} replaced"), "yellow");
+                counts.Add("  ").Add(string.Create(CultureInfo.InvariantCulture, $"⇄ {replaced:N0} replaced"), Yellow);
             }
 
             lines.Add(counts);
             AddPools(lines);
             AddRunning(lines);
             AddRetries(lines);
-            return new Rows(lines.Select(l => l.ToMarkup(width)));
+            return new Rows(lines.Select(l => l.ToParagraph(width)));
         }
     }
 
@@ -151,33 +158,40 @@ internal sealed class ProgressBoard : IExecutionObserver
             return;
         }
 
-        var ordered = pools
-            .OrderByDescending(p => p.Value.Running)
-            .ThenByDescending(p => p.Value.Failed)
-            .ThenByDescending(p => p.Value.Remaining)
-            .ThenBy(p => p.Key, StringComparer.Ordinal)
-            .ToList();
-        var shown = ordered.Count <= PoolRows + 1 ? ordered : ordered.Take(PoolRows).ToList();
-        var rest = ordered.Skip(shown.Count).Select(p => p.Value).ToList();
-        var labelWidth = Math.Min(32, Math.Max(shown.Max(p => p.Key.Length), rest.Count > 0 ? MoreLabel(rest.Count).Length : 0));
-        foreach (var (address, tally) in shown)
+        // The busiest few without sorting them all: frames are drawn five times a second over hundreds of pools.
+        var limit = pools.Count <= PoolRows + 1 ? pools.Count : PoolRows;
+        var shown = new List<Tally>(limit + 1);
+        var rest = new Tally(string.Empty);
+        foreach (var tally in pools.Values)
         {
-            lines.Add(PoolLine(address, tally, labelWidth));
+            var at = shown.FindIndex(s => Busier(tally, s));
+            shown.Insert(at < 0 ? shown.Count : at, tally);
+            if (shown.Count > limit)
+            {
+                rest.Add(shown[^1]);
+                shown.RemoveAt(shown.Count - 1);
+            }
         }
 
-        if (rest.Count > 0)
+        var hidden = pools.Count - shown.Count;
+        var labelWidth = Math.Min(32, Math.Max(shown.Max(t => t.Address.Length), hidden > 0 ? MoreLabel(hidden).Length : 0));
+        foreach (var tally in shown)
         {
-            var sum = new Tally
-            {
-                Total = rest.Sum(t => t.Total),
-                Succeeded = rest.Sum(t => t.Succeeded),
-                Failed = rest.Sum(t => t.Failed),
-                Skipped = rest.Sum(t => t.Skipped),
-                Running = rest.Sum(t => t.Running),
-            };
-            lines.Add(PoolLine(MoreLabel(rest.Count), sum, labelWidth));
+            lines.Add(PoolLine(tally.Address, tally, labelWidth));
+        }
+
+        if (hidden > 0)
+        {
+            lines.Add(PoolLine(MoreLabel(hidden), rest, labelWidth));
         }
     }
+
+    /// <summary>Most running first, then most failed, then most left to do, then by name.</summary>
+    private static bool Busier(Tally a, Tally b) =>
+        a.Running != b.Running ? a.Running > b.Running
+        : a.Failed != b.Failed ? a.Failed > b.Failed
+        : a.Remaining != b.Remaining ? a.Remaining > b.Remaining
+        : string.CompareOrdinal(a.Address, b.Address) < 0;
 
     private static string MoreLabel(int count) => string.Create(CultureInfo.InvariantCulture, $"… {count:N0} more");
 
@@ -189,12 +203,12 @@ internal sealed class ProgressBoard : IExecutionObserver
             .Add(string.Create(CultureInfo.InvariantCulture, $" {tally.Succeeded + tally.Failed + tally.Skipped:N0}/{tally.Total:N0}"));
         if (tally.Running > 0)
         {
-            line.Add(string.Create(CultureInfo.InvariantCulture, $"  … {tally.Running:N0} running"), "cyan");
+            line.Add(string.Create(CultureInfo.InvariantCulture, $"  … {tally.Running:N0} running"), Cyan);
         }
 
         if (tally.Failed > 0)
         {
-            line.Add(string.Create(CultureInfo.InvariantCulture, $"  ✗ {tally.Failed:N0} failed"), "red");
+            line.Add(string.Create(CultureInfo.InvariantCulture, $"  ✗ {tally.Failed:N0} failed"), Red);
         }
 
         return line;
@@ -208,18 +222,18 @@ internal sealed class ProgressBoard : IExecutionObserver
         }
 
         var now = clock.GetUtcNow();
-        lines.Add(new Line().Add("Running:", "bold"));
+        lines.Add(new Line().Add("Running:", Bold));
         foreach (var change in running.Values.OrderBy(r => r.Since).ThenBy(r => r.Address, StringComparer.Ordinal).Take(RunningRows))
         {
             var attempt = change.Attempt > 1 ? string.Create(CultureInfo.InvariantCulture, $" attempt {change.Attempt}") : string.Empty;
             lines.Add(new Line()
                 .Add(string.Create(CultureInfo.InvariantCulture, $"  {change.Action.ToWire()} {change.Machine ?? change.Address} ({change.Address}){attempt} "))
-                .Add(string.Create(CultureInfo.InvariantCulture, $"{now - change.Since:mm\\:ss}"), "grey"));
+                .Add(string.Create(CultureInfo.InvariantCulture, $"{now - change.Since:mm\\:ss}"), Grey));
         }
 
         if (running.Count > RunningRows)
         {
-            lines.Add(new Line().Add(string.Create(CultureInfo.InvariantCulture, $"  … and {running.Count - RunningRows:N0} more"), "grey"));
+            lines.Add(new Line().Add(string.Create(CultureInfo.InvariantCulture, $"  … and {running.Count - RunningRows:N0} more"), Grey));
         }
     }
 
@@ -230,10 +244,10 @@ internal sealed class ProgressBoard : IExecutionObserver
             return;
         }
 
-        lines.Add(new Line().Add("Latest retries:", "bold"));
+        lines.Add(new Line().Add("Latest retries:", Bold));
         foreach (var retry in recentRetries)
         {
-            lines.Add(new Line().Add("  " + ProgressPrinter.Describe(retry).Text, "yellow"));
+            lines.Add(new Line().Add("  " + ProgressPrinter.Describe(retry).Text, Yellow));
         }
     }
 
@@ -241,7 +255,7 @@ internal sealed class ProgressBoard : IExecutionObserver
     {
         if (!pools.TryGetValue(address, out var tally))
         {
-            pools[address] = tally = new Tally();
+            pools[address] = tally = new Tally(address);
         }
 
         return tally;
@@ -274,8 +288,10 @@ internal sealed class ProgressBoard : IExecutionObserver
     private sealed record RunningChange(ChangeAction Action, string Address, string? Machine, int Attempt, DateTimeOffset Since);
 
     /// <summary>Counts for one pool (or zone): planned, finished each way, running now.</summary>
-    private sealed class Tally
+    private sealed class Tally(string address)
     {
+        public string Address { get; } = address;
+
         public int Total { get; set; }
 
         public int Succeeded { get; set; }
@@ -287,14 +303,23 @@ internal sealed class ProgressBoard : IExecutionObserver
         public int Running { get; set; }
 
         public int Remaining => Total - Succeeded - Failed - Skipped;
+
+        public void Add(Tally other)
+        {
+            Total += other.Total;
+            Succeeded += other.Succeeded;
+            Failed += other.Failed;
+            Skipped += other.Skipped;
+            Running += other.Running;
+        }
     }
 
     /// <summary>One display line as styled pieces, cut to the terminal's width before it becomes markup.</summary>
     private sealed class Line
     {
-        private readonly List<(string Text, string? Style)> pieces = [];
+        private readonly List<(string Text, Style? Style)> pieces = [];
 
-        public Line Add(string text, string? style = null)
+        public Line Add(string text, Style? style = null)
         {
             pieces.Add((text, style));
             return this;
@@ -305,14 +330,15 @@ internal sealed class ProgressBoard : IExecutionObserver
         {
             var goodCells = total == 0 ? width : good * width / total;
             var badCells = total == 0 ? 0 : Math.Min(width - goodCells, (bad * width + total - 1) / total);
-            return Add(new string('━', goodCells), "green")
-                .Add(new string('━', badCells), "red")
-                .Add(new string('─', width - goodCells - badCells), "grey");
+            return Add(new string('━', goodCells), Green)
+                .Add(new string('━', badCells), Red)
+                .Add(new string('─', width - goodCells - badCells), Grey);
         }
 
-        public Markup ToMarkup(int width)
+        /// <summary>Styled text as is (no markup to parse: frames are drawn often).</summary>
+        public Paragraph ToParagraph(int width)
         {
-            var markup = new System.Text.StringBuilder();
+            var paragraph = new Paragraph();
             var room = width;
             foreach (var (piece, style) in pieces)
             {
@@ -324,11 +350,10 @@ internal sealed class ProgressBoard : IExecutionObserver
 
                 var fitted = text.Length <= room ? text : Fit(text, room);
                 room -= fitted.Length;
-                var escaped = Markup.Escape(fitted);
-                markup.Append(style is null ? escaped : $"[{style}]{escaped}[/]");
+                paragraph.Append(fitted, style);
             }
 
-            return new Markup(markup.ToString());
+            return paragraph;
         }
     }
 }
