@@ -9,9 +9,10 @@ namespace Fleetctl.Apply;
 /// Apply progress on a terminal: a live display (overall bar and counts, the busiest pools, running
 /// changes, latest retries, elapsed time) redrawn at a bounded rate however many events arrive, with
 /// failures, replacements and skips printed above it as they happen so they outlive it. Notes and the
-/// summary are the plain lines of <see cref="ProgressPrinter"/>, written before and after the display.
+/// summary are the plain lines of <see cref="ProgressPrinter"/>, written before and after the display;
+/// what jobs write to <paramref name="errors"/> meanwhile is held until the display ends.
 /// </summary>
-internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, ProgressPrinter lines) : IApplyProgress
+internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, ProgressPrinter lines, HeldWriter errors) : IApplyProgress
 {
     /// <summary>Five frames a second: smooth enough to watch, and a frame costs the same at 20 or 2,000 running changes.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(200);
@@ -47,6 +48,7 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, Pro
             Overflow = VerticalOverflow.Ellipsis,
             Cropping = VerticalOverflowCropping.Bottom,
         };
+        errors.Hold();
         var shown = display.StartAsync(context => RefreshAsync(context, board, stop.Token));
         try
         {
@@ -58,6 +60,7 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, Pro
             await shown;
             console.Write(board.Render(console.Profile.Width));
             console.WriteLine();
+            errors.Release();
         }
     }
 

@@ -75,10 +75,10 @@ public static class ApplyCommand
                 var options = flags.Bind(parse, desired);
                 var json = parse.GetValue(format) == "json";
                 var color = host.UseColor(parse.GetValue(global.NoColor));
-                var progress = Progress(host, json, color);
+                var (progress, jobHost) = Progress(host, json, color);
                 var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
                 var providers = FleetProviders.Create(database, desired, opened.Source, directory, host);
-                var (services, settings) = ApplyWiring.Compose(desired, database, providers, host, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
+                var (services, settings) = ApplyWiring.Compose(desired, database, providers, jobHost, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
                 var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
                 var workflow = new ApplyWorkflow(desired, database, providers, services, host, progress, renderer);
                 var request = new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings, opened.PlanSource, directory, parse.GetValue(allowRollback));
@@ -88,10 +88,19 @@ public static class ApplyCommand
         return command;
     }
 
-    /// <summary>A live display on a terminal that can draw one; plain lines otherwise (pipes, CI logs); NDJSON with --format json.</summary>
-    private static IApplyProgress Progress(CliHost host, bool json, bool color)
+    /// <summary>
+    /// A live display on a terminal that can draw one, with the jobs' notes to stderr held until it
+    /// ends (the host the jobs get); plain lines otherwise (pipes, CI logs); NDJSON with --format json.
+    /// </summary>
+    private static (IApplyProgress Progress, CliHost JobHost) Progress(CliHost host, bool json, bool color)
     {
         var lines = new ProgressPrinter(host.Out, json, color);
-        return !json && host.CanDrawLive ? new LiveProgress(LiveProgress.ConsoleFor(host.Out, color), host.Clock, lines) : lines;
+        if (json || !host.CanDrawLive)
+        {
+            return (lines, host);
+        }
+
+        var errors = new HeldWriter(host.Err);
+        return (new LiveProgress(LiveProgress.ConsoleFor(host.Out, color), host.Clock, lines, errors), host with { Err = errors });
     }
 }

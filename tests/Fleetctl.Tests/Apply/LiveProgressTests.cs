@@ -148,8 +148,30 @@ public sealed class LiveProgressTests
         Assert.Contains("  … and 97 more", lines);
     }
 
-    private static LiveProgress Live(TextWriter output, bool color) =>
-        new(LiveProgress.ConsoleFor(output, color), TimeProvider.System, new ProgressPrinter(output, json: false, color: false));
+    [Fact]
+    public async Task What_jobs_write_to_stderr_during_the_display_waits_until_it_ends()
+    {
+        using var output = new SharedWriter();
+        using var error = new StringWriter();
+        using var errors = new HeldWriter(error);
+        var progress = Live(output, color: true, errors);
+
+        await progress.TrackAsync(Changes, async observer =>
+        {
+            await errors.WriteLineAsync("note: zone lon.example.net was pushed with 2 records the plan did not show");
+            observer.OnEvent(Event(ExecutionEventKind.Started, Changes[0], 1));
+            await WaitForScreenAsync(output, "… 1 running");
+            Assert.Equal(string.Empty, error.ToString());
+            return Report(OutcomeStatus.Skipped, OutcomeStatus.Skipped, OutcomeStatus.Skipped, OutcomeStatus.Skipped);
+        });
+
+        Assert.Equal("note: zone lon.example.net was pushed with 2 records the plan did not show\n", error.ToString());
+        await errors.WriteLineAsync("after");
+        Assert.EndsWith("after\n", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static LiveProgress Live(TextWriter output, bool color, HeldWriter? errors = null) =>
+        new(LiveProgress.ConsoleFor(output, color), TimeProvider.System, new ProgressPrinter(output, json: false, color: false), errors ?? new HeldWriter(TextWriter.Null));
 
     /// <summary>Waits until the display drew <paramref name="text"/>: its next frames come from a timer.</summary>
     private static async Task<TerminalScreen> WaitForScreenAsync(SharedWriter output, string text)
