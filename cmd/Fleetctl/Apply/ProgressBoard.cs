@@ -97,7 +97,8 @@ internal sealed class ProgressBoard : IExecutionObserver
                     pendingLines.Add(e);
                     break;
                 default:
-                    throw new ArgumentOutOfRangeException(nameof(e), e.Kind, null);
+                    // A kind this display does not know yet changes none of its counts.
+                    break;
             }
         }
     }
