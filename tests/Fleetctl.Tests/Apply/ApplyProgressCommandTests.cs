@@ -27,7 +27,8 @@ public sealed class ApplyProgressCommandTests : IDisposable
         var screen = TerminalScreen.Of(apply.Out);
         Assert.True(screen.CursorVisible);
         Assert.Contains("Plan: 21 to install, 0 to recycle, 0 to resize, 0 zones to push, 4 zones to create.", screen.Lines);
-        Assert.Single(screen.Lines, l => l.StartsWith("Applying 25 changes ", StringComparison.Ordinal) && l.Contains(" 25/25 100% ", StringComparison.Ordinal));
+        var frame = Assert.Single(screen.Lines, l => l.StartsWith("Applying ", StringComparison.Ordinal)); // no frame left behind
+        Assert.Contains("Applying 25 changes ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━ 25/25 100% ", frame, StringComparison.Ordinal);
         Assert.Contains("✓ 25 succeeded  ✗ 0 failed  - 0 skipped  … 0 running", screen.Lines);
         Assert.Contains(screen.Lines, l => l.StartsWith("  pool/web-lon ", StringComparison.Ordinal) && l.EndsWith(" 5/5", StringComparison.Ordinal));
         Assert.DoesNotContain(screen.Lines, l => l.StartsWith("✓ install", StringComparison.Ordinal));

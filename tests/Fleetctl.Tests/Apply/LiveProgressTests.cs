@@ -42,7 +42,9 @@ public sealed class LiveProgressTests
         Assert.True(screen.CursorVisible);
         Assert.Single(screen.Lines, l => l == "✗ install m-2 (pool/web-lon) failed: BMC 10.0.0.7 did not answer");
         Assert.Single(screen.Lines, l => l == "- zone_push zone/lon.example.net skipped because change c2 (pool/web-lon) failed");
-        Assert.Single(screen.Lines, l => l.StartsWith("Applying 4 changes ", StringComparison.Ordinal) && l.Contains(" 3/4 75% ", StringComparison.Ordinal));
+        var frame = Assert.Single(screen.Lines, l => l.StartsWith("Applying ", StringComparison.Ordinal)); // no frame left behind
+        Assert.StartsWith("Applying 4 changes ━━━━━━━", frame, StringComparison.Ordinal);
+        Assert.Contains(" 3/4 75% ", frame, StringComparison.Ordinal);
         Assert.Contains("✓ 1 succeeded  ✗ 1 failed  - 1 skipped  … 0 running", screen.Lines);
         Assert.Equal("Apply failed: 1 succeeded, 1 failed, 2 skipped.", screen.Lines[^1]);
         Assert.True(
