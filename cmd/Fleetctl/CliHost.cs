@@ -34,7 +34,10 @@ public sealed record CliHost(
     public string? GetEnvironment(string name) =>
         Environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
-    /// <summary>Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).</summary>
+    /// <summary>Colour only on a terminal that is not TERM=dumb, and never when NO_COLOR is set (https://no-color.org).</summary>
     public bool UseColor(bool noColorOption) =>
-        IsTerminal && !noColorOption && GetEnvironment("NO_COLOR") is null;
+        CanDrawLive && !noColorOption && GetEnvironment("NO_COLOR") is null;
+
+    /// <summary>A terminal that understands cursor movement (TERM=dumb does not): where a live display can be drawn.</summary>
+    public bool CanDrawLive => IsTerminal && GetEnvironment("TERM") != "dumb";
 }

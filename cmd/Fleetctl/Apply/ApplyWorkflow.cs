@@ -29,7 +29,7 @@ internal sealed record ApplyRequest(
 /// pools' role, image and protection, and write the outcome to the history.
 /// </summary>
 internal sealed class ApplyWorkflow(
-    DesiredState desired, StateDatabase database, FleetProviders providers, ApplyServices services, CliHost host, ProgressPrinter progress, IPlanRenderer? planRenderer)
+    DesiredState desired, StateDatabase database, FleetProviders providers, ApplyServices services, CliHost host, IApplyProgress progress, IPlanRenderer? planRenderer)
 {
     public async Task<int> RunAsync(ApplyRequest request, CancellationToken cancellationToken)
     {
@@ -70,7 +70,7 @@ internal sealed class ApplyWorkflow(
         }
 
         await ApplyWiring.ReserveForPlanAsync(database, session.Id, plan, cancellationToken);
-        var report = await session.ExecuteAsync(plan.Changes, plan.Checksum, progress, cancellationToken);
+        var report = await progress.TrackAsync(plan.Changes, observer => session.ExecuteAsync(plan.Changes, plan.Checksum, observer, cancellationToken));
         await RecordPoolsAsync(plan, report, request.PlanOptions, cancellationToken);
         if (report.AllSucceeded)
         {
@@ -100,7 +100,7 @@ internal sealed class ApplyWorkflow(
         }
 
         progress.Note($"Resuming {resume.Length} changes an earlier apply left unfinished.");
-        await session.ExecuteAsync(resume, null, progress, cancellationToken);
+        await progress.TrackAsync(resume, observer => session.ExecuteAsync(resume, null, observer, cancellationToken));
     }
 
     /// <summary>A saved plan runs only if nothing it touches changed since it was made.</summary>

@@ -8,9 +8,10 @@ namespace Fleetctl.Apply;
 /// <summary>
 /// Apply progress as it happens: one plain line per event (coloured on a terminal), or one JSON
 /// object per line with <c>--format json</c> (NDJSON, fields as in <see cref="ExecutionEvent"/>).
-/// Events arrive from many changes at once; writes are serialised.
+/// Events arrive from many changes at once; writes are serialised. This is what apply writes when
+/// its output is not a terminal (pipes, CI logs) and with <c>--format json</c>.
 /// </summary>
-internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) : IExecutionObserver
+internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) : IApplyProgress, IExecutionObserver
 {
     private readonly Lock gate = new();
 
@@ -23,6 +24,9 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
             output.Flush();
         }
     }
+
+    public Task<ExecutionReport> TrackAsync(IReadOnlyCollection<PlannedChange> changes, Func<IExecutionObserver, Task<ExecutionReport>> execute) =>
+        execute(this);
 
     /// <summary>A line that is not an event: a note in text, <c>{"event":"note",…}</c> in JSON.</summary>
     public void Note(string message)
@@ -55,20 +59,34 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
             _ => string.Create(CultureInfo.InvariantCulture, $" {broken.Count} machines broken and replaced: {string.Join(", ", broken.Take(10))} and {broken.Count - 10} more (fleetctl inventory list --state broken)."),
         };
 
-    private string Text(ExecutionEvent e)
+    /// <summary>An event as one line of text and the colour it is shown in; the live display prints the same lines.</summary>
+    internal static (string Text, ConsoleColor Colour) Describe(ExecutionEvent e)
     {
         var what = e.Kind == ExecutionEventKind.Replaced ? $"{e.Action.ToWire()} ({e.Address})" : $"{e.Action.ToWire()} {e.Machine ?? e.Address}";
         var (mark, colour, detail) = e.Kind switch
         {
-            ExecutionEventKind.Started => ("…", "36", $"({e.Address}) started"),
-            ExecutionEventKind.Succeeded => ("✓", "32", string.Create(CultureInfo.InvariantCulture, $"({e.Address}) done{(e.Attempt > 1 ? $" after {e.Attempt} attempts" : string.Empty)}")),
-            ExecutionEventKind.Retrying => ("↻", "33", e.Message ?? string.Empty),
-            ExecutionEventKind.Replaced => ("⇄", "33", e.Message ?? string.Empty),
-            ExecutionEventKind.Failed => ("✗", "31", $"({e.Address}) failed: {e.Message}"),
-            _ => ("-", "90", e.Message ?? "skipped"),
+            ExecutionEventKind.Started => ("…", ConsoleColor.Cyan, $"({e.Address}) started"),
+            ExecutionEventKind.Succeeded => ("✓", ConsoleColor.Green, string.Create(CultureInfo.InvariantCulture, $"({e.Address}) done{(e.Attempt > 1 ? $" after {e.Attempt} attempts" : string.Empty)}")),
+            ExecutionEventKind.Retrying => ("↻", ConsoleColor.Yellow, e.Message ?? string.Empty),
+            ExecutionEventKind.Replaced => ("⇄", ConsoleColor.Yellow, e.Message ?? string.Empty),
+            ExecutionEventKind.Failed => ("✗", ConsoleColor.Red, $"({e.Address}) failed: {e.Message}"),
+            _ => ("-", ConsoleColor.DarkGray, e.Message ?? "skipped"),
         };
-        var text = $"{mark} {what} {detail}";
-        return color ? $"\u001b[{colour}m{text}\u001b[0m" : text;
+        return ($"{mark} {what} {detail}", colour);
+    }
+
+    private string Text(ExecutionEvent e)
+    {
+        var (text, colour) = Describe(e);
+        var code = colour switch
+        {
+            ConsoleColor.Cyan => "36",
+            ConsoleColor.Green => "32",
+            ConsoleColor.Yellow => "33",
+            ConsoleColor.Red => "31",
+            _ => "90",
+        };
+        return color ? $"\u001b[{code}m{text}\u001b[0m" : text;
     }
 
     private static string Json(ExecutionEvent e) => JsonSerializer.Serialize(new

@@ -52,6 +52,12 @@ public static class ApplyCommand
                 throw new FleetException("fleetctl apply is not running on a terminal, so it cannot ask for approval: pass --auto-approve, or apply a reviewed plan file");
             }
 
+            if (path is null && !approve && parse.GetValue(format) == "json")
+            {
+                // stdout is NDJSON only, so there is no plan on screen to approve (as Terraform's apply -json).
+                throw new FleetException("apply --format json does not show the plan for approval: pass --auto-approve, or apply a reviewed plan file");
+            }
+
             if (parse.GetValue(parallelism) < 1)
             {
                 throw new FleetException("--parallelism must be at least 1");
@@ -75,10 +81,10 @@ public static class ApplyCommand
                 var options = flags.Bind(parse, desired);
                 var json = parse.GetValue(format) == "json";
                 var color = host.UseColor(parse.GetValue(global.NoColor));
-                var progress = new ProgressPrinter(host.Out, json, color);
+                var (progress, jobHost) = Progress(host, json, color);
                 var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
                 var providers = FleetProviders.Create(database, desired, opened.Source, directory, host);
-                var (services, settings) = ApplyWiring.Compose(desired, database, providers, host, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
+                var (services, settings) = ApplyWiring.Compose(desired, database, providers, jobHost, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
                 var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
                 var workflow = new ApplyWorkflow(desired, database, providers, services, host, progress, renderer);
                 var request = new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings, opened.PlanSource, directory, parse.GetValue(allowRollback));
@@ -86,5 +92,21 @@ public static class ApplyCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// A live display on a terminal that can draw one, with the jobs' notes to stderr held until it
+    /// ends (the host the jobs get); plain lines otherwise (pipes, CI logs); NDJSON with --format json.
+    /// </summary>
+    private static (IApplyProgress Progress, CliHost JobHost) Progress(CliHost host, bool json, bool color)
+    {
+        var lines = new ProgressPrinter(host.Out, json, color);
+        if (json || !host.CanDrawLive)
+        {
+            return (lines, host);
+        }
+
+        var errors = new HeldWriter(host.Err);
+        return (new LiveProgress(LiveProgress.ConsoleFor(host.Out, color), host.Clock, lines, errors), host with { Err = errors });
     }
 }

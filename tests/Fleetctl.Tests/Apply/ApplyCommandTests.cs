@@ -58,6 +58,19 @@ public sealed class ApplyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task On_a_terminal_apply_with_json_output_needs_auto_approve_because_no_plan_is_shown()
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+
+        var refused = await fleet.RunAsync(["apply", "--format", "json"], input: "y\n");
+
+        Assert.Equal(1, refused.Exit);
+        Assert.Equal(string.Empty, refused.Out);
+        Assert.Equal("error: apply --format json does not show the plan for approval: pass --auto-approve, or apply a reviewed plan file\n", refused.Err);
+        Assert.All(await fleet.MachinesAsync(), m => Assert.Equal(MachineState.Available, m.State));
+    }
+
+    [Fact]
     public async Task On_a_terminal_apply_shows_the_plan_and_applies_only_when_the_answer_is_yes()
     {
         await fleet.RunAsync("inventory", "ingest", "recon");
