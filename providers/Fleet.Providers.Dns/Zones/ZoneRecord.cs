@@ -12,9 +12,6 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
     /// <summary>Where the record came from, for messages; never part of the zone's content.</summary>
     public RecordOrigin? Origin { get; init; }
 
-    /// <summary>The identity a diff matches on: the TTL may change, the record stays the same.</summary>
-    public (string Name, string Type, string Value) Key => (Name, Type, Value);
-
     public override string ToString() => $"{Name} {Ttl} {Type} {Value}";
 
     /// <summary>
