@@ -70,7 +70,8 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
             return new DnsSnapshot(machines, templates, false, ImmutableDictionary<string, ServedZone>.Empty, ImmutableDictionary<string, ZoneState>.Empty);
         }
 
-        var zones = ZoneGenerator.Generate(desired, machines, templates).ZonesOrThrow();
+        // Which zones exist depends on the desired state alone, not on the machines in them.
+        var zones = ZoneGenerator.Generate(desired, [], templates).ZonesOrThrow();
         using var target = ZonePushTarget.Create(desired.Fleet.Dns.Push, options.FleetDirectory, options.Environment, options.Clock);
         var served = ImmutableDictionary.CreateBuilder<string, ServedZone>(StringComparer.Ordinal);
         var last = ImmutableDictionary.CreateBuilder<string, ZoneState>(StringComparer.Ordinal);
@@ -198,9 +199,15 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
     /// </summary>
     internal static IEnumerable<Machine> AfterPriorChanges(ImmutableArray<Machine> machines, ImmutableArray<PlannedChange> prior)
     {
-        var bySerial = prior.Where(c => c.Machine is not null && c.Action is ChangeAction.Install or ChangeAction.Recycle)
-            .GroupBy(c => c.Machine!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var bySerial = new Dictionary<string, PlannedChange>(StringComparer.Ordinal);
+        foreach (var change in prior)
+        {
+            if (change.Machine is { } serial && change.Action is ChangeAction.Install or ChangeAction.Recycle)
+            {
+                bySerial[serial] = change; // the last change of a machine is the state it ends in
+            }
+        }
+
         foreach (var machine in machines)
         {
             if (!bySerial.TryGetValue(machine.HardwareName, out var change))

@@ -45,7 +45,7 @@ public sealed class DnsProviderApplyTests : IAsyncLifetime
         await database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.InUse), new AuditContext("test"), CancellationToken.None);
         var source = new DirectorySource(fleet);
         var desired = FleetLoader.LoadOrThrow(source);
-        var provider = DnsComposition.CreateProvider(desired, source, fleet, database, host);
+        var provider = DnsComposition.CreateProvider(desired, source, fleet, database, database.Inventory, host);
 
         var plan = provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), PlanOptions.Default, []));
         var lon = plan.Changes.Single(c => c.Change.Address == "zone/lon.example.net").Change;

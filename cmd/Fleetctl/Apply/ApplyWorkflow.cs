@@ -44,7 +44,7 @@ internal sealed class ApplyWorkflow(
         var planner = new FleetPlanner(providers.All);
         var plan = request.SavedPlan is { } saved
             ? await CheckSavedPlanAsync(planner, saved, cancellationToken)
-            : await planner.PlanAsync(desired, request.Source, request.PlanOptions, cancellationToken);
+            : await providers.PlanAsync(desired, request.Source, request.PlanOptions, cancellationToken);
         CheckChecksum(plan, request.ExpectedChecksum);
         await CheckCommitOrderAsync(plan, request, cancellationToken);
 
@@ -111,7 +111,7 @@ internal sealed class ApplyWorkflow(
             throw new FleetException($"the plan is for fleet {plan.Fleet}, but this is fleet {desired.Fleet.Name}");
         }
 
-        var stale = planner.FindStaleGuards(plan, await planner.ReadActualStateAsync(desired, cancellationToken));
+        var stale = planner.FindStaleGuards(plan, await providers.ReadActualStateAsync(desired, cancellationToken));
         if (!stale.IsEmpty)
         {
             throw new FleetException(

@@ -42,7 +42,7 @@ public static class PlanCommand
                 (ImmutableArray<DocumentChange> Changes, string Base)? changes = parse.GetValue(baseRef) is { } reference
                     ? DesiredChangesSince(global.FleetDirectory(parse, host), reference, desired)
                     : null;
-                var plan = await new FleetPlanner(FleetProviders.Create(database, desired, opened.Source, global.FleetDirectory(parse, host), host).All).PlanAsync(desired, opened.PlanSource, options, ct);
+                var plan = await FleetProviders.Create(database, desired, opened.Source, global.FleetDirectory(parse, host), host).PlanAsync(desired, opened.PlanSource, options, ct);
                 if (parse.GetValue(output) is { } path)
                 {
                     await PlanFile.WriteAsync(plan, Path.GetFullPath(path, host.CurrentDirectory), ct);

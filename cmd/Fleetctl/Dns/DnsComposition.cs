@@ -1,3 +1,4 @@
+using Fleet.Engine.Inventory;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 using Fleet.Providers.Dns;
@@ -10,8 +11,9 @@ namespace Fleetctl.Dns;
 /// <summary>Wires the DNS provider to the state database and the host (environment for key references, clock).</summary>
 public static class DnsComposition
 {
-    public static DnsProvider CreateProvider(DesiredState desired, IFleetSource source, string fleetDirectory, StateDatabase database, CliHost host) =>
-        new(new DnsProviderOptions(desired, source, fleetDirectory, database.Inventory, new DatabaseZoneStateStore(database), host.GetEnvironment, host.Clock));
+    /// <param name="inventory">The inventory as the providers share it (<see cref="SharedInventoryReads"/>).</param>
+    public static DnsProvider CreateProvider(DesiredState desired, IFleetSource source, string fleetDirectory, StateDatabase database, IInventoryStore inventory, CliHost host) =>
+        new(new DnsProviderOptions(desired, source, fleetDirectory, inventory, new DatabaseZoneStateStore(database), host.GetEnvironment, host.Clock));
 }
 
 /// <summary>Zone serials of the DNS provider kept in the state database.</summary>

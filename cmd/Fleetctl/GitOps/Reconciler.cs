@@ -58,10 +58,9 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
             var inventory = Fleet.State.InventoryLocation.Resolve(desired.Fleet.Inventory, host.GetEnvironment);
             await using var database = await StateDatabase.OpenAsync(inventory, options.FleetDirectory, host.Clock, cancellationToken);
             var providers = FleetProviders.Create(database, desired, opened.Source, options.FleetDirectory, host);
-            var planner = new FleetPlanner(providers.All);
 
             // Forced, so the whole drift is seen; the limits it had to force make it unsafe to apply.
-            var plan = await planner.PlanAsync(desired, opened.PlanSource, new PlanOptions(PlanSelection.All, Force: true), cancellationToken);
+            var plan = await providers.PlanAsync(desired, opened.PlanSource, new PlanOptions(PlanSelection.All, Force: true), cancellationToken);
             var items = await ExplainAsync(desired, plan, database, cancellationToken);
             (DriftReport, Uri?) Report(ReconcileStatus status, string? reason, Plan changes, string? error = null) =>
                 (new DriftReport(fleet, at, commit, mode, status, items, Counts(changes), reason, error), webhook);
@@ -78,7 +77,7 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
 
             var reportOnly = desired.Pools.Where(p => p.Reconcile == ReconcileSpec.Report).Select(p => p.Name).ToImmutableArray();
             var applied = await ApplyAsync(desired, database, providers, opened.PlanSource, reportOnly, cancellationToken);
-            var remaining = await planner.PlanAsync(desired, opened.PlanSource, new PlanOptions(PlanSelection.All, Force: true), cancellationToken);
+            var remaining = await providers.PlanAsync(desired, opened.PlanSource, new PlanOptions(PlanSelection.All, Force: true), cancellationToken);
             if (applied != ExitCodes.Success)
             {
                 return Report(ReconcileStatus.Failed, "the apply did not complete", remaining, "one or more changes failed; see fleetctl jobs list and fleetctl history");

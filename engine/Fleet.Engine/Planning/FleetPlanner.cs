@@ -192,7 +192,7 @@ public sealed class FleetPlanner
 
             for (var i = 0; i < count; i++)
             {
-                if (i != j && selectors.Any(s => s.Matches(proposed[i].Change)))
+                if (i != j && MatchesAny(selectors, proposed[i].Change))
                 {
                     (dependencies[j] ??= []).Add(i);
                     (dependents[i] ??= []).Add(j);
@@ -212,17 +212,56 @@ public sealed class FleetPlanner
             position[order[i]] = i;
         }
 
+        // One id string per change, shared by the change and every dependsOn naming it.
+        var ids = new string[count];
+        for (var p = 0; p < count; p++)
+        {
+            ids[p] = Id(p);
+        }
+
         var numbered = ImmutableArray.CreateBuilder<PlannedChange>(count);
         foreach (var i in order)
         {
             numbered.Add(proposed[i].Change with
             {
-                Id = Id(position[i]),
-                DependsOn = dependencies[i] is { } on ? [.. on.Select(d => position[d]).Order().Select(Id)] : [],
+                Id = ids[position[i]],
+                DependsOn = dependencies[i] is { } on ? DependencyIds(on, position, ids) : [],
             });
         }
 
         return numbered.MoveToImmutable();
+    }
+
+    private static bool MatchesAny(ImmutableArray<ChangeSelector> selectors, PlannedChange change)
+    {
+        foreach (var selector in selectors)
+        {
+            if (selector.Matches(change))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The ids of the changes at <paramref name="on"/>, in plan order.</summary>
+    private static ImmutableArray<string> DependencyIds(List<int> on, int[] position, string[] ids)
+    {
+        var positions = new int[on.Count];
+        for (var k = 0; k < positions.Length; k++)
+        {
+            positions[k] = position[on[k]];
+        }
+
+        Array.Sort(positions);
+        var result = ImmutableArray.CreateBuilder<string>(positions.Length);
+        foreach (var p in positions)
+        {
+            result.Add(ids[p]);
+        }
+
+        return result.MoveToImmutable();
     }
 
     /// <summary>Kahn's algorithm, always taking the earliest ready change, so independent changes keep their order.</summary>

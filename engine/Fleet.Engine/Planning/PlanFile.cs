@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,8 +21,14 @@ public static class PlanFile
     private static readonly JsonWriterOptions Compact = new() { Indented = false };
     private static readonly JsonWriterOptions Pretty = new() { Indented = true, IndentSize = 2 };
 
+    /// <summary>
+    /// Plans whose checksum was computed here, by instance, so writing a sealed plan does not hash its
+    /// whole body a second time. A copy made with <c>with</c> is another instance and is hashed afresh.
+    /// </summary>
+    private static readonly ConditionalWeakTable<Plan, string> Sealed = [];
+
     /// <summary>The plan with its <see cref="Plan.Checksum"/> computed.</summary>
-    public static Plan Seal(Plan plan) => plan with { Checksum = ComputeChecksum(plan) };
+    public static Plan Seal(Plan plan) => Remember(plan with { Checksum = ComputeChecksum(plan) });
 
     /// <summary><c>sha256:</c> and the lower-case hex SHA-256 of the canonical compact body.</summary>
     public static string ComputeChecksum(Plan plan)
@@ -38,7 +45,7 @@ public static class PlanFile
     /// <summary>The plan file's bytes: indented UTF-8 JSON ending in a newline, with a freshly computed checksum.</summary>
     public static byte[] Serialize(Plan plan)
     {
-        var checksum = ComputeChecksum(plan);
+        var checksum = Sealed.TryGetValue(plan, out var known) ? known : ComputeChecksum(plan);
         var buffer = new ArrayBufferWriter<byte>(8192 + (plan.Changes.Length * 400));
         using (var writer = new Utf8JsonWriter(buffer, Pretty))
         {
@@ -102,7 +109,13 @@ public static class PlanFile
             throw new FleetException(file, "the plan file was changed after it was written: its summary does not match its changes; run fleetctl plan again");
         }
 
-        return plan with { Checksum = expected };
+        return Remember(plan with { Checksum = expected });
+    }
+
+    private static Plan Remember(Plan plan)
+    {
+        Sealed.AddOrUpdate(plan, plan.Checksum);
+        return plan;
     }
 
     /// <summary>Hashes what a writer produces through one reused buffer, so a large body is never held in memory.</summary>

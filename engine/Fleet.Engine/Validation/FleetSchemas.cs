@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
@@ -16,19 +17,16 @@ public sealed class FleetSchemas
 {
     private static readonly Lazy<FleetSchemas> SharedInstance = new(() => new FleetSchemas(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private static readonly EvaluationOptions Detailed = new() { OutputFormat = OutputFormat.List };
-
-    private readonly ImmutableDictionary<string, KindSchema> _schemas;
+    private readonly Dictionary<string, Lazy<KindSchema>> _schemas;
 
     private FleetSchemas()
     {
-        var options = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
-        _schemas = FleetKinds.All.ToImmutableDictionary(k => k, k =>
+        _schemas = FleetKinds.All.ToDictionary(k => k, k => new Lazy<KindSchema>(() =>
         {
             var text = Text(k);
             var document = JsonDocument.Parse(text).RootElement.Clone();
-            return new KindSchema(document, YamlSchemaCheck.Build(document), new Lazy<JsonSchema>(() => JsonSchema.FromText(text, options)));
-        });
+            return new KindSchema(k, text, document, YamlSchemaCheck.Build(document));
+        }), StringComparer.Ordinal);
     }
 
     /// <summary>The schemas, built on first use (building costs milliseconds; do it once).</summary>
@@ -50,14 +48,16 @@ public sealed class FleetSchemas
     /// </summary>
     public ImmutableArray<Diagnostic> Validate(string kind, YamlNode root)
     {
-        var schema = _schemas[kind];
-        if (schema.Check.Accepts(root))
-        {
-            return [];
-        }
+        var schema = _schemas[kind].Value;
+        return schema.Check.Accepts(root) ? [] : Explain(schema, root);
+    }
 
+    /// <summary>Evaluates a document the fast check rejected through JsonSchema.Net and phrases what it reports.</summary>
+    private static ImmutableArray<Diagnostic> Explain(KindSchema schema, YamlNode root)
+    {
+        var kind = schema.Kind;
         var instance = YamlJson.ToJson(root);
-        var results = schema.Schema.Value.Evaluate(instance, Detailed);
+        var results = Library.Schema(schema).Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (results.IsValid)
         {
             return [];
@@ -253,13 +253,26 @@ public sealed class FleetSchemas
         return path.ToString();
     }
 
-    /// <summary>A kind's schema: its JSON, the fast check built from it, and JsonSchema.Net's build of it (only when needed).</summary>
-    private sealed record KindSchema(JsonElement Document, YamlSchemaCheck Check, Lazy<JsonSchema> Schema);
+    /// <summary>A kind's schema: its text, its JSON and the fast check built from it.</summary>
+    private sealed record KindSchema(string Kind, string Text, JsonElement Document, YamlSchemaCheck Check);
+
+    /// <summary>
+    /// JsonSchema.Net's builds of the schemas. The library is touched only here, when a document fails
+    /// the fast check: initializing it costs more than checking every document of a large fleet.
+    /// </summary>
+    private static class Library
+    {
+        private static readonly BuildOptions Options = new() { SchemaRegistry = new SchemaRegistry() };
+        private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Built = new(StringComparer.Ordinal);
+
+        public static JsonSchema Schema(KindSchema kind) =>
+            Built.GetOrAdd(kind.Kind, _ => new Lazy<JsonSchema>(() => JsonSchema.FromText(kind.Text, Options))).Value;
+    }
 
     /// <summary>JsonSchema.Net's verdict alone, for tests that hold the fast check to it.</summary>
     internal bool IsValidPerJsonSchema(string kind, YamlNode root) =>
-        _schemas[kind].Schema.Value.Evaluate(YamlJson.ToJson(root), new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
+        Library.Schema(_schemas[kind].Value).Evaluate(YamlJson.ToJson(root), new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
 
     /// <summary>The fast check's verdict alone.</summary>
-    internal bool IsValidPerFastCheck(string kind, YamlNode root) => _schemas[kind].Check.Accepts(root);
+    internal bool IsValidPerFastCheck(string kind, YamlNode root) => _schemas[kind].Value.Check.Accepts(root);
 }

@@ -1,6 +1,4 @@
-using System.Collections.Frozen;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Fleet.Engine.Loading.Yaml;
 
 namespace Fleet.Engine.Validation;
@@ -16,10 +14,10 @@ namespace Fleet.Engine.Validation;
 /// </summary>
 internal sealed class YamlSchemaCheck
 {
-    private static readonly FrozenSet<string> Annotations = FrozenSet.ToFrozenSet(["$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples"]);
+    private static readonly string[] Annotations = ["$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples"];
 
     private readonly string? _type;
-    private readonly FrozenDictionary<string, YamlSchemaCheck>? _properties;
+    private readonly Dictionary<string, YamlSchemaCheck>? _properties;
     private readonly bool _closed;
     private readonly string[] _required = [];
     private readonly YamlSchemaCheck? _items;
@@ -27,7 +25,7 @@ internal sealed class YamlSchemaCheck
     private readonly int? _minItems;
     private readonly string[]? _enum;
     private readonly string? _const;
-    private readonly Regex? _pattern;
+    private readonly Func<string, bool>? _pattern;
     private readonly int? _minLength;
     private readonly int? _maxLength;
     private readonly double? _minimum;
@@ -42,7 +40,7 @@ internal sealed class YamlSchemaCheck
             switch (keyword.Name)
             {
                 case "type": _type = value.GetString(); break;
-                case "properties": _properties = value.EnumerateObject().ToFrozenDictionary(p => p.Name, p => Child(root, p.Value), StringComparer.Ordinal); break;
+                case "properties": _properties = value.EnumerateObject().ToDictionary(p => p.Name, p => Child(root, p.Value), StringComparer.Ordinal); break;
                 case "additionalProperties" when value.ValueKind == JsonValueKind.False: _closed = true; break;
                 case "additionalProperties" when value.ValueKind == JsonValueKind.Object: _additional = Child(root, value); break;
                 case "required": _required = [.. value.EnumerateArray().Select(r => r.GetString()!)]; break;
@@ -50,7 +48,7 @@ internal sealed class YamlSchemaCheck
                 case "minItems": _minItems = value.GetInt32(); break;
                 case "enum": _enum = [.. value.EnumerateArray().Select(e => e.GetString()!)]; break;
                 case "const": _const = value.GetString(); break;
-                case "pattern": _pattern = new Regex(value.GetString()!, RegexOptions.CultureInvariant); break;
+                case "pattern": _pattern = SchemaPatterns.For(value.GetString()!); break;
                 case "minLength": _minLength = value.GetInt32(); break;
                 case "maxLength": _maxLength = value.GetInt32(); break;
                 case "minimum": _minimum = value.GetDouble(); break;
@@ -117,7 +115,7 @@ internal sealed class YamlSchemaCheck
         var length = _minLength is null && _maxLength is null ? 0 : text.EnumerateRunes().Count();
         return (_enum is null || _enum.Contains(text, StringComparer.Ordinal))
             && (_const is null || _const == text)
-            && (_pattern is null || _pattern.IsMatch(text))
+            && (_pattern is null || _pattern(text))
             && (_minLength is null || length >= _minLength)
             && (_maxLength is null || length <= _maxLength);
     }

@@ -14,25 +14,27 @@ public static class ZoneValidator
     public static ImmutableArray<Diagnostic> Validate(ZoneData zone)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        void Error(ZoneRecord? record, string message) => diagnostics.Add(Diagnostic.Error(
+
+        // One delegate for the whole zone, not one per record.
+        Action<ZoneRecord?, string> report = (record, message) => diagnostics.Add(Diagnostic.Error(
             record?.Origin?.Location is { IsNone: false } at ? at : zone.Location,
             record is null ? $"zone {zone.Name}: {message}" : $"zone {zone.Name}: record '{Describe(record, zone)}'{From(record)}: {message}"));
 
         if (DnsName.CheckAbsolute(zone.Name) is { } zoneError)
         {
-            Error(null, zoneError);
+            report(null, zoneError);
         }
 
         if (zone.Nameservers.IsDefaultOrEmpty)
         {
-            Error(null, "has no NS records (dns.nameservers is empty)");
+            report(null, "has no NS records (dns.nameservers is empty)");
         }
 
         foreach (var name in new[] { zone.Soa.Mname, zone.Soa.Rname })
         {
             if (DnsName.CheckAbsolute(name) is { } soaError)
             {
-                Error(null, $"SOA: {soaError}");
+                report(null, $"SOA: {soaError}");
             }
         }
 
@@ -41,17 +43,17 @@ public static class ZoneValidator
         {
             if (group.Count > 0 && group[0].Name != record.Name)
             {
-                CheckName(group, zone, Error);
+                CheckName(group, zone, report);
                 group.Clear();
             }
 
             group.Add(record);
-            CheckRecord(record, zone, Error);
+            CheckRecord(record, zone, report);
         }
 
         if (group.Count > 0)
         {
-            CheckName(group, zone, Error);
+            CheckName(group, zone, report);
         }
 
         return diagnostics.ToImmutable();

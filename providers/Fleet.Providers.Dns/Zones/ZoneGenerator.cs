@@ -26,6 +26,9 @@ public sealed record ZoneGeneration(ImmutableArray<ZoneData> Zones, ImmutableArr
 /// </summary>
 public static class ZoneGenerator
 {
+    /// <summary>Where records generated from machines come from, for messages.</summary>
+    private static readonly SourceLocation InventoryLocation = SourceLocation.OfFile("inventory");
+
     public static ZoneGeneration Generate(DesiredState desired, IEnumerable<Machine> machines, ZoneTemplates templates)
     {
         var dns = desired.Fleet.Dns;
@@ -148,12 +151,11 @@ public static class ZoneGenerator
         int ttl,
         ImmutableArray<Diagnostic>.Builder diagnostics)
     {
-        var location = SourceLocation.OfFile("inventory");
         var fqdn = DnsName.Qualify(machine.Hostname!, forward.Name);
         var nameError = DnsName.CheckAbsolute(fqdn) ?? (DnsName.IsInZone(fqdn, forward.Name) ? null : "is outside " + forward.Name);
         if (nameError is not null)
         {
-            diagnostics.Add(Diagnostic.Error(location, $"machine {machine.HardwareName}: hostname {nameError}"));
+            diagnostics.Add(Diagnostic.Error(InventoryLocation, $"machine {machine.HardwareName}: hostname {nameError}"));
             return;
         }
 
@@ -162,17 +164,16 @@ public static class ZoneGenerator
             return;
         }
 
-        if (!IPAddress.TryParse(ip, out var address) || (address.AddressFamily == AddressFamily.InterNetwork && !RecordData.IsIPv4(ip)))
+        if (AddressRecord(ip) is not { } address)
         {
-            diagnostics.Add(Diagnostic.Error(location, $"machine {machine.HardwareName}: '{ip}' is not an IP address"));
+            diagnostics.Add(Diagnostic.Error(InventoryLocation, $"machine {machine.HardwareName}: '{ip}' is not an IP address"));
             return;
         }
 
-        var type = address.AddressFamily == AddressFamily.InterNetwork ? RecordTypes.A : RecordTypes.Aaaa;
-        var value = address.ToString();
-        var origin = new RecordOrigin($"machine {machine.HardwareName}", location);
+        var (type, value, ptrName) = address;
+
+        var origin = new RecordOrigin("machine " + machine.HardwareName, InventoryLocation);
         forward.Records.Add(new ZoneRecord(fqdn, type, ttl, value) { Origin = origin });
-        var ptrName = ReverseZones.PtrName(address);
         if (FindReverseZone(ptrName, zones) is { } reverse)
         {
             reverse.Records.Add(new ZoneRecord(ptrName, RecordTypes.Ptr, ttl, fqdn) { Origin = origin });
@@ -183,13 +184,9 @@ public static class ZoneGenerator
             return;
         }
 
-        if (machine.Pool is { } pool)
+        if (machine.Pool is { } pool && forward.PoolName(pool) is { } poolName)
         {
-            var poolName = DnsName.Qualify(pool, forward.Name);
-            if (DnsName.CheckAbsolute(poolName) is null)
-            {
-                forward.Records.Add(new ZoneRecord(poolName, type, ttl, value) { Origin = new RecordOrigin($"pool {pool}", location) });
-            }
+            forward.Records.Add(new ZoneRecord(poolName.Name, type, ttl, value) { Origin = poolName.Origin });
         }
 
         if (machine.Role is { } role && srvByRole.TryGetValue(role, out var services))
@@ -207,6 +204,26 @@ public static class ZoneGenerator
                 forward.Records.Add(new ZoneRecord(owner, RecordTypes.Srv, ttl, data) { Origin = new RecordOrigin($"role {role}", srv.Location) });
             }
         }
+    }
+
+    /// <summary>
+    /// The address record type, canonical value and PTR owner of a machine's IP, or null when it is not
+    /// an address. Dotted-quad IPv4 (the common case) is taken as written, without parsing to bytes and back.
+    /// </summary>
+    private static (string Type, string Value, string PtrName)? AddressRecord(string ip)
+    {
+        if (RecordData.IsIPv4(ip))
+        {
+            var first = ip.IndexOf('.', StringComparison.Ordinal);
+            var second = ip.IndexOf('.', first + 1);
+            var third = ip.IndexOf('.', second + 1);
+            var span = ip.AsSpan();
+            return (RecordTypes.A, ip, $"{span[(third + 1)..]}.{span[(second + 1)..third]}.{span[(first + 1)..second]}.{span[..first]}.in-addr.arpa.");
+        }
+
+        return IPAddress.TryParse(ip, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6
+            ? (RecordTypes.Aaaa, address.ToString(), ReverseZones.PtrName(address))
+            : null;
     }
 
     /// <summary>The most specific managed reverse zone containing the PTR name.</summary>
@@ -273,6 +290,22 @@ public static class ZoneGenerator
         public List<ZoneRecord> Records { get; } = [];
 
         public ZoneSpec? Spec { get; set; }
+
+        /// <summary>Pool round-robin names by pool, each qualified and checked once (null: not a valid name).</summary>
+        private readonly Dictionary<string, (string Name, RecordOrigin Origin)?> pools = new(StringComparer.Ordinal);
+
+        /// <summary>The owner of a pool's round-robin records in this zone, or null when the pool's name makes no valid name here.</summary>
+        public (string Name, RecordOrigin Origin)? PoolName(string pool)
+        {
+            if (!pools.TryGetValue(pool, out var entry))
+            {
+                var name = DnsName.Qualify(pool, Name);
+                entry = DnsName.CheckAbsolute(name) is null ? (name, new RecordOrigin($"pool {pool}", InventoryLocation)) : null;
+                pools.Add(pool, entry);
+            }
+
+            return entry;
+        }
 
         public ZoneData Build(DnsSpec dns, ImmutableArray<string> nameservers, ZoneTemplates templates, ImmutableArray<Diagnostic>.Builder diagnostics)
         {

@@ -12,9 +12,6 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
     /// <summary>Where the record came from, for messages; never part of the zone's content.</summary>
     public RecordOrigin? Origin { get; init; }
 
-    /// <summary>The identity a diff matches on: the TTL may change, the record stays the same.</summary>
-    public (string Name, string Type, string Value) Key => (Name, Type, Value);
-
     public override string ToString() => $"{Name} {Ttl} {Type} {Value}";
 
     /// <summary>
@@ -24,10 +21,9 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
     public static void Sort(List<ZoneRecord> records)
     {
         var keys = new string[records.Count];
-        var builder = new System.Text.StringBuilder(256);
         for (var i = 0; i < keys.Length; i++)
         {
-            keys[i] = SortKey(records[i], builder.Clear());
+            keys[i] = SortKey(records[i]);
         }
 
         var items = records.ToArray();
@@ -36,29 +32,60 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
         records.AddRange(items);
     }
 
+    /// <summary>All-digit labels are left-padded to this many characters, so they order numerically.</summary>
+    private const int DigitsWidth = 10;
+
     /// <summary>
     /// Labels from the right separated by U+0001, all-digit labels left-padded so they order numerically,
     /// then U+0000, the type's order, the value and the TTL: ordinal order of keys equals <see cref="Compare"/>.
+    /// Written straight into the key's string, with its length counted first.
     /// </summary>
-    private static string SortKey(ZoneRecord record, System.Text.StringBuilder sb)
+    private static string SortKey(ZoneRecord record)
     {
+        Span<char> ttl = stackalloc char[16];
+        record.Ttl.TryFormat(ttl, out var ttlLength, "D10", System.Globalization.CultureInfo.InvariantCulture);
+        var length = 0;
         var name = record.Name.AsSpan().TrimEnd('.');
-        while (!name.IsEmpty)
+        for (var rest = name; !rest.IsEmpty;)
         {
-            var dot = name.LastIndexOf('.');
-            var label = name[(dot + 1)..];
-            if (!label.ContainsAnyExceptInRange('0', '9'))
-            {
-                sb.Append('0', Math.Max(0, 10 - label.Length));
-            }
-
-            sb.Append(label).Append('\u0001');
-            name = dot < 0 ? [] : name[..dot];
+            var dot = rest.LastIndexOf('.');
+            var label = rest[(dot + 1)..];
+            length += (IsDigits(label) ? Math.Max(label.Length, DigitsWidth) : label.Length) + 1;
+            rest = dot < 0 ? [] : rest[..dot];
         }
 
-        return sb.Append('\u0000').Append((char)('A' + RecordTypes.Order(record.Type) % 26)).Append(record.Value)
-            .Append('\u0000').Append(System.Globalization.CultureInfo.InvariantCulture, $"{record.Ttl:D10}").ToString();
+        length += 2 + record.Value.Length + 1 + ttlLength;
+        return string.Create(length, (record, ttlLength), static (key, state) =>
+        {
+            var (record, ttlLength) = state;
+            var at = 0;
+            for (var rest = record.Name.AsSpan().TrimEnd('.'); !rest.IsEmpty;)
+            {
+                var dot = rest.LastIndexOf('.');
+                var label = rest[(dot + 1)..];
+                if (IsDigits(label) && label.Length < DigitsWidth)
+                {
+                    key.Slice(at, DigitsWidth - label.Length).Fill('0');
+                    at += DigitsWidth - label.Length;
+                }
+
+                label.CopyTo(key[at..]);
+                at += label.Length;
+                key[at++] = '\u0001';
+                rest = dot < 0 ? [] : rest[..dot];
+            }
+
+            key[at++] = '\u0000';
+            key[at++] = (char)('A' + (RecordTypes.Order(record.Type) % 26));
+            record.Value.AsSpan().CopyTo(key[at..]);
+            at += record.Value.Length;
+            key[at++] = '\u0000';
+            record.Ttl.TryFormat(key[at..], out _, "D10", System.Globalization.CultureInfo.InvariantCulture);
+        });
     }
+
+    /// <summary>Whether a label is all digits (an empty label counts, as it pads the same way).</summary>
+    private static bool IsDigits(ReadOnlySpan<char> label) => !label.ContainsAnyExceptInRange('0', '9');
 
     /// <summary>Orders records as zone files list them: by name canonically, then type, then value.</summary>
     public static int Compare(ZoneRecord? x, ZoneRecord? y)

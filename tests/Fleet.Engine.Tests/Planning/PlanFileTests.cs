@@ -79,6 +79,18 @@ public sealed class PlanFileTests
         Assert.Equal(plan.Checksum, PlanFile.ComputeChecksum(reordered));
     }
 
+    [Fact]
+    public void A_copy_of_a_sealed_plan_with_other_changes_is_written_with_its_own_checksum()
+    {
+        var plan = Sample();
+        var copy = plan with { Changes = plan.Changes.SetItem(0, plan.Changes[0] with { Reason = "replace" }) };
+
+        var written = PlanFile.Parse(PlanFile.Serialize(copy), "plan.json");
+
+        Assert.Equal(PlanFile.ComputeChecksum(copy), written.Checksum);
+        Assert.NotEqual(plan.Checksum, written.Checksum);
+    }
+
     [Theory]
     [InlineData("\"hostname\": \"lon-fancydb-7f3k2\"", "\"hostname\": \"lon-fancydb-evil1\"")]
     [InlineData("\"dependsOn\": [\n        \"1\"\n      ]", "\"dependsOn\": []")]

@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using Fleet.Engine.Inventory;
+
+namespace Fleetctl;
+
+/// <summary>
+/// The inventory as the providers see it. While a plan reads the actual state (<see cref="Share"/>),
+/// the first list of every machine is kept and handed to each provider that asks for it, so the
+/// physical and DNS providers plan from one read instead of reading the whole inventory each.
+/// Outside that scope every call goes straight to the store: apply always sees the inventory as it is.
+/// </summary>
+internal sealed class SharedInventoryReads(IInventoryStore inventory) : IInventoryStore
+{
+    private readonly Lock gate = new();
+    private int scopes;
+    private Task<ImmutableArray<Machine>>? allMachines;
+
+    /// <summary>Shares the list of all machines between the callers until the returned scope is disposed.</summary>
+    public IDisposable Share()
+    {
+        lock (gate)
+        {
+            scopes++;
+        }
+
+        return new Scope(this);
+    }
+
+    public Task<ImmutableArray<Machine>> ListMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken)
+    {
+        if (filter is not null)
+        {
+            return inventory.ListMachinesAsync(filter, cancellationToken);
+        }
+
+        lock (gate)
+        {
+            return scopes == 0
+                ? inventory.ListMachinesAsync(null, cancellationToken)
+                : allMachines ??= inventory.ListMachinesAsync(null, cancellationToken);
+        }
+    }
+
+    public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
+        inventory.GetMachineAsync(hardwareName, cancellationToken);
+
+    public Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken) =>
+        inventory.ListPoolsAsync(cancellationToken);
+
+    public Task<PoolRecord?> GetPoolAsync(string name, CancellationToken cancellationToken) =>
+        inventory.GetPoolAsync(name, cancellationToken);
+
+    public Task<PoolRecord> UpsertPoolAsync(PoolUpdate pool, CancellationToken cancellationToken) =>
+        inventory.UpsertPoolAsync(pool, cancellationToken);
+
+    public Task<bool> DeletePoolAsync(string name, CancellationToken cancellationToken) =>
+        inventory.DeletePoolAsync(name, cancellationToken);
+
+    public Task<Machine> TransitionAsync(MachineTransition transition, AuditContext audit, CancellationToken cancellationToken) =>
+        inventory.TransitionAsync(transition, audit, cancellationToken);
+
+    public Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
+        inventory.IngestAsync(records, audit, cancellationToken);
+
+    public Task<ImmutableArray<AuditEntry>> ListAuditAsync(string hardwareName, CancellationToken cancellationToken) =>
+        inventory.ListAuditAsync(hardwareName, cancellationToken);
+
+    private void EndScope()
+    {
+        lock (gate)
+        {
+            if (--scopes == 0)
+            {
+                allMachines = null;
+            }
+        }
+    }
+
+    private sealed class Scope(SharedInventoryReads owner) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                owner.EndScope();
+            }
+        }
+    }
+}
