@@ -16,7 +16,8 @@ namespace Fleet.State.Backends;
 /// </summary>
 internal static class SqliteMachineReader
 {
-    public static ImmutableArray<Machine> Read(SqliteCommand command, CancellationToken cancellationToken)
+    /// <summary>The rows as they are stepped: the statement lives until the enumeration ends.</summary>
+    public static IEnumerable<Machine> Read(SqliteCommand command, CancellationToken cancellationToken)
     {
         var database = command.Connection!.Handle!;
         SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(database, command.CommandText, out var statement), database);
@@ -36,21 +37,18 @@ internal static class SqliteMachineReader
                 SqliteException.ThrowExceptionForRC(bound, database);
             }
 
-            var machines = ImmutableArray.CreateBuilder<Machine>();
             var row = new Row(statement, new SharedStrings());
             int result;
             while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                machines.Add(MachineRows.Read(ref row));
+                yield return MachineRows.Read(ref row);
             }
 
             if (result != raw.SQLITE_DONE)
             {
                 SqliteException.ThrowExceptionForRC(result, database);
             }
-
-            return machines.DrainToImmutable();
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Fleet.State.Inventory;
 using Fleet.Engine.Inventory;
 
@@ -57,15 +58,24 @@ internal abstract class StateBackend : IAsyncDisposable
     /// <summary>Runs a SELECT of <see cref="MachineRows.Columns"/>; a backend may read rows faster than ADO.NET does.</summary>
     public virtual async Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var machines = ImmutableArray.CreateBuilder<Machine>();
-        var row = new DbMachineRow(reader, this);
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var machine in StreamMachinesAsync(command, cancellationToken))
         {
-            machines.Add(MachineRows.Read(ref row));
+            machines.Add(machine);
         }
 
         return machines.DrainToImmutable();
+    }
+
+    /// <summary>The same rows one at a time, as they arrive, so a caller can write them out without holding them all.</summary>
+    public virtual async IAsyncEnumerable<Machine> StreamMachinesAsync(DbCommand command, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var row = new DbMachineRow(reader, this);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return MachineRows.Read(ref row);
+        }
     }
 
     /// <summary>Held for the whole of a write transaction; nothing to hold where the database takes concurrent writers.</summary>
@@ -82,6 +92,44 @@ internal abstract class StateBackend : IAsyncDisposable
         catch (DbException e)
         {
             throw Translate(e);
+        }
+    }
+
+    /// <summary>
+    /// Streams a read on its own connection, held until the enumeration ends; driver failures that
+    /// are user errors become <see cref="Engine.Diagnostics.FleetException"/>, as in <see cref="ReadAsync{T}"/>.
+    /// </summary>
+    public async IAsyncEnumerable<T> StreamAsync<T>(Func<DbConnection, CancellationToken, IAsyncEnumerable<T>> body, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        DbConnection connection;
+        try
+        {
+            connection = await OpenConnectionAsync(cancellationToken);
+        }
+        catch (DbException e)
+        {
+            throw Translate(e);
+        }
+
+        await using (connection)
+        {
+            await using var items = body(connection, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                try
+                {
+                    if (!await items.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (DbException e)
+                {
+                    throw Translate(e);
+                }
+
+                yield return items.Current;
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.State.Backends;
@@ -20,11 +21,24 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         backend.ReadAsync(
             async connection =>
             {
-                using var command = Command(connection, null, string.Empty);
-                command.CommandText = $"SELECT {MachineRows.Columns} FROM machines{Where(command, filter)} ORDER BY hardware_name";
+                using var command = ListCommand(connection, filter);
                 return await ReadMachinesAsync(command, cancellationToken);
             },
             cancellationToken);
+
+    public IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken)
+    {
+        return backend.StreamAsync(Rows, cancellationToken);
+
+        async IAsyncEnumerable<Machine> Rows(DbConnection connection, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            using var command = ListCommand(connection, filter);
+            await foreach (var machine in backend.StreamMachinesAsync(command, cancellationToken))
+            {
+                yield return machine;
+            }
+        }
+    }
 
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
         backend.ReadAsync(connection => FindMachineAsync(connection, null, hardwareName, lockRow: false, cancellationToken), cancellationToken);
@@ -392,6 +406,13 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         using var command = Command(connection, transaction, AuditRows.Insert);
         AuditRows.Set(Parameters(command, AuditRows.ParameterNames), row, backend);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DbCommand ListCommand(DbConnection connection, MachineFilter? filter)
+    {
+        var command = Command(connection, null, string.Empty);
+        command.CommandText = $"SELECT {MachineRows.Columns} FROM machines{Where(command, filter)} ORDER BY hardware_name";
+        return command;
     }
 
     private static string Where(DbCommand command, MachineFilter? filter)
