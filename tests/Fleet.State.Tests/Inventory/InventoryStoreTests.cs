@@ -341,6 +341,20 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task An_up_to_date_database_opens_while_another_process_holds_the_schema_lock()
+    {
+        var inventory = await provider.CreateAsync();
+        var first = await OpenAsync(inventory);
+        await using var connection = await first.Backend.OpenConnectionAsync(CancellationToken.None);
+        await using var held = await first.Backend.BeginSchemaChangeAsync(connection, CancellationToken.None);
+
+        var open = OpenAsync(inventory);
+
+        Assert.Same(open, await Task.WhenAny(open, Task.Delay(TimeSpan.FromSeconds(10))));
+        Assert.Empty((await open).Migration.Applied);
+    }
+
+    [Fact]
     public async Task A_database_with_a_newer_schema_is_refused()
     {
         var inventory = await provider.CreateAsync();
