@@ -66,41 +66,4 @@ internal static class SqliteMachineReader
 
         public ImmutableArray<NetworkInterface> Interfaces(int ordinal) => MachineRows.DecodeInterfaces(raw.sqlite3_column_blob(statement, ordinal));
     }
-
-    /// <summary>One string instance per distinct short value, looked up without allocating.</summary>
-    private sealed class SharedStrings
-    {
-        private const int MaxEntries = 4096;
-        private const int MaxLength = 128;
-        private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup;
-
-        public SharedStrings()
-        {
-            lookup = strings.GetAlternateLookup<ReadOnlySpan<char>>();
-        }
-
-        public string Get(ReadOnlySpan<byte> utf8)
-        {
-            if (utf8.Length > MaxLength)
-            {
-                return Encoding.UTF8.GetString(utf8);
-            }
-
-            Span<char> buffer = stackalloc char[MaxLength];
-            var chars = buffer[..Encoding.UTF8.GetChars(utf8, buffer)];
-            if (lookup.TryGetValue(chars, out var known))
-            {
-                return known;
-            }
-
-            var text = new string(chars);
-            if (strings.Count < MaxEntries)
-            {
-                strings[text] = text;
-            }
-
-            return text;
-        }
-    }
 }

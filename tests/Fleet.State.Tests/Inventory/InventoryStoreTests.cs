@@ -288,6 +288,18 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_listed_inventory_holds_one_string_per_site_type_and_rack_not_one_per_machine()
+    {
+        var store = await StoreWithAsync(3);
+
+        var machines = await store.ListMachinesAsync(null, CancellationToken.None);
+
+        Assert.All(machines.Skip(1), m => Assert.Same(machines[0].Site, m.Site));
+        Assert.All(machines.Skip(1), m => Assert.Same(machines[0].HardwareType, m.HardwareType));
+        Assert.All(machines.Skip(1), m => Assert.Same(machines[0].Rack, m.Rack));
+    }
+
+    [Fact]
     public async Task Streaming_filters_like_listing_and_an_abandoned_stream_releases_its_connection()
     {
         var store = await StoreWithAsync(5);
