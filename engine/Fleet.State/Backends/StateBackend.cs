@@ -102,10 +102,11 @@ internal abstract class StateBackend : IAsyncDisposable
     }
 
     /// <summary>
-    /// Streams a read on its own connection, held until the enumeration ends; driver failures that
-    /// are user errors become <see cref="Engine.Diagnostics.FleetException"/>, as in <see cref="ReadAsync{T}"/>.
+    /// Streams the machines <paramref name="query"/> selects, on a connection of their own held until
+    /// the enumeration ends; driver failures that are user errors become
+    /// <see cref="Engine.Diagnostics.FleetException"/>, as in <see cref="ReadAsync{T}"/>.
     /// </summary>
-    public async IAsyncEnumerable<T> StreamAsync<T>(Func<DbConnection, CancellationToken, IAsyncEnumerable<T>> body, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Machine> StreamMachinesAsync(Func<DbConnection, DbCommand> query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         DbConnection connection;
         try
@@ -119,12 +120,13 @@ internal abstract class StateBackend : IAsyncDisposable
 
         await using (connection)
         {
-            await using var items = body(connection, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            using var command = query(connection);
+            await using var machines = StreamMachinesAsync(command, cancellationToken).GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 try
                 {
-                    if (!await items.MoveNextAsync())
+                    if (!await machines.MoveNextAsync())
                     {
                         yield break;
                     }
@@ -134,7 +136,7 @@ internal abstract class StateBackend : IAsyncDisposable
                     throw Translate(e);
                 }
 
-                yield return items.Current;
+                yield return machines.Current;
             }
         }
     }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.State.Backends;
@@ -26,19 +25,8 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
             },
             cancellationToken);
 
-    public IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken)
-    {
-        return backend.StreamAsync(Rows, cancellationToken);
-
-        async IAsyncEnumerable<Machine> Rows(DbConnection connection, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            using var command = ListCommand(connection, filter);
-            await foreach (var machine in backend.StreamMachinesAsync(command, cancellationToken))
-            {
-                yield return machine;
-            }
-        }
-    }
+    public IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken) =>
+        backend.StreamMachinesAsync(connection => ListCommand(connection, filter), cancellationToken);
 
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
         backend.ReadAsync(connection => FindMachineAsync(connection, null, hardwareName, lockRow: false, cancellationToken), cancellationToken);
