@@ -41,6 +41,9 @@ internal sealed class SharedInventoryReads(IInventoryStore inventory) : IInvento
         }
     }
 
+    public IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken) =>
+        inventory.StreamMachinesAsync(filter, cancellationToken);
+
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
         inventory.GetMachineAsync(hardwareName, cancellationToken);
 

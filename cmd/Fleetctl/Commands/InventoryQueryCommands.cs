@@ -29,10 +29,15 @@ public static class InventoryQueryCommands
             await using (database)
             {
                 var filter = new MachineFilter(parse.GetValue(site), wanted, parse.GetValue(pool), parse.GetValue(role));
-                var machines = await database.Inventory.ListMachinesAsync(filter, ct);
-                await (parse.GetValue(format) == "json"
-                    ? InventoryRenderer.WriteJsonAsync(host.Out, machines, array: true, ct)
-                    : InventoryRenderer.WriteTableAsync(host.Out, machines));
+                if (parse.GetValue(format) == "json")
+                {
+                    await InventoryRenderer.WriteJsonAsync(host.Out, database.Inventory.StreamMachinesAsync(filter, ct), array: true, ct);
+                }
+                else
+                {
+                    await InventoryRenderer.WriteTableAsync(host.Out, await database.Inventory.ListMachinesAsync(filter, ct));
+                }
+
                 return ExitCodes.Success;
             }
         });

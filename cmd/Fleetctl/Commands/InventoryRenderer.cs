@@ -14,21 +14,26 @@ public static class InventoryRenderer
 {
     private const int FlushEvery = 512;
 
-    public static async Task WriteJsonAsync(TextWriter output, IReadOnlyList<Machine> machines, bool array, CancellationToken cancellationToken)
+    public static Task WriteJsonAsync(TextWriter output, IReadOnlyList<Machine> machines, bool array, CancellationToken cancellationToken) =>
+        WriteJsonAsync(output, machines.ToAsyncEnumerable(), array, cancellationToken);
+
+    /// <summary>Writes machines as they come, so a list streamed from the store is never held whole.</summary>
+    public static async Task WriteJsonAsync(TextWriter output, IAsyncEnumerable<Machine> machines, bool array, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 * 1024);
-        using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = !array, SkipValidation = true });
+        var chunks = new JsonChunks(output);
+        using var json = new Utf8JsonWriter(chunks.Buffer, new JsonWriterOptions { Indented = !array, SkipValidation = true });
         if (array)
         {
             json.WriteStartArray();
         }
 
-        for (var i = 0; i < machines.Count; i++)
+        var count = 0;
+        await foreach (var machine in machines.WithCancellation(cancellationToken))
         {
-            WriteMachine(json, machines[i]);
-            if (i % FlushEvery == FlushEvery - 1)
+            WriteMachine(json, machine);
+            if (++count % FlushEvery == 0)
             {
-                await FlushAsync(json, buffer, output, cancellationToken);
+                await chunks.FlushAsync(json, cancellationToken);
             }
         }
 
@@ -37,7 +42,7 @@ public static class InventoryRenderer
             json.WriteEndArray();
         }
 
-        await FlushAsync(json, buffer, output, cancellationToken);
+        await chunks.FlushAsync(json, cancellationToken);
         await output.WriteLineAsync();
     }
 
@@ -206,10 +211,28 @@ public static class InventoryRenderer
         }
     }
 
-    private static async Task FlushAsync(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// UTF-8 chunks handed to a <see cref="TextWriter"/> through one reused char buffer: a string per
+    /// chunk would land on the large-object heap and cost a full collection every few chunks.
+    /// </summary>
+    private sealed class JsonChunks(TextWriter output)
     {
-        json.Flush();
-        await output.WriteAsync(Encoding.UTF8.GetString(buffer.WrittenSpan).AsMemory(), cancellationToken);
-        buffer.ResetWrittenCount();
+        private char[] chars = [];
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(256 * 1024);
+
+        public async Task FlushAsync(Utf8JsonWriter json, CancellationToken cancellationToken)
+        {
+            json.Flush();
+            var needed = Encoding.UTF8.GetMaxCharCount(Buffer.WrittenCount);
+            if (chars.Length < needed)
+            {
+                chars = new char[needed];
+            }
+
+            var length = Encoding.UTF8.GetChars(Buffer.WrittenSpan, chars);
+            await output.WriteAsync(chars.AsMemory(0, length), cancellationToken);
+            Buffer.ResetWrittenCount();
+        }
     }
 }

@@ -13,6 +13,12 @@ public interface IInventoryStore
     /// <summary>Machines matching the filter (all when null), ordered by hardware name (ordinal).</summary>
     Task<ImmutableArray<Machine>> ListMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The same machines in the same order, yielded as they are read, for output of any size in
+    /// constant memory. The read holds a connection until the enumeration ends.
+    /// </summary>
+    IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken);
+
     Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken);
 
     /// <summary>Pools as last applied, ordered by name.</summary>

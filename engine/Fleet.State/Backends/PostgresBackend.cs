@@ -24,7 +24,12 @@ internal sealed class PostgresBackend : StateBackend
     public PostgresBackend(InventoryLocation location)
         : base(location)
     {
-        dataSource = NpgsqlDataSource.Create(location.ConnectionTarget);
+        var builder = new NpgsqlDataSourceBuilder(location.ConnectionTarget);
+
+        // The schema uses built-in types only: skip loading the server's type catalogue, a query of
+        // several hundred rows on every start of a one-shot command.
+        builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+        dataSource = builder.Build();
     }
 
     public override string MigrationFolder => "postgres";

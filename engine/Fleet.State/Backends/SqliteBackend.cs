@@ -102,7 +102,10 @@ internal sealed class SqliteBackend : StateBackend
     public static DateTimeOffset FromMicros(long micros) => new(DateTimeOffset.UnixEpoch.UtcTicks + (micros * 10), TimeSpan.Zero);
 
     public override Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken) =>
-        Task.FromResult(SqliteMachineReader.Read((SqliteCommand)command, cancellationToken));
+        Task.FromResult(SqliteMachineReader.Read((SqliteCommand)command, cancellationToken).ToImmutableArray());
+
+    public override IAsyncEnumerable<Machine> StreamMachinesAsync(DbCommand command, CancellationToken cancellationToken) =>
+        SqliteMachineReader.Read((SqliteCommand)command, cancellationToken).ToAsyncEnumerable();
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };

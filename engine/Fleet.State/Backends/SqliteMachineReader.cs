@@ -16,7 +16,8 @@ namespace Fleet.State.Backends;
 /// </summary>
 internal static class SqliteMachineReader
 {
-    public static ImmutableArray<Machine> Read(SqliteCommand command, CancellationToken cancellationToken)
+    /// <summary>The rows as they are stepped: the statement lives until the enumeration ends.</summary>
+    public static IEnumerable<Machine> Read(SqliteCommand command, CancellationToken cancellationToken)
     {
         var database = command.Connection!.Handle!;
         SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(database, command.CommandText, out var statement), database);
@@ -36,21 +37,18 @@ internal static class SqliteMachineReader
                 SqliteException.ThrowExceptionForRC(bound, database);
             }
 
-            var machines = ImmutableArray.CreateBuilder<Machine>();
             var row = new Row(statement, new SharedStrings());
             int result;
             while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                machines.Add(MachineRows.Read(ref row));
+                yield return MachineRows.Read(ref row);
             }
 
             if (result != raw.SQLITE_DONE)
             {
                 SqliteException.ThrowExceptionForRC(result, database);
             }
-
-            return machines.DrainToImmutable();
         }
     }
 
@@ -67,42 +65,5 @@ internal static class SqliteMachineReader
         public DateTimeOffset Time(int ordinal) => SqliteBackend.FromMicros(raw.sqlite3_column_int64(statement, ordinal));
 
         public ImmutableArray<NetworkInterface> Interfaces(int ordinal) => MachineRows.DecodeInterfaces(raw.sqlite3_column_blob(statement, ordinal));
-    }
-
-    /// <summary>One string instance per distinct short value, looked up without allocating.</summary>
-    private sealed class SharedStrings
-    {
-        private const int MaxEntries = 4096;
-        private const int MaxLength = 128;
-        private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup;
-
-        public SharedStrings()
-        {
-            lookup = strings.GetAlternateLookup<ReadOnlySpan<char>>();
-        }
-
-        public string Get(ReadOnlySpan<byte> utf8)
-        {
-            if (utf8.Length > MaxLength)
-            {
-                return Encoding.UTF8.GetString(utf8);
-            }
-
-            Span<char> buffer = stackalloc char[MaxLength];
-            var chars = buffer[..Encoding.UTF8.GetChars(utf8, buffer)];
-            if (lookup.TryGetValue(chars, out var known))
-            {
-                return known;
-            }
-
-            var text = new string(chars);
-            if (strings.Count < MaxEntries)
-            {
-                strings[text] = text;
-            }
-
-            return text;
-        }
     }
 }

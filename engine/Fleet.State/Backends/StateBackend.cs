@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Fleet.State.Inventory;
 using Fleet.Engine.Inventory;
 
@@ -54,18 +55,33 @@ internal abstract class StateBackend : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
-    /// <summary>Runs a SELECT of <see cref="MachineRows.Columns"/>; a backend may read rows faster than ADO.NET does.</summary>
+    /// <summary>
+    /// Runs a SELECT of <see cref="MachineRows.Columns"/>; a backend may read rows faster than ADO.NET does.
+    /// Collects in its own loop: going through <see cref="StreamMachinesAsync"/> costs an async
+    /// iterator step per row, about 10% of a cold 100,000-row read.
+    /// </summary>
     public virtual async Task<ImmutableArray<Machine>> ReadMachinesAsync(DbCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var machines = ImmutableArray.CreateBuilder<Machine>();
-        var row = new DbMachineRow(reader, this);
+        var row = new DbMachineRow(reader, this, new SharedStrings());
         while (await reader.ReadAsync(cancellationToken))
         {
             machines.Add(MachineRows.Read(ref row));
         }
 
         return machines.DrainToImmutable();
+    }
+
+    /// <summary>The same rows one at a time, as they arrive, so a caller can write them out without holding them all.</summary>
+    public virtual async IAsyncEnumerable<Machine> StreamMachinesAsync(DbCommand command, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var row = new DbMachineRow(reader, this, new SharedStrings());
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return MachineRows.Read(ref row);
+        }
     }
 
     /// <summary>Runs a read on its own connection; driver failures that are user errors become <see cref="Engine.Diagnostics.FleetException"/>.</summary>
@@ -79,6 +95,46 @@ internal abstract class StateBackend : IAsyncDisposable
         catch (DbException e)
         {
             throw Translate(e);
+        }
+    }
+
+    /// <summary>
+    /// Streams the machines <paramref name="query"/> selects, on a connection of their own held until
+    /// the enumeration ends; driver failures that are user errors become
+    /// <see cref="Engine.Diagnostics.FleetException"/>, as in <see cref="ReadAsync{T}"/>.
+    /// </summary>
+    public async IAsyncEnumerable<Machine> StreamMachinesAsync(Func<DbConnection, DbCommand> query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        DbConnection connection;
+        try
+        {
+            connection = await OpenConnectionAsync(cancellationToken);
+        }
+        catch (DbException e)
+        {
+            throw Translate(e);
+        }
+
+        await using (connection)
+        {
+            using var command = query(connection);
+            await using var machines = StreamMachinesAsync(command, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                try
+                {
+                    if (!await machines.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (DbException e)
+                {
+                    throw Translate(e);
+                }
+
+                yield return machines.Current;
+            }
         }
     }
 

@@ -20,11 +20,13 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         backend.ReadAsync(
             async connection =>
             {
-                using var command = Command(connection, null, string.Empty);
-                command.CommandText = $"SELECT {MachineRows.Columns} FROM machines{Where(command, filter)} ORDER BY hardware_name";
+                using var command = ListCommand(connection, filter);
                 return await ReadMachinesAsync(command, cancellationToken);
             },
             cancellationToken);
+
+    public IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken) =>
+        backend.StreamMachinesAsync(connection => ListCommand(connection, filter), cancellationToken);
 
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
         backend.ReadAsync(connection => FindMachineAsync(connection, null, hardwareName, lockRow: false, cancellationToken), cancellationToken);
@@ -392,6 +394,13 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         using var command = Command(connection, transaction, AuditRows.Insert);
         AuditRows.Set(Parameters(command, AuditRows.ParameterNames), row, backend);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DbCommand ListCommand(DbConnection connection, MachineFilter? filter)
+    {
+        var command = Command(connection, null, string.Empty);
+        command.CommandText = $"SELECT {MachineRows.Columns} FROM machines{Where(command, filter)} ORDER BY hardware_name";
+        return command;
     }
 
     private static string Where(DbCommand command, MachineFilter? filter)

@@ -159,13 +159,13 @@ internal interface IMachineRow
 }
 
 /// <summary>A row of an ADO.NET reader.</summary>
-internal readonly struct DbMachineRow(DbDataReader reader, StateBackend backend) : IMachineRow
+internal readonly struct DbMachineRow(DbDataReader reader, StateBackend backend, SharedStrings shared) : IMachineRow
 {
     public bool IsNull(int ordinal) => reader.IsDBNull(ordinal);
 
     public string Text(int ordinal) => reader.GetString(ordinal);
 
-    public string? Shared(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    public string? Shared(int ordinal) => reader.IsDBNull(ordinal) ? null : shared.Get(reader.GetString(ordinal));
 
     public long Int64(int ordinal) => reader.GetInt64(ordinal);
 

@@ -2,9 +2,9 @@ using System.Collections.Immutable;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Dapper;
 using Fleet.Engine.Diagnostics;
 using Fleet.State.Backends;
+using static Fleet.State.Backends.Sql;
 
 namespace Fleet.State.Migrations;
 
@@ -16,7 +16,8 @@ public sealed record MigrationResult(int SchemaVersion, ImmutableArray<Migration
 
 /// <summary>
 /// Applies the embedded migrations a database lacks, in version order, in one transaction that holds
-/// the schema lock, so two processes opening a fresh database at once migrate it exactly once.
+/// the schema lock, so two processes opening a fresh database at once migrate it exactly once. An
+/// up-to-date database, what nearly every command opens, costs one unlocked read of the ledger.
 /// A database that has a migration this binary does not know is from a newer fleetctl: refused.
 /// </summary>
 internal static partial class MigrationRunner
@@ -66,29 +67,31 @@ internal static partial class MigrationRunner
         try
         {
             await using var connection = await backend.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await backend.BeginSchemaChangeAsync(connection, cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(CreateLedger, transaction: transaction, cancellationToken: cancellationToken));
-            var applied = (await connection.QueryAsync<int>(new CommandDefinition(
-                "SELECT version FROM schema_migrations ORDER BY version", transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
 
-            var knownVersions = known.Select(m => m.Version).ToHashSet();
-            var unknown = applied.Where(v => !knownVersions.Contains(v)).Order().ToList();
-            if (unknown.Count > 0)
+            // Every command opens an up-to-date database: one read, no lock, no transaction.
+            if (await TryReadAppliedAsync(connection, cancellationToken) is { } current)
             {
-                throw new FleetException(
-                    $"inventory {backend.Location.Display}: the database has schema version {unknown[^1]}, newer than this fleetctl knows " +
-                    $"({(known.IsEmpty ? 0 : known[^1].Version)}); upgrade fleetctl");
+                RefuseNewer(backend, known, current);
+                if (known.All(m => current.Contains(m.Version)))
+                {
+                    return new MigrationResult(current.DefaultIfEmpty(0).Max(), []);
+                }
             }
+
+            await using var transaction = await backend.BeginSchemaChangeAsync(connection, cancellationToken);
+            await ExecuteAsync(Command(connection, transaction, CreateLedger), cancellationToken);
+            var applied = await ReadAppliedAsync(connection, transaction, cancellationToken);
+            RefuseNewer(backend, known, applied);
 
             var pending = known.Where(m => !applied.Contains(m.Version)).ToImmutableArray();
             foreach (var migration in pending)
             {
-                await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @At)",
-                    new { migration.Version, migration.Name, At = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) },
-                    transaction,
-                    cancellationToken: cancellationToken));
+                await ExecuteAsync(Command(connection, transaction, migration.Sql), cancellationToken);
+                var record = Command(connection, transaction, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)");
+                Parameter(record, "@version", migration.Version);
+                Parameter(record, "@name", migration.Name);
+                Parameter(record, "@at", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+                await ExecuteAsync(record, cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -98,6 +101,53 @@ internal static partial class MigrationRunner
         catch (DbException e)
         {
             throw backend.Translate(e);
+        }
+    }
+
+    /// <summary>The applied versions, or null when the database has no ledger yet (or cannot say: the locked path will).</summary>
+    private static async Task<HashSet<int>?> TryReadAppliedAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAppliedAsync(connection, null, cancellationToken);
+        }
+        catch (DbException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<HashSet<int>> ReadAppliedAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction, "SELECT version FROM schema_migrations");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var versions = new HashSet<int>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add(reader.GetInt32(0));
+        }
+
+        return versions;
+    }
+
+    /// <summary>A database that has a migration this binary does not know is from a newer fleetctl.</summary>
+    private static void RefuseNewer(StateBackend backend, ImmutableArray<Migration> known, HashSet<int> applied)
+    {
+        var knownVersions = known.Select(m => m.Version).ToHashSet();
+        var unknown = applied.Where(v => !knownVersions.Contains(v)).Order().ToList();
+        if (unknown.Count > 0)
+        {
+            throw new FleetException(
+                $"inventory {backend.Location.Display}: the database has schema version {unknown[^1]}, newer than this fleetctl knows " +
+                $"({(known.IsEmpty ? 0 : known[^1].Version)}); upgrade fleetctl");
+        }
+    }
+
+    private static async Task ExecuteAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        using (command)
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 

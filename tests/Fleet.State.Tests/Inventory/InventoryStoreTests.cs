@@ -253,6 +253,76 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task Every_field_round_trips_through_list_and_stream_with_none_one_or_several_interfaces()
+    {
+        var store = await StoreWithAsync(0);
+        var location = new SourceLocation("recon.json", 1, 1);
+        ReconRecord[] records =
+        [
+            new("SN-A", "high-io", "lon", null, null, [], location, 1),
+            new("SN-B", "compute", "sto", "r9", new BmcEndpoint("10.9.0.1", 623), [new NetworkInterface("eth0", "02:00:00:00:0b:01", null)], location, 2),
+            new("SN-C", "high-io", "lon", "r1", new BmcEndpoint("10.9.0.2", null),
+            [
+                new NetworkInterface("eth0", "02:00:00:00:0c:01", "10.2.0.1"),
+                new NetworkInterface("bond \"é\"", "02:00:00:00:0c:02", null),
+                new NetworkInterface("ipmi", "02:00:00:00:0c:03", "2001:db8::3"),
+            ], location, 3),
+        ];
+        await store.IngestAsync(records, TestData.Audit, CancellationToken.None);
+        var claimed = await Claim(store, "SN-C", "lon-db-0000c");
+
+        var listed = await store.ListMachinesAsync(null, CancellationToken.None);
+        var streamed = await Stream(store, null);
+
+        Assert.Equal(["SN-A", "SN-B", "SN-C"], listed.Select(m => m.HardwareName));
+        TestData.AssertSame(listed, streamed);
+        foreach (var (record, machine) in records.Zip(listed))
+        {
+            Assert.Equal((record.HardwareType, record.Site, record.Rack, record.Bmc), (machine.HardwareType, machine.Site, machine.Rack, machine.Bmc));
+            Assert.Equal<NetworkInterface>(record.Interfaces, machine.Interfaces);
+        }
+
+        Assert.Equal((null, null, null, null), (listed[0].Hostname, listed[0].Role, listed[0].Pool, listed[0].Image));
+        TestData.AssertSame(claimed, listed[2]);
+        Assert.Equal(claimed.UpdatedAt, listed[2].UpdatedAt);
+    }
+
+    [Fact]
+    public async Task A_listed_inventory_holds_one_string_per_site_type_and_rack_not_one_per_machine()
+    {
+        var store = await StoreWithAsync(3);
+
+        var machines = await store.ListMachinesAsync(null, CancellationToken.None);
+
+        Assert.All(machines.Skip(1), m => Assert.Same(machines[0].Site, m.Site));
+        Assert.All(machines.Skip(1), m => Assert.Same(machines[0].HardwareType, m.HardwareType));
+        Assert.All(machines.Skip(1), m => Assert.Same(machines[0].Rack, m.Rack));
+    }
+
+    [Fact]
+    public async Task Streaming_filters_like_listing_and_an_abandoned_stream_releases_its_connection()
+    {
+        var store = await StoreWithAsync(5);
+        await Claim(store, "SN000003", "lon-db-00003");
+
+        foreach (var filter in new MachineFilter?[] { null, new(State: MachineState.Available), new(Pool: "db-lon"), new(Site: "sto") })
+        {
+            TestData.AssertSame(await store.ListMachinesAsync(filter, CancellationToken.None), await Stream(store, filter));
+        }
+
+        for (var i = 0; i < 120; i++)
+        {
+            await foreach (var _ in store.StreamMachinesAsync(null, CancellationToken.None))
+            {
+                break;
+            }
+        }
+
+        await Claim(store, "SN000004", "lon-db-00004");
+        Assert.Equal(["SN000003", "SN000004"], await Names(store, new MachineFilter(Pool: "db-lon")));
+    }
+
+    [Fact]
     public async Task Pools_remember_role_image_and_protection_and_a_protected_pool_cannot_be_deleted()
     {
         var store = await StoreWithAsync(0);
@@ -280,6 +350,20 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
         Assert.All(databases, d => Assert.Equal(StateDatabase.LatestSchemaVersion(d.Kind), d.Migration.SchemaVersion));
         var again = await OpenAsync(inventory);
         Assert.Empty(again.Migration.Applied);
+    }
+
+    [Fact]
+    public async Task An_up_to_date_database_opens_while_another_process_holds_the_schema_lock()
+    {
+        var inventory = await provider.CreateAsync();
+        var first = await OpenAsync(inventory);
+        await using var connection = await first.Backend.OpenConnectionAsync(CancellationToken.None);
+        await using var held = await first.Backend.BeginSchemaChangeAsync(connection, CancellationToken.None);
+
+        var open = OpenAsync(inventory);
+
+        Assert.Same(open, await Task.WhenAny(open, Task.Delay(TimeSpan.FromSeconds(10))));
+        Assert.Empty((await open).Migration.Applied);
     }
 
     [Fact]
@@ -400,6 +484,17 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
             MachineTransition.From(machine, MachineState.Installing) with { Hostname = hostname, Role = "db", Pool = "db-lon", Image = "debian-12" },
             TestData.Audit,
             CancellationToken.None);
+    }
+
+    private static async Task<List<Machine>> Stream(IInventoryStore store, MachineFilter? filter)
+    {
+        var machines = new List<Machine>();
+        await foreach (var machine in store.StreamMachinesAsync(filter, CancellationToken.None))
+        {
+            machines.Add(machine);
+        }
+
+        return machines;
     }
 
     private static async Task<IEnumerable<string>> Names(IInventoryStore store, MachineFilter filter) =>
