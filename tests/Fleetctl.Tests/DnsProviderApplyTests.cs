@@ -3,8 +3,6 @@ using Fleet.Engine.Inventory;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
-using Fleet.State;
-using Fleet.Tests.Shared;
 using Fleetctl.Dns;
 
 namespace Fleetctl.Tests;
@@ -13,39 +11,20 @@ namespace Fleetctl.Tests;
 /// The DNS provider over the quickstart fleet and its real SQLite inventory: plan sees an installed
 /// machine, apply pushes the zone with method directory into .fleet/zones, a second apply does nothing.
 /// </summary>
-public sealed class DnsProviderApplyTests : IAsyncLifetime
+public sealed class DnsProviderApplyTests() : QuickstartInventory("fleet-dns-apply-")
 {
-    private readonly string fleet = Directory.CreateTempSubdirectory("fleet-dns-apply-").FullName;
     private readonly CliHost host = new(TextWriter.Null, TextWriter.Null, TextReader.Null, ImmutableDictionary<string, string>.Empty, "/", false, TimeProvider.System);
-    private StateDatabase database = null!;
-
-    public async Task InitializeAsync()
-    {
-        Examples.CopyTo("quickstart", fleet);
-
-        database = await StateDatabase.OpenAsync("sqlite:.fleet/inventory.db", fleet, CancellationToken.None);
-        var catalog = ReconCatalog.From(FleetLoader.LoadOrThrow(new DirectorySource(fleet)).Fleet);
-        var (records, _) = ReconReader.Read([new ReconInput("recon/lon.json", await File.ReadAllBytesAsync(Path.Combine(fleet, "recon", "lon.json")))], catalog);
-        await database.Inventory.IngestAsync(records, new AuditContext("test"), CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await database.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(fleet, recursive: true);
-    }
 
     [Fact]
     public async Task Apply_pushes_the_zone_with_the_installed_machine_and_is_idempotent()
     {
-        var machine = (await database.Inventory.ListMachinesAsync(null, CancellationToken.None))[0];
-        await database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.Installing) with { Hostname = "lon-web-abcde", Role = "web", Pool = "web-lon" }, new AuditContext("test"), CancellationToken.None);
-        machine = (await database.Inventory.GetMachineAsync(machine.HardwareName, CancellationToken.None))!;
-        await database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.InUse), new AuditContext("test"), CancellationToken.None);
-        var source = new DirectorySource(fleet);
+        var machine = (await Database.Inventory.ListMachinesAsync(null, CancellationToken.None))[0];
+        await Database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.Installing) with { Hostname = "lon-web-abcde", Role = "web", Pool = "web-lon" }, new AuditContext("test"), CancellationToken.None);
+        machine = (await Database.Inventory.GetMachineAsync(machine.HardwareName, CancellationToken.None))!;
+        await Database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.InUse), new AuditContext("test"), CancellationToken.None);
+        var source = new DirectorySource(Fleet);
         var desired = FleetLoader.LoadOrThrow(source);
-        var provider = DnsComposition.CreateProvider(desired, source, fleet, database, database.Inventory, host);
+        var provider = DnsComposition.CreateProvider(desired, source, Fleet, Database, Database.Inventory, host);
 
         var plan = provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), PlanOptions.Default, []));
         var lon = plan.Changes.Single(c => c.Change.Address == "zone/lon.example.net").Change;
@@ -57,7 +36,7 @@ public sealed class DnsProviderApplyTests : IAsyncLifetime
         Assert.Equal(ChangeStatus.Applied, first.Status);
         Assert.Equal(ChangeStatus.AlreadyApplied, second.Status);
         Assert.Null(first.Note); // pushed as planned: nothing to point out
-        var zone = await File.ReadAllTextAsync(Path.Combine(fleet, ".fleet", "zones", "lon.example.net.zone"));
+        var zone = await File.ReadAllTextAsync(Path.Combine(Fleet, ".fleet", "zones", "lon.example.net.zone"));
         Assert.Contains($"lon-web-abcde\t300\tIN\tA\t{machine.PrimaryIp}", zone, StringComparison.Ordinal);
         Assert.Contains($"web-lon\t300\tIN\tA\t{machine.PrimaryIp}", zone, StringComparison.Ordinal);
         Assert.Equal(4, plan.Changes.Length);

@@ -1,7 +1,4 @@
 using Fleet.Engine.Inventory;
-using Fleet.Engine.Loading;
-using Fleet.State;
-using Fleet.Tests.Shared;
 
 namespace Fleetctl.Tests;
 
@@ -9,37 +6,18 @@ namespace Fleetctl.Tests;
 /// The providers share one list of the machines while a plan reads its actual state, and only then:
 /// outside that scope (apply, zone pushes) every read sees the inventory as it is.
 /// </summary>
-public sealed class SharedInventoryReadsTests : IAsyncLifetime
+public sealed class SharedInventoryReadsTests() : QuickstartInventory("fleet-shared-reads-")
 {
-    private readonly string fleet = Directory.CreateTempSubdirectory("fleet-shared-reads-").FullName;
-    private StateDatabase database = null!;
-
-    public async Task InitializeAsync()
-    {
-        Examples.CopyTo("quickstart", fleet);
-        database = await StateDatabase.OpenAsync("sqlite:.fleet/inventory.db", fleet, CancellationToken.None);
-        var catalog = ReconCatalog.From(FleetLoader.LoadOrThrow(new DirectorySource(fleet)).Fleet);
-        var (records, _) = ReconReader.Read([new ReconInput("recon/lon.json", await File.ReadAllBytesAsync(Path.Combine(fleet, "recon", "lon.json")))], catalog);
-        await database.Inventory.IngestAsync(records, new AuditContext("test"), CancellationToken.None);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await database.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(fleet, recursive: true);
-    }
-
     [Fact]
     public async Task Within_a_plan_read_every_provider_gets_the_same_list_and_afterwards_reads_are_fresh()
     {
-        var reads = new SharedInventoryReads(database.Inventory);
+        var reads = new SharedInventoryReads(Database.Inventory);
         string serial;
         using (reads.Share())
         {
             var before = await reads.ListMachinesAsync(null, CancellationToken.None);
             serial = before[0].HardwareName;
-            await database.Inventory.TransitionAsync(MachineTransition.From(before[0], MachineState.Broken), new AuditContext("test"), CancellationToken.None);
+            await Database.Inventory.TransitionAsync(MachineTransition.From(before[0], MachineState.Broken), new AuditContext("test"), CancellationToken.None);
 
             var again = await reads.ListMachinesAsync(null, CancellationToken.None);
             var filtered = await reads.ListMachinesAsync(new MachineFilter(State: MachineState.Broken), CancellationToken.None);
