@@ -3,6 +3,7 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Execution;
 using Fleet.Engine.GitOps;
 using Fleet.Engine.Inventory;
+using Fleet.Engine.Jobs;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
 using Fleet.Providers.Physical.Lifecycle;
@@ -70,6 +71,13 @@ internal sealed class ApplyWorkflow(
         }
 
         await ApplyWiring.ReserveForPlanAsync(database, session.Id, plan, cancellationToken);
+        if (request.Settings.Workers == JobDispatchMode.External)
+        {
+            // Nothing runs until a worker takes the jobs: say so before the first "started" line.
+            progress.Note($"Jobs of apply {session.Id} are queued for worker processes; this apply waits for them. " +
+                          $"Start one with: fleetctl worker -C {request.FleetDirectory}");
+        }
+
         var report = await progress.TrackAsync(plan.Changes, observer => session.ExecuteAsync(plan.Changes, plan.Checksum, observer, cancellationToken));
         await RecordPoolsAsync(plan, report, request.PlanOptions, cancellationToken);
         if (report.AllSucceeded)

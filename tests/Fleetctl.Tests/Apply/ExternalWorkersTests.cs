@@ -81,7 +81,9 @@ public abstract class ExternalWorkersTests
         var replacement = Assert.Single(jobs, j => j.Id == gaveUp.ReplacedBy);
         Assert.Equal(JobStatus.Finished, replacement.Status);
         Assert.Equal(machines[failing].Pool, machines[replacement.Target].Pool);
-        Assert.Contains($"{failing} is broken after 2 failed attempts", await apply.OutputAsync(), StringComparison.Ordinal);
+        var output = await apply.OutputAsync();
+        Assert.Contains($"{failing} is broken after 2 failed attempts", output, StringComparison.Ordinal);
+        Assert.Contains("are queued for worker processes; this apply waits for them. Start one with: fleetctl worker -C ", output, StringComparison.Ordinal);
     }
 
     /// <summary>
