@@ -28,6 +28,7 @@ public sealed class StateDatabase : IAsyncDisposable
         Inventory = new InventoryStore(backend, clock);
         Ledger = new DbCommitLedger(backend);
         Jobs = new DbJobBroker(backend);
+        JobActivity = new DbJobActivity(backend);
         Reservations = new DbTargetReservations(backend);
         ApplyLock = new DbApplyLock(backend, clock);
         ApplyHistory = new DbApplyHistory(backend);
@@ -39,6 +40,9 @@ public sealed class StateDatabase : IAsyncDisposable
     public ICommitLedger Ledger { get; }
     /// <summary>The job broker: every change of an apply as a job that workers claim with a lease.</summary>
     public IJobBroker Jobs { get; }
+
+    /// <summary>What an apply's unfinished jobs are doing (read-only): whether workers take them, which lost their worker.</summary>
+    public IJobActivity JobActivity { get; }
 
     /// <summary>Targets the running apply's plan and unfinished jobs hold, seen by every process (replacements pass over them).</summary>
     public ITargetReservations Reservations { get; }

@@ -1,0 +1,25 @@
+using System.Collections.Immutable;
+
+namespace Fleet.Engine.Jobs;
+
+/// <summary>
+/// What the unfinished jobs of one apply are doing, read in one query, for an apply that waits on
+/// <c>fleetctl worker</c> processes: whether any worker is taking its jobs, and which jobs lost the
+/// worker that held them. Read-only, separate from <see cref="IJobBroker"/>, which workers write through.
+/// </summary>
+public interface IJobActivity
+{
+    Task<JobActivity> OfApplyAsync(string applyId, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The unfinished jobs of an apply at <c>now</c>: <see cref="Due"/> can be taken by a worker (queued and
+/// due, or running on an expired lease); <see cref="Waiting"/> are queued for a later retry;
+/// <see cref="Running"/> are held by a worker whose lease is live. <see cref="Claims"/> is the sum of
+/// attempts over the apply's jobs, which grows with every claim, however short the job.
+/// <see cref="ExpiredLeases"/> are the running jobs whose worker stopped sending heartbeats.
+/// </summary>
+public sealed record JobActivity(int Due, int Waiting, int Running, long Claims, ImmutableArray<ExpiredLease> ExpiredLeases);
+
+/// <summary>A running job whose lease ran out: its worker died or lost the database; the next worker to ask takes it over.</summary>
+public sealed record ExpiredLease(long JobId, string Action, string Target, string Worker, DateTimeOffset LeaseUntil, int Attempts);

@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+using Dapper;
+using Fleet.Engine.Jobs;
+using Fleet.State.Backends;
+
+namespace Fleet.State.Jobs;
+
+/// <summary>
+/// <see cref="IJobActivity"/> on PostgreSQL or SQLite: counts over the apply's jobs (index on
+/// <c>apply_id</c>) and the few running jobs whose lease has expired, on one connection.
+/// </summary>
+internal sealed class DbJobActivity(StateBackend db) : IJobActivity
+{
+    /// <summary>Expired leases listed at most; an apply with more has lost whole workers, and says so with the first ones.</summary>
+    private const int ExpiredLeasesListed = 20;
+
+    public Task<JobActivity> OfApplyAsync(string applyId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var time = db.TimeType();
+        var counts = $"""
+            SELECT
+                COALESCE(SUM(CASE WHEN (status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= CAST(@now AS {time})))
+                                    OR (status = 'running' AND lease_until < CAST(@now AS {time})) THEN 1 ELSE 0 END), 0) AS due,
+                COALESCE(SUM(CASE WHEN status = 'queued' AND next_attempt_at > CAST(@now AS {time}) THEN 1 ELSE 0 END), 0) AS waiting,
+                COALESCE(SUM(CASE WHEN status = 'running' AND lease_until >= CAST(@now AS {time}) THEN 1 ELSE 0 END), 0) AS running,
+                COALESCE(SUM(attempts), 0) AS claims
+            FROM jobs WHERE apply_id = @applyId
+            """;
+        var expired = $"""
+            SELECT id, action, target, worker, lease_until, attempts FROM jobs
+            WHERE apply_id = @applyId AND status = 'running' AND lease_until < CAST(@now AS {time})
+            ORDER BY id LIMIT {ExpiredLeasesListed}
+            """;
+        var parameters = new { applyId, now = db.Time(now) };
+        return db.ReadAsync(
+            async connection =>
+            {
+                var (due, waiting, running, claims) = await connection.QuerySingleAsync<(long, long, long, long)>(
+                    new CommandDefinition(counts, parameters, cancellationToken: cancellationToken));
+                await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(expired, parameters, cancellationToken: cancellationToken));
+                var leases = ImmutableArray.CreateBuilder<ExpiredLease>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    leases.Add(new ExpiredLease(
+                        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? "?" : reader.GetString(3),
+                        db.ReadTime(reader, 4), reader.GetInt32(5)));
+                }
+
+                return new JobActivity((int)due, (int)waiting, (int)running, claims, leases.ToImmutable());
+            },
+            cancellationToken);
+    }
+}
