@@ -21,7 +21,8 @@ internal sealed record ApplyRequest(
     ApplySettings Settings,
     PlanSource Source,
     string FleetDirectory,
-    bool AllowRollback = false);
+    bool AllowRollback = false,
+    WorkerWatchOptions? WorkerWatch = null);
 
 /// <summary>
 /// The steps of an apply, in order, all under the fleet's apply lock: finish the work a killed
@@ -40,7 +41,7 @@ internal sealed class ApplyWorkflow(
             progress.Note($"Abandoned {session.Abandoned.Length} unfinished jobs of earlier applies that are no longer running.");
         }
 
-        await ResumeInterruptedWorkAsync(session, cancellationToken);
+        await ResumeInterruptedWorkAsync(session, request, cancellationToken);
 
         var planner = new FleetPlanner(providers.All);
         var plan = request.SavedPlan is { } saved
@@ -75,10 +76,10 @@ internal sealed class ApplyWorkflow(
         {
             // Nothing runs until a worker takes the jobs: say so before the first "started" line.
             progress.Note($"Jobs of apply {session.Id} are queued for worker processes; this apply waits for them. " +
-                          $"Start one with: fleetctl worker -C {request.FleetDirectory}");
+                          $"Start one with: {WorkerCommand(request.FleetDirectory)}");
         }
 
-        var report = await progress.TrackAsync(plan.Changes, observer => session.ExecuteAsync(plan.Changes, plan.Checksum, observer, cancellationToken));
+        var report = await TrackAsync(session, plan.Changes, plan.Checksum, request, cancellationToken);
         await RecordPoolsAsync(plan, report, request.PlanOptions, cancellationToken);
         if (report.AllSucceeded)
         {
@@ -92,7 +93,7 @@ internal sealed class ApplyWorkflow(
     }
 
     /// <summary>Installs and recycles a killed apply left in flight, finished before anything is planned.</summary>
-    private async Task ResumeInterruptedWorkAsync(ApplySession session, CancellationToken cancellationToken)
+    private async Task ResumeInterruptedWorkAsync(ApplySession session, ApplyRequest request, CancellationToken cancellationToken)
     {
         var machines = (await database.Inventory.ListMachinesAsync(new MachineFilter(State: MachineState.Installing), cancellationToken))
             .AddRange(await database.Inventory.ListMachinesAsync(new MachineFilter(State: MachineState.Recycling), cancellationToken));
@@ -108,8 +109,37 @@ internal sealed class ApplyWorkflow(
         }
 
         progress.Note($"Resuming {resume.Length} changes an earlier apply left unfinished.");
-        await progress.TrackAsync(resume, observer => session.ExecuteAsync(resume, null, observer, cancellationToken));
+        await TrackAsync(session, resume, null, request, cancellationToken);
     }
+
+    /// <summary>
+    /// Runs changes as jobs with their progress shown; with external workers, a <see cref="WorkerWatch"/>
+    /// meanwhile warns when no worker takes them, or when one dies holding a job.
+    /// </summary>
+    private async Task<ExecutionReport> TrackAsync(
+        ApplySession session, ImmutableArray<PlannedChange> changes, string? planChecksum, ApplyRequest request, CancellationToken cancellationToken)
+    {
+        Task<ExecutionReport> Execute() => progress.TrackAsync(changes, observer => session.ExecuteAsync(changes, planChecksum, observer, cancellationToken));
+        if (request.Settings.Workers != JobDispatchMode.External || request.WorkerWatch is not { } options)
+        {
+            return await Execute();
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = new WorkerWatch(database.JobActivity, session.Id, host.Clock, options, WorkerCommand(request.FleetDirectory));
+        var watching = watch.RunAsync(progress.Warn, stop.Token);
+        try
+        {
+            return await Execute();
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await watching;
+        }
+    }
+
+    private static string WorkerCommand(string fleetDirectory) => $"fleetctl worker -C {fleetDirectory}";
 
     /// <summary>A saved plan runs only if nothing it touches changed since it was made.</summary>
     private async Task<Plan> CheckSavedPlanAsync(FleetPlanner planner, Plan plan, CancellationToken cancellationToken)

@@ -8,12 +8,18 @@ namespace Fleetctl.Apply;
 /// <summary>
 /// Apply progress on a terminal: a live display (overall bar and counts, the busiest pools, running
 /// changes, latest retries, elapsed time) redrawn at a bounded rate however many events arrive, with
-/// failures, replacements and skips printed above it as they happen so they outlive it. Notes and the
-/// summary are the plain lines of <see cref="ProgressPrinter"/>, written before and after the display;
-/// what jobs write to <paramref name="errors"/> meanwhile is held until the display ends.
+/// failures, replacements, skips and warnings printed above it as they happen so they outlive it.
+/// Notes and the summary are the plain lines of <see cref="ProgressPrinter"/>, written before and
+/// after the display; what jobs write to <paramref name="errors"/> meanwhile is held until the
+/// display ends (a warning is not: it goes above the display with the next frame).
 /// </summary>
 internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, ProgressPrinter lines, HeldWriter errors) : IApplyProgress
 {
+    private readonly Lock gate = new();
+
+    /// <summary>The board of the display being drawn; null before and after it.</summary>
+    private ProgressBoard? shown;
+
     /// <summary>Five frames a second: smooth enough to watch, and a frame costs the same at 20 or 2,000 running changes.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(200);
 
@@ -28,6 +34,20 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, Pro
         });
 
     public void Note(string message) => lines.Note(message);
+
+    public void Warn(ProgressWarning warning)
+    {
+        lock (gate)
+        {
+            if (shown is not null)
+            {
+                shown.AddLine(ProgressPrinter.Describe(warning));
+                return;
+            }
+        }
+
+        lines.Warn(warning);
+    }
 
     public void Summary(ExecutionReport report, string result) => lines.Summary(report, result);
 
@@ -49,7 +69,12 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, Pro
             Cropping = VerticalOverflowCropping.Bottom,
         };
         errors.Hold();
-        var shown = display.StartAsync(context => RefreshAsync(context, board, stop.Token));
+        lock (gate)
+        {
+            shown = board;
+        }
+
+        var drawing = display.StartAsync(context => RefreshAsync(context, board, stop.Token));
         try
         {
             return await execute(board);
@@ -57,7 +82,14 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, Pro
         finally
         {
             await stop.CancelAsync();
-            await shown;
+            await drawing;
+            lock (gate)
+            {
+                shown = null;
+            }
+
+            // Lines that came after the last frame (a warning just then) are written before the display's last frame.
+            WriteLines(board);
             console.Write(board.Render(console.Profile.Width));
             console.WriteLine();
             errors.Release();
@@ -85,13 +117,17 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, Pro
     /// <summary>Lines that must stay go above the display in one write, then the frame is redrawn once.</summary>
     private void Draw(LiveDisplayContext context, ProgressBoard board)
     {
+        WriteLines(board);
+        context.UpdateTarget(board.Render(console.Profile.Width));
+    }
+
+    private void WriteLines(ProgressBoard board)
+    {
         var taken = board.TakeLines();
         if (taken.Count > 0)
         {
             console.Write(new LinesAbove(new Rows(taken.Select(l => new Text(l.Text, new Style(Color.FromConsoleColor(l.Colour)))))));
         }
-
-        context.UpdateTarget(board.Render(console.Profile.Width));
     }
 
     /// <summary>

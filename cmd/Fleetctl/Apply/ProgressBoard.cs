@@ -9,8 +9,8 @@ namespace Fleetctl.Apply;
 /// <summary>
 /// The state behind the live display. Execution events only update counters under a lock (many
 /// changes report at once, and 2,000 of them must cost nothing); <see cref="Render"/> draws a frame
-/// from them a few times a second. Failures, replacements and skips are also handed out once, by
-/// <see cref="TakeLines"/>, as lines printed above the display so they stay on screen after it ends.
+/// from them a few times a second. Failures, replacements, skips and warnings are also handed out
+/// once, by <see cref="TakeLines"/>, as lines printed above the display so they stay on screen after it ends.
 /// </summary>
 internal sealed class ProgressBoard : IExecutionObserver
 {
@@ -39,7 +39,7 @@ internal sealed class ProgressBoard : IExecutionObserver
     private readonly Dictionary<string, Tally> pools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunningChange> running = new(StringComparer.Ordinal);
     private readonly Queue<ExecutionEvent> recentRetries = new();
-    private readonly List<ExecutionEvent> pendingLines = [];
+    private readonly List<(string Text, ConsoleColor Colour)> pendingLines = [];
     private int succeeded;
     private int failed;
     private int skipped;
@@ -80,7 +80,7 @@ internal sealed class ProgressBoard : IExecutionObserver
                 case ExecutionEventKind.Replaced:
                     replaced++;
                     Update(e, attempt: 1);
-                    pendingLines.Add(e);
+                    pendingLines.Add(ProgressPrinter.Describe(e));
                     break;
                 case ExecutionEventKind.Succeeded:
                     succeeded++;
@@ -89,12 +89,12 @@ internal sealed class ProgressBoard : IExecutionObserver
                 case ExecutionEventKind.Failed:
                     failed++;
                     Finish(e).Failed++;
-                    pendingLines.Add(e);
+                    pendingLines.Add(ProgressPrinter.Describe(e));
                     break;
                 case ExecutionEventKind.Skipped:
                     skipped++;
                     TallyOf(e.Address).Skipped++;
-                    pendingLines.Add(e);
+                    pendingLines.Add(ProgressPrinter.Describe(e));
                     break;
                 default:
                     // A kind this display does not know yet changes none of its counts.
@@ -103,12 +103,21 @@ internal sealed class ProgressBoard : IExecutionObserver
         }
     }
 
-    /// <summary>The lines to print above the display since the last call: failures (with their error), replacements, skips.</summary>
+    /// <summary>A line to print above the display with the next frame (a warning), as failures are.</summary>
+    public void AddLine((string Text, ConsoleColor Colour) line)
+    {
+        lock (gate)
+        {
+            pendingLines.Add(line);
+        }
+    }
+
+    /// <summary>The lines to print above the display since the last call: failures (with their error), replacements, skips, warnings.</summary>
     public IReadOnlyList<(string Text, ConsoleColor Colour)> TakeLines()
     {
         lock (gate)
         {
-            var lines = pendingLines.Select(ProgressPrinter.Describe).ToList();
+            var lines = pendingLines.ToList();
             pendingLines.Clear();
             return lines;
         }

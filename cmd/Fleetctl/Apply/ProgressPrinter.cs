@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Fleet.Engine.Execution;
 using Fleet.Engine.Planning;
 
@@ -35,6 +36,38 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
         lock (gate)
         {
             output.WriteLine(line);
+        }
+    }
+
+    /// <summary>A warning while changes run: <c>note: …</c> in yellow, or its NDJSON event.</summary>
+    public void Warn(ProgressWarning warning)
+    {
+        string line;
+        if (json)
+        {
+            var fields = new JsonObject
+            {
+                ["event"] = warning.Event,
+                ["at"] = warning.At.ToString("O", CultureInfo.InvariantCulture),
+                ["message"] = warning.Message,
+            };
+            foreach (var (key, value) in warning.Fields)
+            {
+                fields[key] = value?.DeepClone();
+            }
+
+            line = fields.ToJsonString();
+        }
+        else
+        {
+            var (text, colour) = Describe(warning);
+            line = Colour(text, colour);
+        }
+
+        lock (gate)
+        {
+            output.WriteLine(line);
+            output.Flush();
         }
     }
 
@@ -75,9 +108,17 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
         return ($"{mark} {what} {detail}", colour);
     }
 
+    /// <summary>A warning as one line of text and its colour; the live display prints the same line above itself.</summary>
+    internal static (string Text, ConsoleColor Colour) Describe(ProgressWarning warning) => ($"note: {warning.Message}", ConsoleColor.Yellow);
+
     private string Text(ExecutionEvent e)
     {
         var (text, colour) = Describe(e);
+        return Colour(text, colour);
+    }
+
+    private string Colour(string text, ConsoleColor colour)
+    {
         var code = colour switch
         {
             ConsoleColor.Cyan => "36",

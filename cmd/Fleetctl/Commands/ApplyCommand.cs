@@ -12,7 +12,7 @@ namespace Fleetctl.Commands;
 
 /// <summary>
 /// <c>fleetctl apply [PLANFILE] [--auto-approve] [--parallelism N] [--checksum SHA] [--lock-timeout D]
-/// [--format text|json] [--workers in-process|external]</c> plus plan's selection flags: plans and asks
+/// [--format text|json] [--workers in-process|external] [--warn-no-worker D]</c> plus plan's selection flags: plans and asks
 /// (y/N on a terminal), or applies a saved plan exactly after checking it is not stale. Exit 0 when
 /// every change succeeded, 1 otherwise.
 /// </summary>
@@ -32,13 +32,18 @@ public static class ApplyCommand
             DefaultValueFactory = _ => "in-process",
         };
         workersOption.AcceptOnlyFromAmong("in-process", "external");
+        var warnNoWorker = new Option<string>("--warn-no-worker")
+        {
+            Description = "With --workers external: warn when jobs are queued and no worker has taken one for this long, again at growing intervals (0: never).",
+            DefaultValueFactory = _ => "30s",
+        };
         var allowRollback = new Option<bool>("--allow-rollback") { Description = "Apply a commit that does not descend from the last applied one (a deliberate roll-back)." };
         var source = new SourceOption();
         var flags = new PlanFlags();
         var wiring = new ApplyWiring();
         var command = new Command("apply", "Apply the changes that bring the fleet to its desired state.")
         {
-            planFile, autoApprove, parallelism, checksum, lockTimeout, format, workersOption, allowRollback,
+            planFile, autoApprove, parallelism, checksum, lockTimeout, format, workersOption, warnNoWorker, allowRollback,
         };
         flags.AddTo(command);
         source.AddTo(command);
@@ -64,6 +69,7 @@ public static class ApplyCommand
             }
 
             var wait = Durations.Parse(parse.GetValue(lockTimeout)!, "--lock-timeout");
+            var watch = WorkerWatchOptions.For(Durations.Parse(parse.GetValue(warnNoWorker)!, "--warn-no-worker"));
             var runner = wiring.RunnerOptions(parse);
             var saved = path is null ? null : await PlanFile.ReadAsync(Path.GetFullPath(path, host.CurrentDirectory), path, ct);
 
@@ -87,7 +93,7 @@ public static class ApplyCommand
                 var (services, settings) = ApplyWiring.Compose(desired, database, providers, jobHost, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
                 var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
                 var workflow = new ApplyWorkflow(desired, database, providers, services, host, progress, renderer);
-                var request = new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings, opened.PlanSource, directory, parse.GetValue(allowRollback));
+                var request = new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings, opened.PlanSource, directory, parse.GetValue(allowRollback), watch);
                 return await workflow.RunAsync(request, ct);
             }
         });
