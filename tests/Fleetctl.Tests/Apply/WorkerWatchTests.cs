@@ -1,0 +1,117 @@
+using System.Collections.Immutable;
+using Fleet.Engine.Jobs;
+using Fleetctl.Apply;
+
+namespace Fleetctl.Tests.Apply;
+
+/// <summary>
+/// When an apply that waits on worker processes warns, reading after reading: no worker taking the
+/// due jobs for 30 s, then at doubling intervals; never while a worker holds a job or anything was
+/// claimed; a lost worker's job once per attempt.
+/// </summary>
+public sealed class WorkerWatchTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly JobActivity Stalled = new(Due: 20, Waiting: 0, Running: 0, Claims: 0, []);
+
+    [Fact]
+    public void With_jobs_due_and_no_worker_it_warns_after_30_s_then_after_1_2_4_8_minutes_and_at_most_every_5_minutes()
+    {
+        var watch = Watch();
+        var warned = new List<TimeSpan>();
+        for (var at = TimeSpan.FromSeconds(5); at <= TimeSpan.FromMinutes(20); at += TimeSpan.FromSeconds(5))
+        {
+            warned.AddRange(watch.Observe(Stalled, T0 + at).Select(w => w.At - T0));
+        }
+
+        Assert.Equal([30, 60, 120, 240, 480, 780, 1080], warned.Select(w => w.TotalSeconds));
+    }
+
+    [Fact]
+    public void The_warning_says_how_many_jobs_wait_for_how_long_and_how_to_start_a_worker()
+    {
+        var watch = Watch();
+
+        var warning = Assert.Single(watch.Observe(Stalled with { Due = 2_000, Waiting = 3 }, T0.AddSeconds(90)));
+
+        Assert.Equal(WorkerWatch.NoWorkerEvent, warning.Event);
+        Assert.Equal("2,000 jobs queued and no worker has taken one for 1m30s; start one with: fleetctl worker -C /srv/fleet", warning.Message);
+        Assert.Equal(
+            ["queued=2000", "waitingToRetry=3", "idleSeconds=90", "command=\"fleetctl worker -C /srv/fleet\""],
+            warning.Fields.Select(f => $"{f.Key}={f.Value!.ToJsonString()}"));
+    }
+
+    [Fact]
+    public void A_job_running_on_a_live_lease_a_claim_since_the_last_reading_or_nothing_due_restarts_the_wait()
+    {
+        var watch = Watch();
+        Assert.Empty(watch.Observe(Stalled, T0.AddSeconds(25)));
+        Assert.Empty(watch.Observe(Stalled with { Running = 1, Claims = 1 }, T0.AddSeconds(30))); // a worker holds a job
+        Assert.Empty(watch.Observe(Stalled with { Claims = 1 }, T0.AddSeconds(55)));
+        Assert.Single(watch.Observe(Stalled with { Claims = 1 }, T0.AddSeconds(60)));
+        Assert.Empty(watch.Observe(Stalled with { Claims = 2 }, T0.AddSeconds(65))); // claimed and done between two readings
+        Assert.Empty(watch.Observe(Stalled with { Claims = 2 }, T0.AddSeconds(94)));
+        Assert.Empty(watch.Observe(Stalled with { Due = 0, Waiting = 20, Claims = 2 }, T0.AddSeconds(200))); // all waiting for their retry
+        Assert.Empty(watch.Observe(Stalled with { Claims = 2 }, T0.AddSeconds(229)));
+        Assert.Single(watch.Observe(Stalled with { Claims = 2 }, T0.AddSeconds(230))); // 30 s again, not the next repeat of before
+    }
+
+    [Fact]
+    public void A_job_whose_worker_died_is_reported_once_per_attempt_naming_the_worker()
+    {
+        var watch = Watch();
+        var lost = new ExpiredLease(17, "install", "SN2", "host-b:4242", T0.AddSeconds(30), 1);
+        var busy = new JobActivity(Due: 1, Waiting: 0, Running: 3, Claims: 4, [lost]);
+
+        var warning = Assert.Single(watch.Observe(busy, T0.AddSeconds(35)));
+        Assert.Empty(watch.Observe(busy, T0.AddSeconds(40)));
+        Assert.Single(watch.Observe(busy with { Claims = 5, ExpiredLeases = [lost with { Attempts = 2, LeaseUntil = T0.AddSeconds(90) }] }, T0.AddSeconds(95)));
+
+        Assert.Equal(WorkerWatch.LeaseExpiredEvent, warning.Event);
+        Assert.Equal(
+            "job 17 (install SN2) lost its worker host-b:4242: no heartbeat, its lease ran out at 2026-03-01 12:00:30Z (the worker died or lost the database); the next worker to ask takes it over",
+            warning.Message);
+        Assert.Contains(new KeyValuePair<string, string>("worker", "\"host-b:4242\""), warning.Fields.Select(f => KeyValuePair.Create(f.Key, f.Value!.ToJsonString())));
+    }
+
+    [Fact]
+    public void With_the_warning_turned_off_only_lost_workers_are_reported()
+    {
+        var watch = new WorkerWatch(new NoJobs(), "apply-1", TimeProvider.System, WorkerWatchOptions.For(TimeSpan.Zero), "fleetctl worker -C /srv/fleet");
+        watch.Start(T0);
+
+        Assert.Empty(watch.Observe(Stalled, T0.AddHours(1)));
+    }
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(59.9, "59s")]
+    [InlineData(60, "1m")]
+    [InlineData(150, "2m30s")]
+    [InlineData(3600, "1h")]
+    [InlineData(3900, "1h5m")]
+    public void Durations_read_as_people_say_them(double seconds, string expected) =>
+        Assert.Equal(expected, WorkerWatch.Format(TimeSpan.FromSeconds(seconds)));
+
+    [Fact]
+    public void It_reads_the_jobs_a_few_times_within_the_warning_delay()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), WorkerWatchOptions.For(TimeSpan.FromSeconds(30)).PollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(1), WorkerWatchOptions.For(TimeSpan.FromSeconds(2)).PollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), WorkerWatchOptions.For(TimeSpan.Zero).PollInterval);
+    }
+
+    private static WorkerWatch Watch()
+    {
+        var watch = new WorkerWatch(new NoJobs(), "apply-1", TimeProvider.System, WorkerWatchOptions.For(WorkerWatchOptions.DefaultNoWorkerAfter), "fleetctl worker -C /srv/fleet");
+        watch.Start(T0);
+        return watch;
+    }
+
+    /// <summary>Readings are fed to <see cref="WorkerWatch.Observe"/> directly in these tests.</summary>
+    private sealed class NoJobs : IJobActivity
+    {
+        public Task<JobActivity> OfApplyAsync(string applyId, DateTimeOffset now, CancellationToken cancellationToken) =>
+            Task.FromResult(new JobActivity(0, 0, 0, 0, ImmutableArray<ExpiredLease>.Empty));
+    }
+}
