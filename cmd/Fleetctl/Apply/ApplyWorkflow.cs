@@ -127,7 +127,7 @@ internal sealed class ApplyWorkflow(
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watch = new WorkerWatch(database.JobActivity, session.Id, host.Clock, options, WorkerCommand(request.FleetDirectory));
-        var watching = watch.RunAsync(progress.Warn, stop.Token);
+        var watching = watch.RunAsync(progress, stop.Token);
         try
         {
             return await Execute();

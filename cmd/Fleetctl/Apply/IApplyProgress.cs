@@ -21,6 +21,12 @@ internal interface IApplyProgress
     /// </summary>
     void Warn(ProgressWarning warning);
 
+    /// <summary>
+    /// The latest reading of the jobs external workers run (a few seconds apart): the live display shows
+    /// it as a row; lines and NDJSON leave it out (their warnings say what matters).
+    /// </summary>
+    void Workers(WorkersState state);
+
     /// <summary>Runs <paramref name="execute"/> with an observer that reports <paramref name="changes"/> as they run.</summary>
     Task<ExecutionReport> TrackAsync(IReadOnlyCollection<PlannedChange> changes, Func<IExecutionObserver, Task<ExecutionReport>> execute);
 

@@ -13,7 +13,7 @@ namespace Fleetctl.Apply;
 /// after the display; what jobs write to <paramref name="errors"/> meanwhile is held until the
 /// display ends (a warning is not: it goes above the display with the next frame).
 /// </summary>
-internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, ProgressPrinter lines, HeldWriter errors) : IApplyProgress
+internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, ProgressPrinter lines, HeldWriter errors, bool externalWorkers = false) : IApplyProgress
 {
     private readonly Lock gate = new();
 
@@ -49,6 +49,14 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, Pro
         lines.Warn(warning);
     }
 
+    public void Workers(WorkersState state)
+    {
+        lock (gate)
+        {
+            shown?.SetWorkers(state);
+        }
+    }
+
     public void Summary(ExecutionReport report, string result) => lines.Summary(report, result);
 
     /// <summary>
@@ -58,7 +66,7 @@ internal sealed class LiveProgress(IAnsiConsole console, TimeProvider clock, Pro
     /// </summary>
     public async Task<ExecutionReport> TrackAsync(IReadOnlyCollection<PlannedChange> changes, Func<IExecutionObserver, Task<ExecutionReport>> execute)
     {
-        var board = new ProgressBoard(changes, clock);
+        var board = new ProgressBoard(changes, clock, externalWorkers);
         using var stop = new CancellationTokenSource();
         var display = new LiveDisplay(console, board.Render(console.Profile.Width))
         {

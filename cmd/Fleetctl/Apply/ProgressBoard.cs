@@ -39,6 +39,11 @@ internal sealed class ProgressBoard : IExecutionObserver
     private readonly Dictionary<string, Tally> pools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RunningChange> running = new(StringComparer.Ordinal);
     private readonly Queue<ExecutionEvent> recentRetries = new();
+
+    /// <summary>What changes under way are called: with external workers a started change may still wait in the queue for one.</summary>
+    private readonly string busy;
+    private readonly string busyHeader;
+    private WorkersState? workers;
     private readonly List<(string Text, ConsoleColor Colour)> pendingLines = [];
     private int succeeded;
     private int failed;
@@ -46,9 +51,11 @@ internal sealed class ProgressBoard : IExecutionObserver
     private int retries;
     private int replaced;
 
-    public ProgressBoard(IReadOnlyCollection<PlannedChange> changes, TimeProvider clock)
+    /// <param name="externalWorkers">Changes run as jobs of <c>fleetctl worker</c> processes: a change under way is "in progress" (queued or running), and the workers' row tells which.</param>
+    public ProgressBoard(IReadOnlyCollection<PlannedChange> changes, TimeProvider clock, bool externalWorkers = false)
     {
         this.clock = clock;
+        (busy, busyHeader) = externalWorkers ? ("in progress", "In progress:") : ("running", "Running:");
         startedAt = clock.GetUtcNow();
         total = changes.Count;
         foreach (var change in changes)
@@ -103,6 +110,15 @@ internal sealed class ProgressBoard : IExecutionObserver
         }
     }
 
+    /// <summary>The latest reading of the jobs external workers run, shown as a row under the counts.</summary>
+    public void SetWorkers(WorkersState state)
+    {
+        lock (gate)
+        {
+            workers = state;
+        }
+    }
+
     /// <summary>A line to print above the display with the next frame (a warning), as failures are.</summary>
     public void AddLine((string Text, ConsoleColor Colour) line)
     {
@@ -142,7 +158,7 @@ internal sealed class ProgressBoard : IExecutionObserver
                 .Add("  ")
                 .Add(string.Create(CultureInfo.InvariantCulture, $"- {skipped:N0} skipped"), Grey)
                 .Add("  ")
-                .Add(string.Create(CultureInfo.InvariantCulture, $"… {running.Count:N0} running"), Cyan);
+                .Add(string.Create(CultureInfo.InvariantCulture, $"… {running.Count:N0} {busy}"), Cyan);
             if (retries > 0)
             {
                 counts.Add("  ").Add(string.Create(CultureInfo.InvariantCulture, $"↻ {retries:N0} retries"), Yellow);
@@ -154,11 +170,36 @@ internal sealed class ProgressBoard : IExecutionObserver
             }
 
             lines.Add(counts);
+            AddWorkers(lines);
             AddPools(lines);
             AddRunning(lines);
             AddRetries(lines);
             return new Rows(lines.Select(l => l.ToParagraph(width)));
         }
+    }
+
+    /// <summary>With external workers: their jobs running, queued and waiting to retry, and how long none has been taken.</summary>
+    private void AddWorkers(List<Line> lines)
+    {
+        if (workers is not { } state)
+        {
+            return;
+        }
+
+        var line = new Line()
+            .Add("Workers: ", Bold)
+            .Add(string.Create(CultureInfo.InvariantCulture, $"{state.Running:N0} running, {state.Queued:N0} queued"));
+        if (state.WaitingToRetry > 0)
+        {
+            line.Add(string.Create(CultureInfo.InvariantCulture, $", {state.WaitingToRetry:N0} to retry"));
+        }
+
+        if (state.StalledSince is { } since)
+        {
+            line.Add(string.Create(CultureInfo.InvariantCulture, $"  none taken for {WorkerWatch.Format(clock.GetUtcNow() - since)}"), Yellow);
+        }
+
+        lines.Add(line);
     }
 
     private void AddPools(List<Line> lines)
@@ -187,12 +228,12 @@ internal sealed class ProgressBoard : IExecutionObserver
         var labelWidth = Math.Min(32, Math.Max(shown.Max(t => t.Address.Length), hidden > 0 ? MoreLabel(hidden).Length : 0));
         foreach (var tally in shown)
         {
-            lines.Add(PoolLine(tally.Address, tally, labelWidth));
+            lines.Add(PoolLine(tally.Address, tally, labelWidth, busy));
         }
 
         if (hidden > 0)
         {
-            lines.Add(PoolLine(MoreLabel(hidden), rest, labelWidth));
+            lines.Add(PoolLine(MoreLabel(hidden), rest, labelWidth, busy));
         }
     }
 
@@ -205,7 +246,7 @@ internal sealed class ProgressBoard : IExecutionObserver
 
     private static string MoreLabel(int count) => string.Create(CultureInfo.InvariantCulture, $"… {count:N0} more");
 
-    private static Line PoolLine(string label, Tally tally, int labelWidth)
+    private static Line PoolLine(string label, Tally tally, int labelWidth, string busy)
     {
         var line = new Line()
             .Add("  " + Fit(label, labelWidth).PadRight(labelWidth) + " ")
@@ -213,7 +254,7 @@ internal sealed class ProgressBoard : IExecutionObserver
             .Add(string.Create(CultureInfo.InvariantCulture, $" {tally.Succeeded + tally.Failed + tally.Skipped:N0}/{tally.Total:N0}"));
         if (tally.Running > 0)
         {
-            line.Add(string.Create(CultureInfo.InvariantCulture, $"  … {tally.Running:N0} running"), Cyan);
+            line.Add(string.Create(CultureInfo.InvariantCulture, $"  … {tally.Running:N0} {busy}"), Cyan);
         }
 
         if (tally.Failed > 0)
@@ -232,7 +273,7 @@ internal sealed class ProgressBoard : IExecutionObserver
         }
 
         var now = clock.GetUtcNow();
-        lines.Add(new Line().Add("Running:", Bold));
+        lines.Add(new Line().Add(busyHeader, Bold));
         foreach (var change in running.Values.OrderBy(r => r.Since).ThenBy(r => r.Address, StringComparer.Ordinal).Take(RunningRows))
         {
             var attempt = change.Attempt > 1 ? string.Create(CultureInfo.InvariantCulture, $" attempt {change.Attempt}") : string.Empty;

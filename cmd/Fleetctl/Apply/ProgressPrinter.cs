@@ -71,6 +71,11 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
         }
     }
 
+    public void Workers(WorkersState state)
+    {
+        // A line every few seconds would drown the events in a log; the warnings say when workers are missing.
+    }
+
     public void Summary(ExecutionReport report, string result)
     {
         var broken = report.Results.SelectMany(r => r.BrokenMachines).ToList();

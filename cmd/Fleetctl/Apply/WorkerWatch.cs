@@ -23,8 +23,11 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
     private long? claims;
     private TimeSpan nextWarning;
 
-    /// <summary>Reads the jobs until <paramref name="stop"/> and hands every warning to <paramref name="warn"/>.</summary>
-    public async Task RunAsync(Action<ProgressWarning> warn, CancellationToken stop)
+    /// <summary>The jobs at the latest reading; null before the first.</summary>
+    public WorkersState? State { get; private set; }
+
+    /// <summary>Reads the jobs until <paramref name="stop"/>, handing <paramref name="progress"/> every warning and each reading.</summary>
+    public async Task RunAsync(IApplyProgress progress, CancellationToken stop)
     {
         Start(clock.GetUtcNow());
         while (!stop.IsCancellationRequested)
@@ -35,8 +38,10 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
                 var now = clock.GetUtcNow();
                 foreach (var warning in Observe(await jobs.OfApplyAsync(applyId, now, stop), now))
                 {
-                    warn(warning);
+                    progress.Warn(warning);
                 }
+
+                progress.Workers(State!);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -68,13 +73,19 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
         }
 
         // A worker is at work (or there is nothing to take) while a job runs on a live lease, while an
-        // attempt was counted since the last reading, or while no job is due.
-        var claimed = claims is { } before && activity.Claims != before;
+        // attempt was counted since the last reading (or before the first), or while no job is due.
+        var claimed = claims is { } before ? activity.Claims != before : activity.Claims > 0;
         claims = activity.Claims;
-        if (claimed || activity.Running > 0 || activity.Due == 0)
+        var stalled = !claimed && activity.Running == 0 && activity.Due > 0;
+        if (!stalled)
         {
             idleSince = now;
             nextWarning = options.NoWorkerAfter;
+        }
+
+        State = new WorkersState(activity.Running, activity.Due, activity.Waiting, stalled ? idleSince : null);
+        if (!stalled)
+        {
             return warnings;
         }
 
@@ -133,6 +144,13 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
         };
     }
 }
+
+/// <summary>
+/// An apply's jobs at one reading, as the live display shows them: running on a live lease, queued
+/// and due, queued for a later retry; and since when no worker has taken one while some are due
+/// (null while workers take them).
+/// </summary>
+internal sealed record WorkersState(int Running, int Queued, int WaitingToRetry, DateTimeOffset? StalledSince);
 
 /// <summary>
 /// When the watch warns that no worker takes the jobs (zero: never; expired leases are always

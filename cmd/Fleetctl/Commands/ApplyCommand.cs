@@ -87,8 +87,8 @@ public static class ApplyCommand
                 var options = flags.Bind(parse, desired);
                 var json = parse.GetValue(format) == "json";
                 var color = host.UseColor(parse.GetValue(global.NoColor));
-                var (progress, jobHost) = Progress(host, json, color);
                 var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
+                var (progress, jobHost) = Progress(host, json, color, mode);
                 var providers = FleetProviders.Create(database, desired, opened.Source, directory, host);
                 var (services, settings) = ApplyWiring.Compose(desired, database, providers, jobHost, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
                 var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
@@ -104,7 +104,7 @@ public static class ApplyCommand
     /// A live display on a terminal that can draw one, with the jobs' notes to stderr held until it
     /// ends (the host the jobs get); plain lines otherwise (pipes, CI logs); NDJSON with --format json.
     /// </summary>
-    private static (IApplyProgress Progress, CliHost JobHost) Progress(CliHost host, bool json, bool color)
+    private static (IApplyProgress Progress, CliHost JobHost) Progress(CliHost host, bool json, bool color, JobDispatchMode mode)
     {
         var lines = new ProgressPrinter(host.Out, json, color);
         if (json || !host.CanDrawLive)
@@ -113,6 +113,6 @@ public static class ApplyCommand
         }
 
         var errors = new HeldWriter(host.Err);
-        return (new LiveProgress(LiveProgress.ConsoleFor(host.Out, color), host.Clock, lines, errors), host with { Err = errors });
+        return (new LiveProgress(LiveProgress.ConsoleFor(host.Out, color), host.Clock, lines, errors, mode == JobDispatchMode.External), host with { Err = errors });
     }
 }

@@ -64,7 +64,8 @@ public sealed class LiveProgressTests
             observer.OnEvent(Event(ExecutionEventKind.Started, Changes[2], 1));
             observer.OnEvent(Event(ExecutionEventKind.Retrying, Changes[0], 2, "attempt 1 failed: PXE timeout"));
             observer.OnEvent(Event(ExecutionEventKind.Replaced, Changes[2], 3, "m-3 is broken (disk); install on m-9 instead", machine: "m-9"));
-            var during = await WaitForScreenAsync(output, "↻ 1 retries  ⇄ 1 replaced");
+            // The frame's last line: a screen read while a frame is half written lacks the lines below.
+            var during = await WaitForScreenAsync(output, "  ↻ install m-1 attempt 1 failed: PXE timeout");
             Assert.Contains("✓ 0 succeeded  ✗ 0 failed  - 0 skipped  … 2 running  ↻ 1 retries  ⇄ 1 replaced", during.Lines);
             Assert.Contains(during.Lines, l => l.StartsWith("  install m-1 (pool/web-lon) attempt 2 ", StringComparison.Ordinal));
             Assert.Contains(during.Lines, l => l.StartsWith("  install m-9 (pool/db-sto) ", StringComparison.Ordinal));
@@ -152,6 +153,25 @@ public sealed class LiveProgressTests
         Assert.Contains("… 3 running", lines[2], StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith("  … 594 more ", StringComparison.Ordinal) && l.Contains(" 1/1,782  … 94 running  ✗ 1 failed", StringComparison.Ordinal));
         Assert.Contains("  … and 97 more", lines);
+    }
+
+    [Fact]
+    public void With_external_workers_changes_under_way_are_in_progress_and_a_row_tells_running_from_queued_jobs()
+    {
+        var board = new ProgressBoard(Changes, TimeProvider.System, externalWorkers: true);
+        board.OnEvent(Event(ExecutionEventKind.Started, Changes[0], 1));
+        board.OnEvent(Event(ExecutionEventKind.Started, Changes[2], 1));
+        board.SetWorkers(new WorkersState(Running: 0, Queued: 2, WaitingToRetry: 1, StalledSince: DateTimeOffset.UtcNow.AddSeconds(-95)));
+        using var output = new StringWriter();
+        LiveProgress.ConsoleFor(output, color: false).Write(board.Render(80));
+
+        var lines = TerminalScreen.Of(output.ToString()).Lines;
+        Assert.Equal("✓ 0 succeeded  ✗ 0 failed  - 0 skipped  … 2 in progress", lines[1]);
+        Assert.True(
+            System.Text.RegularExpressions.Regex.IsMatch(lines[2], @"^Workers: 0 running, 2 queued, 1 to retry  none taken for 1m3[5-9]s$"),
+            string.Join('\n', lines));
+        Assert.Contains("In progress:", lines);
+        Assert.Contains(lines, l => l.StartsWith("  pool/web-lon ", StringComparison.Ordinal) && l.EndsWith("… 1 in progress", StringComparison.Ordinal));
     }
 
     [Fact]

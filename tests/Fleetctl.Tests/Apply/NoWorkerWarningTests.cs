@@ -82,6 +82,11 @@ public sealed partial class NoWorkerWarningTests : IDisposable
         Assert.True(note >= 0 && frame > note, $"the note is above the display:\n{during.Text}");
         var wrapped = string.Join(' ', during.Lines.Skip(note).Take(frame - note)); // a long note wraps at the terminal's width
         Assert.True(NoWorkerNote().IsMatch(wrapped), during.Text);
+        // The display tells queued jobs from running ones: changes under way are "in progress", and the workers' row splits them.
+        Assert.True(during.Lines.Any(l => l.StartsWith("✓ 0 succeeded  ✗ 0 failed  - 0 skipped  … ", StringComparison.Ordinal) && l.EndsWith(" in progress", StringComparison.Ordinal)), during.Text);
+        Assert.True(during.Lines.Any(l => WorkersRow().IsMatch(l)), during.Text);
+        Assert.Contains("In progress:", during.Lines);
+        Assert.DoesNotContain("Running:", during.Lines);
 
         Assert.Equal(1, await apply.StopAsync());
         var after = TerminalScreen.Of(apply.Output);
@@ -93,6 +98,9 @@ public sealed partial class NoWorkerWarningTests : IDisposable
 
     [GeneratedRegex(@"^note: \d+ jobs? queued and no worker has taken one for (?:(?<minutes>\d+)m)?(?<seconds>\d+)s; start one with: fleetctl worker -C \S+$")]
     private static partial Regex NoWorkerNote();
+
+    [GeneratedRegex(@"^Workers: 0 running, \d+ queued  none taken for (?:\d+m)?\d+s$")]
+    private static partial Regex WorkersRow();
 
     /// <summary>An apply with external workers running in-process on a <see cref="ManualClock"/>, with no worker.</summary>
     private sealed class WaitingApply : IAsyncDisposable

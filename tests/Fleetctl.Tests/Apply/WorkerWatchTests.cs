@@ -57,6 +57,19 @@ public sealed class WorkerWatchTests
     }
 
     [Fact]
+    public void Each_reading_tells_the_display_what_runs_what_is_queued_and_since_when_no_worker_took_a_job()
+    {
+        var watch = Watch();
+
+        watch.Observe(Stalled with { Waiting = 2 }, T0.AddSeconds(5));
+        Assert.Equal(new WorkersState(0, 20, 2, T0), watch.State);
+        watch.Observe(Stalled with { Running = 3, Claims = 3 }, T0.AddSeconds(10));
+        Assert.Equal(new WorkersState(3, 20, 0, null), watch.State);
+        watch.Observe(Stalled with { Claims = 3 }, T0.AddSeconds(15));
+        Assert.Equal(new WorkersState(0, 20, 0, T0.AddSeconds(10)), watch.State);
+    }
+
+    [Fact]
     public void A_job_whose_worker_died_is_reported_once_per_attempt_naming_the_worker()
     {
         var watch = Watch();
