@@ -61,16 +61,20 @@ internal sealed class ApplyWiring
         return new JobRunnerOptions(lease, retry, Random.Shared.NextDouble);
     }
 
-    /// <summary>The services and settings of one apply, as apply and reconcile run it.</summary>
+    /// <summary>
+    /// The services and settings of one apply, as apply and reconcile run it: at most
+    /// <paramref name="parallelism"/> changes at once per site, and <paramref name="totalParallelism"/> in all when given.
+    /// </summary>
     public static (ApplyServices Services, ApplySettings Settings) Compose(
-        DesiredState desired, StateDatabase database, FleetProviders providers, CliHost host, JobRunnerOptions runner, string? commit, TimeSpan lockWait, int parallelism, JobDispatchMode mode)
+        DesiredState desired, StateDatabase database, FleetProviders providers, CliHost host, JobRunnerOptions runner, string? commit, TimeSpan lockWait, int parallelism, JobDispatchMode mode,
+        int? totalParallelism = null)
     {
         var services = new ApplyServices(database.ApplyLock, database.ApplyHistory, database.Jobs, Handler(desired, database, providers, host), runner, host.Clock);
         var settings = new ApplySettings(
             host.GetEnvironment("USER") ?? Environment.UserName,
             commit,
             lockWait,
-            ExecutorOptions.WithParallelism(parallelism),
+            new ExecutorOptions(parallelism, totalParallelism ?? int.MaxValue),
             mode,
             TimeSpan.FromMilliseconds(mode == JobDispatchMode.InProcess ? 20 : 200));
         return (services, settings);

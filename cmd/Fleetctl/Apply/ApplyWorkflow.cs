@@ -35,7 +35,7 @@ internal sealed class ApplyWorkflow(
 {
     public async Task<int> RunAsync(ApplyRequest request, CancellationToken cancellationToken)
     {
-        await using var session = await ApplySession.BeginAsync(services, request.Settings, cancellationToken);
+        await using var session = await ApplySession.BeginAsync(services with { Lock = new AnnouncedLockWait(services.Lock, progress.Note) }, request.Settings, cancellationToken);
         if (!session.Abandoned.IsEmpty)
         {
             progress.Note($"Abandoned {session.Abandoned.Length} unfinished jobs of earlier applies that are no longer running.");

@@ -11,7 +11,7 @@ using Fleetctl.Rendering;
 namespace Fleetctl.Commands;
 
 /// <summary>
-/// <c>fleetctl apply [PLANFILE] [--auto-approve] [--parallelism N] [--checksum SHA] [--lock-timeout D]
+/// <c>fleetctl apply [PLANFILE] [--auto-approve] [--parallelism N] [--total-parallelism N] [--checksum SHA] [--lock-timeout D]
 /// [--format text|json] [--workers in-process|external] [--warn-no-worker D]</c> plus plan's selection flags: plans and asks
 /// (y/N on a terminal), or applies a saved plan exactly after checking it is not stale. Exit 0 when
 /// every change succeeded, 1 otherwise.
@@ -23,6 +23,7 @@ public static class ApplyCommand
         var planFile = new Argument<string?>("planfile") { Description = "A plan file from fleetctl plan --out; applied exactly, refused when stale.", Arity = ArgumentArity.ZeroOrOne };
         var autoApprove = new Option<bool>("--auto-approve") { Description = "Apply without asking (required when not on a terminal)." };
         var parallelism = new Option<int>("--parallelism") { Description = "Changes run at once per site.", DefaultValueFactory = _ => 10 };
+        var totalParallelism = new Option<int?>("--total-parallelism") { Description = "Changes run at once across all sites (default: no bound but --parallelism per site)." };
         var checksum = new Option<string?>("--checksum") { Description = "Apply only if the plan's checksum is this (sha256:HEX), e.g. the one reviewed in the pull request." };
         var lockTimeout = new Option<string>("--lock-timeout") { Description = "Wait this long for another apply to finish (e.g. 5m); default: fail at once naming it.", DefaultValueFactory = _ => "0s" };
         var format = InventoryCommand.FormatOption("text", "text", "json");
@@ -43,7 +44,7 @@ public static class ApplyCommand
         var wiring = new ApplyWiring();
         var command = new Command("apply", "Apply the changes that bring the fleet to its desired state.")
         {
-            planFile, autoApprove, parallelism, checksum, lockTimeout, format, workersOption, warnNoWorker, allowRollback,
+            planFile, autoApprove, parallelism, totalParallelism, checksum, lockTimeout, format, workersOption, warnNoWorker, allowRollback,
         };
         flags.AddTo(command);
         source.AddTo(command);
@@ -68,6 +69,11 @@ public static class ApplyCommand
                 throw new FleetException("--parallelism must be at least 1");
             }
 
+            if (parse.GetValue(totalParallelism) < 1)
+            {
+                throw new FleetException("--total-parallelism must be at least 1");
+            }
+
             var wait = Durations.Parse(parse.GetValue(lockTimeout)!, "--lock-timeout");
             var watch = WorkerWatchOptions.For(Durations.Parse(parse.GetValue(warnNoWorker)!, "--warn-no-worker"));
             var runner = wiring.RunnerOptions(parse);
@@ -90,7 +96,7 @@ public static class ApplyCommand
                 var mode = parse.GetValue(workersOption) == "external" ? JobDispatchMode.External : JobDispatchMode.InProcess;
                 var (progress, jobHost) = Progress(host, json, color, mode);
                 var providers = FleetProviders.Create(database, desired, opened.Source, directory, host);
-                var (services, settings) = ApplyWiring.Compose(desired, database, providers, jobHost, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode);
+                var (services, settings) = ApplyWiring.Compose(desired, database, providers, jobHost, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode, parse.GetValue(totalParallelism));
                 var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
                 var workflow = new ApplyWorkflow(desired, database, providers, services, host, progress, renderer);
                 var request = new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings, opened.PlanSource, directory, parse.GetValue(allowRollback), watch);

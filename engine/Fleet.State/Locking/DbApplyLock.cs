@@ -37,7 +37,8 @@ internal sealed class DbApplyLock(StateBackend db, TimeProvider clock) : IApplyL
             var waited = clock.GetUtcNow() - started;
             if (waited >= wait)
             {
-                throw ApplyLockErrors.Held(await ReadHolderAsync(cancellationToken), waited);
+                // "(waited N s)" only when asked to wait: a refusal at once took a few milliseconds, not a wait.
+                throw ApplyLockErrors.Held(await ReadHolderAsync(cancellationToken), wait > TimeSpan.Zero ? waited : TimeSpan.Zero);
             }
 
             await Task.Delay(RetryInterval, clock, cancellationToken);

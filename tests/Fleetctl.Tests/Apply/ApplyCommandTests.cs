@@ -133,14 +133,21 @@ public sealed class ApplyCommandTests : IDisposable
 
         var refused = await fleet.RunAsync("apply", "--auto-approve");
         Assert.Equal(1, refused.Exit);
-        Assert.Contains("another apply holds the fleet's apply lock: carol on ci-runner-7 (pid 31337), applying commit feedfacefeed", refused.Err, StringComparison.Ordinal);
+        Assert.Equal(
+            $"error: another apply holds the fleet's apply lock: carol on ci-runner-7 (pid 31337), applying commit feedfacefeed, since {holder.Since:yyyy-MM-dd HH:mm:ss}Z; try again when it has finished, or wait with --lock-timeout\n",
+            refused.Err);
         Assert.All(await fleet.MachinesAsync(), m => Assert.Equal(MachineState.Available, m.State));
 
         var waiting = fleet.RunAsync("apply", "--auto-approve", "--lock-timeout", "30s");
         await Task.Delay(500);
         Assert.False(waiting.IsCompleted);
         await held.DisposeAsync();
-        Assert.Equal(0, (await waiting).Exit);
+        var waited = await waiting;
+        Assert.Equal(0, waited.Exit);
+        Assert.StartsWith(
+            "Waiting up to 30s for the fleet's apply lock, which another apply holds: carol on ci-runner-7 (pid 31337), applying commit feedfacefeed, since ",
+            waited.Out,
+            StringComparison.Ordinal);
         await AssertPoolsFilledAsync();
     }
 
@@ -213,6 +220,37 @@ public sealed class ApplyCommandTests : IDisposable
         Assert.StartsWith("sha256:", shown["planChecksum"]!.GetValue<string>(), StringComparison.Ordinal);
         var retry = await fleet.RunAsync("jobs", "retry", first["id"]!.ToString());
         Assert.Equal((1, $"error: job {first["id"]} is finished; only failed jobs can be retried\n"), (retry.Exit, retry.Err));
+    }
+
+    [Theory]
+    [InlineData("--total-parallelism", false)]
+    [InlineData("--parallelism", true)]
+    public async Task Parallelism_bounds_the_jobs_running_at_once_in_all_or_per_site(string option, bool perSite)
+    {
+        await fleet.RunAsync("inventory", "ingest", "recon");
+
+        var apply = await fleet.RunAsync("apply", "--auto-approve", option, "1");
+
+        Assert.Equal(0, apply.Exit);
+        var jobs = JsonNode.Parse((await fleet.RunAsync("jobs", "list", "--format", "json")).Out)!.AsArray()
+            .Select(j => (Site: perSite ? j!["site"]?.GetValue<string>() ?? "-" : "all", Started: Time(j!["startedAt"]), Ended: Time(j!["endedAt"])))
+            .ToList();
+        Assert.Equal(25, jobs.Count);
+        foreach (var group in jobs.GroupBy(j => j.Site))
+        {
+            var ordered = group.OrderBy(j => j.Started).ToList();
+            for (var i = 1; i < ordered.Count; i++)
+            {
+                Assert.True(ordered[i].Started >= ordered[i - 1].Ended, $"{option} 1: in {group.Key}, a job started at {ordered[i].Started:O} before the one before it ended at {ordered[i - 1].Ended:O}");
+            }
+        }
+
+        if (perSite)
+        {
+            Assert.True(jobs.Select(j => j.Site).Distinct().Count() > 1, "the quickstart has changes in more than one site");
+        }
+
+        static DateTimeOffset Time(JsonNode? node) => DateTimeOffset.Parse(node!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
