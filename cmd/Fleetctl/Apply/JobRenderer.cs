@@ -5,7 +5,10 @@ using Fleet.Engine.Jobs;
 
 namespace Fleetctl.Apply;
 
-/// <summary>Jobs as JSON (the fields of the job broker, camelCase) or as an aligned table.</summary>
+/// <summary>
+/// Jobs as JSON (the fields of the job broker, camelCase) or as an aligned table. In text, a running
+/// job whose lease ran out says so: its worker stopped sending heartbeats and the next worker takes it over.
+/// </summary>
 internal static class JobRenderer
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -40,7 +43,7 @@ internal static class JobRenderer
     public static Task WriteJsonAsync(TextWriter output, IEnumerable<Job> jobs) =>
         output.WriteLineAsync(new JsonArray([.. jobs.Select(j => (JsonNode)ToJson(j))]).ToJsonString(Indented));
 
-    public static async Task WriteTableAsync(TextWriter output, IReadOnlyList<Job> jobs)
+    public static async Task WriteTableAsync(TextWriter output, IReadOnlyList<Job> jobs, DateTimeOffset now)
     {
         if (jobs.Count == 0)
         {
@@ -51,18 +54,22 @@ internal static class JobRenderer
         string[] header = ["ID", "ACTION", "TARGET", "SITE", "STATUS", "ATTEMPTS", "WORKER", "CREATED", "ERROR"];
         var rows = jobs.Select(j => new[]
         {
-            j.Id.ToString(CultureInfo.InvariantCulture), j.Action, j.Target, j.Site ?? "-", j.Status.ToWire(),
+            j.Id.ToString(CultureInfo.InvariantCulture), j.Action, j.Target, j.Site ?? "-", LeaseExpired(j, now) ? "running (lease expired)" : j.Status.ToWire(),
             j.Attempts.ToString(CultureInfo.InvariantCulture), j.Worker ?? "-", j.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             j.Error is null ? "-" : Shorten(j.Error),
         }).ToList();
         await Table.WriteAsync(output, header, rows);
     }
 
-    public static async Task WriteDetailAsync(TextWriter output, Job job)
+    public static async Task WriteDetailAsync(TextWriter output, Job job, DateTimeOffset now)
     {
         foreach (var (key, value) in ToJson(job))
         {
-            if (key != "params" && value is not null)
+            if (key == "status" && LeaseExpired(job, now))
+            {
+                await output.WriteLineAsync($"{"status:",-15} running, but its lease ran out at {Time(job.LeaseUntil)}: worker {job.Worker} stopped sending heartbeats (died or lost the database); the next worker takes the job over");
+            }
+            else if (key != "params" && value is not null)
             {
                 await output.WriteLineAsync($"{key + ":",-15} {value}");
             }
@@ -70,6 +77,8 @@ internal static class JobRenderer
 
         await output.WriteLineAsync($"{"params:",-15} {job.Params.ToJsonString()}");
     }
+
+    private static bool LeaseExpired(Job job, DateTimeOffset now) => job.Status == JobStatus.Running && job.LeaseUntil < now;
 
     private static string? Time(DateTimeOffset? time) => time?.ToString("O", CultureInfo.InvariantCulture);
 

@@ -40,7 +40,7 @@ public static class JobsCommand
             await using (database)
             {
                 var jobs = await database.Jobs.ListAsync(new JobQuery(wanted, parse.GetValue(apply), parse.GetValue(site), Math.Max(1, parse.GetValue(limit))), ct);
-                await (parse.GetValue(format) == "json" ? JobRenderer.WriteJsonAsync(host.Out, jobs) : JobRenderer.WriteTableAsync(host.Out, jobs));
+                await (parse.GetValue(format) == "json" ? JobRenderer.WriteJsonAsync(host.Out, jobs) : JobRenderer.WriteTableAsync(host.Out, jobs, host.Clock.GetUtcNow()));
                 return ExitCodes.Success;
             }
         });
@@ -59,7 +59,7 @@ public static class JobsCommand
             await using (database)
             {
                 var job = await database.Jobs.GetAsync(jobId, ct) ?? throw new FleetException($"job {jobId} does not exist");
-                await (parse.GetValue(format) == "json" ? JobRenderer.WriteJsonAsync(host.Out, job) : JobRenderer.WriteDetailAsync(host.Out, job));
+                await (parse.GetValue(format) == "json" ? JobRenderer.WriteJsonAsync(host.Out, job) : JobRenderer.WriteDetailAsync(host.Out, job, host.Clock.GetUtcNow()));
                 return ExitCodes.Success;
             }
         });
