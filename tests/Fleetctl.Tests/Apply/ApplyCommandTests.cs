@@ -41,6 +41,16 @@ public sealed class ApplyCommandTests : IDisposable
         Assert.Equal([ApplyResults.Succeeded, ApplyResults.Succeeded], history.Select(h => h!["result"]!.GetValue<string>()));
         Assert.Equal(25, history[1]!["counts"]!["succeeded"]!.GetValue<int>());
         Assert.StartsWith("sha256:", history[1]!["planChecksum"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(
+            ["id", "user", "host", "commit", "planChecksum", "startedAt", "endedAt", "result", "counts"],
+            history[1]!.AsObject().Select(f => f.Key));
+        Assert.Equal(Environment.MachineName, history[1]!["host"]!.GetValue<string>());
+        Assert.True(
+            DateTimeOffset.Parse(history[1]!["endedAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
+            >= DateTimeOffset.Parse(history[1]!["startedAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        var table = (await fleet.RunAsync("history")).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("ID  RESULT  USER  HOST  COMMIT  STARTED  DURATION  COUNTS", string.Join("  ", table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Contains(table, l => l.StartsWith(history[1]!["id"]!.GetValue<string>(), StringComparison.Ordinal) && l.EndsWith("succeeded=25", StringComparison.Ordinal));
         await using var database = await fleet.OpenAsync();
         Assert.True((await database.Inventory.GetPoolAsync("fancydb-lon", CancellationToken.None))!.Protected);
     }
