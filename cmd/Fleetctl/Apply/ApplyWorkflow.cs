@@ -76,7 +76,7 @@ internal sealed class ApplyWorkflow(
         {
             // Nothing runs until a worker takes the jobs: say so before the first "started" line.
             progress.Note($"Jobs of apply {session.Id} are queued for worker processes; this apply waits for them. " +
-                          $"Start one with: {WorkerCommand(request.FleetDirectory)}");
+                          $"Start one with: {WorkerCommand(request.FleetDirectory, host)}");
         }
 
         var report = await TrackAsync(session, plan.Changes, plan.Checksum, request, cancellationToken);
@@ -126,7 +126,7 @@ internal sealed class ApplyWorkflow(
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watch = new WorkerWatch(database.JobActivity, session.Id, host.Clock, options, WorkerCommand(request.FleetDirectory));
+        var watch = new WorkerWatch(database.JobActivity, session.Id, host.Clock, options, WorkerCommand(request.FleetDirectory, host));
         var watching = watch.RunAsync(progress, stop.Token);
         try
         {
@@ -139,7 +139,12 @@ internal sealed class ApplyWorkflow(
         }
     }
 
-    private static string WorkerCommand(string fleetDirectory) => $"fleetctl worker -C {fleetDirectory}";
+    /// <summary>
+    /// How to start a worker on this apply's jobs. A worker finds the state database as apply does, from
+    /// fleet.yaml, unless FLEET_INVENTORY overrides it: then it needs the same (never printed, it may hold a password).
+    /// </summary>
+    internal static string WorkerCommand(string fleetDirectory, CliHost host) =>
+        $"fleetctl worker -C {fleetDirectory}" + (host.GetEnvironment("FLEET_INVENTORY") is null ? string.Empty : " (with this apply's FLEET_INVENTORY)");
 
     /// <summary>A saved plan runs only if nothing it touches changed since it was made.</summary>
     private async Task<Plan> CheckSavedPlanAsync(FleetPlanner planner, Plan plan, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Jobs;
 
 namespace Fleetctl.Apply;
@@ -47,7 +48,7 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
             {
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (FleetException)
             {
                 // Advisory only: a reading that failed (the database briefly away) is skipped. The
                 // apply's own polling of its jobs reports a database that stays away.

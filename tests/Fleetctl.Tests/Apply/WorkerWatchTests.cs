@@ -114,6 +114,16 @@ public sealed class WorkerWatchTests
         Assert.Equal(TimeSpan.FromSeconds(5), WorkerWatchOptions.For(TimeSpan.Zero).PollInterval);
     }
 
+    [Fact]
+    public void The_worker_command_reminds_that_a_worker_needs_the_same_FLEET_INVENTORY_without_printing_it()
+    {
+        var plain = new CliHost(TextWriter.Null, TextWriter.Null, TextReader.Null, ImmutableDictionary<string, string>.Empty, "/", false, TimeProvider.System);
+        var overridden = plain with { Environment = plain.Environment.Add("FLEET_INVENTORY", "postgres://fleet:s3cret@db/fleet") };
+
+        Assert.Equal("fleetctl worker -C /srv/fleet", ApplyWorkflow.WorkerCommand("/srv/fleet", plain));
+        Assert.Equal("fleetctl worker -C /srv/fleet (with this apply's FLEET_INVENTORY)", ApplyWorkflow.WorkerCommand("/srv/fleet", overridden));
+    }
+
     private static WorkerWatch Watch()
     {
         var watch = new WorkerWatch(new NoJobs(), "apply-1", TimeProvider.System, WorkerWatchOptions.For(WorkerWatchOptions.DefaultNoWorkerAfter), "fleetctl worker -C /srv/fleet");
