@@ -126,7 +126,7 @@ internal sealed class ApplyWorkflow(
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watch = new WorkerWatch(database.JobActivity, session.Id, host.Clock, options, WorkerCommand(request.FleetDirectory, host));
+        var watch = new WorkerWatch(database.JobActivity, session.Id, host.Clock, options, site => WorkerCommand(request.FleetDirectory, host, site));
         var watching = watch.RunAsync(progress, stop.Token);
         try
         {
@@ -140,11 +140,12 @@ internal sealed class ApplyWorkflow(
     }
 
     /// <summary>
-    /// How to start a worker on this apply's jobs. A worker finds the state database as apply does, from
+    /// How to start a worker on this apply's jobs (of one site, or all). A worker finds the state database as apply does, from
     /// fleet.yaml, unless FLEET_INVENTORY overrides it: then it needs the same (never printed, it may hold a password).
     /// </summary>
-    internal static string WorkerCommand(string fleetDirectory, CliHost host) =>
-        $"fleetctl worker -C {fleetDirectory}" + (host.GetEnvironment("FLEET_INVENTORY") is null ? string.Empty : " (with this apply's FLEET_INVENTORY)");
+    internal static string WorkerCommand(string fleetDirectory, CliHost host, string? site = null) =>
+        $"fleetctl worker -C {fleetDirectory}" + (site is null ? string.Empty : $" --site {site}")
+        + (host.GetEnvironment("FLEET_INVENTORY") is null ? string.Empty : " (with this apply's FLEET_INVENTORY)");
 
     /// <summary>A saved plan runs only if nothing it touches changed since it was made.</summary>
     private async Task<Plan> CheckSavedPlanAsync(FleetPlanner planner, Plan plan, CancellationToken cancellationToken)

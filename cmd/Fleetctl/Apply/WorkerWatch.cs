@@ -11,18 +11,24 @@ namespace Fleetctl.Apply;
 /// Nothing moves until a worker takes a job, so it reads the apply's jobs every few seconds and warns
 /// when jobs are due and no worker has taken one for <see cref="WorkerWatchOptions.NoWorkerAfter"/>
 /// (none running on a live lease, no attempt counted), again at doubling intervals up to
-/// <see cref="WorkerWatchOptions.MaxRepeat"/> while that lasts; and once per attempt when a running
-/// job's lease ran out, since its worker died or lost the database and the job waits for another.
+/// <see cref="WorkerWatchOptions.MaxRepeat"/> while that lasts. The same holds per site while other
+/// sites' workers are busy (a worker started with <c>--site lon</c> never takes the jobs of sto, nor
+/// those of no site). And once per attempt, it reports a running job whose lease ran out, since its
+/// worker died or lost the database and the job waits for another.
 /// </summary>
-internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvider clock, WorkerWatchOptions options, string workerCommand)
+/// <param name="workerCommand">How to start a worker, for every site (null) or one.</param>
+internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvider clock, WorkerWatchOptions options, Func<string?, string> workerCommand)
 {
     public const string NoWorkerEvent = "no_worker";
     public const string LeaseExpiredEvent = "lease_expired";
 
     private readonly HashSet<(long Job, int Attempt)> reportedLeases = [];
-    private DateTimeOffset idleSince;
-    private long? claims;
-    private TimeSpan nextWarning;
+
+    /// <summary>Per site: null is keyed as the empty string (no site is named so).</summary>
+    private readonly Dictionary<string, IdleTracker> sites = new(StringComparer.Ordinal);
+    private IdleTracker apply = new(DateTimeOffset.MinValue, TimeSpan.Zero);
+    private DateTimeOffset startedAt;
+    private bool read;
 
     /// <summary>The jobs at the latest reading; null before the first.</summary>
     public WorkersState? State { get; private set; }
@@ -59,9 +65,10 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
     /// <summary>The watch begins: jobs are being enqueued now, and nobody has taken one yet.</summary>
     public void Start(DateTimeOffset now)
     {
-        idleSince = now;
-        claims = null;
-        nextWarning = options.NoWorkerAfter;
+        startedAt = now;
+        apply = new IdleTracker(now, options.NoWorkerAfter);
+        sites.Clear();
+        read = false;
     }
 
     /// <summary>The warnings one reading of the jobs at <paramref name="now"/> gives.</summary>
@@ -73,46 +80,55 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
             warnings.Add(LeaseExpired(lease, now));
         }
 
-        // A worker is at work (or there is nothing to take) while a job runs on a live lease, while an
-        // attempt was counted since the last reading (or before the first), or while no job is due.
-        var claimed = claims is { } before ? activity.Claims != before : activity.Claims > 0;
-        claims = activity.Claims;
-        var stalled = !claimed && activity.Running == 0 && activity.Due > 0;
-        if (!stalled)
+        var warnApply = apply.Observe(activity.Due, activity.Running, activity.Claims, now, options);
+        State = new WorkersState(activity.Running, activity.Due, activity.Waiting, apply.StalledSince);
+        if (warnApply)
         {
-            idleSince = now;
-            nextWarning = options.NoWorkerAfter;
+            warnings.Add(NoWorker(activity.Due, site: null, forSite: false, apply.StalledFor(now), now, activity.Waiting));
         }
 
-        State = new WorkersState(activity.Running, activity.Due, activity.Waiting, stalled ? idleSince : null);
-        if (!stalled)
+        foreach (var site in activity.Sites.IsDefault ? ImmutableArray<SiteJobActivity>.Empty : activity.Sites)
         {
-            return warnings;
+            if (!sites.TryGetValue(site.Site ?? string.Empty, out var tracker))
+            {
+                // A site first seen later had its first jobs queued since the previous reading.
+                sites[site.Site ?? string.Empty] = tracker = new IdleTracker(read ? now : startedAt, options.NoWorkerAfter);
+            }
+
+            // While the whole apply is stalled, its warning says it all.
+            if (tracker.Observe(site.Due, site.Running, site.Claims, now, options) && apply.StalledSince is null)
+            {
+                warnings.Add(NoWorker(site.Due, site.Site, forSite: true, tracker.StalledFor(now), now, waitingToRetry: null));
+            }
         }
 
-        var idle = now - idleSince;
-        if (options.NoWorkerAfter > TimeSpan.Zero && idle >= nextWarning)
-        {
-            warnings.Add(NoWorker(activity, idle, now));
-            nextWarning += TimeSpan.FromTicks(Math.Min(nextWarning.Ticks, options.MaxRepeat.Ticks));
-        }
-
+        read = true;
         return warnings;
     }
 
-    private ProgressWarning NoWorker(JobActivity activity, TimeSpan idle, DateTimeOffset now)
+    private ProgressWarning NoWorker(int due, string? site, bool forSite, TimeSpan idle, DateTimeOffset now, int? waitingToRetry)
     {
-        var jobs = activity.Due == 1 ? "1 job" : string.Create(CultureInfo.InvariantCulture, $"{activity.Due:N0} jobs");
-        return new ProgressWarning(
-            NoWorkerEvent,
-            now,
-            $"{jobs} queued and no worker has taken one for {Format(idle)}; start one with: {workerCommand}",
-            [
-                new("queued", activity.Due),
-                new("waitingToRetry", activity.Waiting),
-                new("idleSeconds", (long)idle.TotalSeconds),
-                new("command", workerCommand),
-            ]);
+        var jobs = due == 1 ? "1 job" : string.Create(CultureInfo.InvariantCulture, $"{due:N0} jobs");
+        var (which, command, hint) = !forSite ? (string.Empty, workerCommand(null), "start one with")
+            : site is null ? (" without a site", workerCommand(null), "workers started with --site never take them; start one without")
+            : ($" of site {site}", workerCommand(site), "start one with");
+        var fields = new List<KeyValuePair<string, JsonNode?>>
+        {
+            new("queued", due),
+            new("idleSeconds", (long)idle.TotalSeconds),
+            new("command", command),
+        };
+        if (waitingToRetry is { } waiting)
+        {
+            fields.Insert(1, new("waitingToRetry", waiting));
+        }
+
+        if (forSite)
+        {
+            fields.Insert(0, new("site", site));
+        }
+
+        return new ProgressWarning(NoWorkerEvent, now, $"{jobs}{which} queued and no worker has taken one for {Format(idle)}; {hint}: {command}", [.. fields]);
     }
 
     private static ProgressWarning LeaseExpired(ExpiredLease lease, DateTimeOffset now)
@@ -143,6 +159,48 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
             < 3600 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60}m{(seconds % 60 == 0 ? string.Empty : $"{seconds % 60}s")}"),
             _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600}h{(seconds % 3600 / 60 == 0 ? string.Empty : $"{seconds % 3600 / 60}m")}"),
         };
+    }
+}
+
+/// <summary>
+/// How long the due jobs of the whole apply, or of one site, have waited with no worker taking one:
+/// the wait restarts with a job running on a live lease, an attempt counted since the last reading
+/// (or before the first), or nothing due. It is due a warning after <see cref="WorkerWatchOptions.NoWorkerAfter"/>,
+/// then after twice as long each time, at most <see cref="WorkerWatchOptions.MaxRepeat"/> more.
+/// </summary>
+internal sealed class IdleTracker(DateTimeOffset start, TimeSpan firstWarning)
+{
+    private readonly TimeSpan firstWarning = firstWarning;
+    private DateTimeOffset since = start;
+    private long? claims;
+    private TimeSpan nextWarning = firstWarning;
+
+    /// <summary>Since when the jobs have waited with no worker taking one; null while workers take them or nothing is due.</summary>
+    public DateTimeOffset? StalledSince { get; private set; }
+
+    public TimeSpan StalledFor(DateTimeOffset now) => StalledSince is { } stalled ? now - stalled : TimeSpan.Zero;
+
+    /// <summary>Takes a reading; true when it is time to warn.</summary>
+    public bool Observe(int due, int running, long claimsNow, DateTimeOffset now, WorkerWatchOptions options)
+    {
+        var claimed = claims is { } before ? claimsNow != before : claimsNow > 0;
+        claims = claimsNow;
+        if (claimed || running > 0 || due == 0)
+        {
+            since = now;
+            nextWarning = firstWarning;
+            StalledSince = null;
+            return false;
+        }
+
+        StalledSince = since;
+        if (firstWarning <= TimeSpan.Zero || now - since < nextWarning)
+        {
+            return false;
+        }
+
+        nextWarning += TimeSpan.FromTicks(Math.Min(nextWarning.Ticks, options.MaxRepeat.Ticks));
+        return true;
     }
 }
 

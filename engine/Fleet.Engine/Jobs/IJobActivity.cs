@@ -17,9 +17,13 @@ public interface IJobActivity
 /// due, or running on an expired lease); <see cref="Waiting"/> are queued for a later retry;
 /// <see cref="Running"/> are held by a worker whose lease is live. <see cref="Claims"/> is the sum of
 /// attempts over the apply's jobs, which grows with every claim, however short the job.
-/// <see cref="ExpiredLeases"/> are the running jobs whose worker stopped sending heartbeats.
+/// <see cref="ExpiredLeases"/> are the running jobs whose worker stopped sending heartbeats;
+/// <see cref="Sites"/> the same counts per site (a worker may serve one site only).
 /// </summary>
-public sealed record JobActivity(int Due, int Waiting, int Running, long Claims, ImmutableArray<ExpiredLease> ExpiredLeases);
+public sealed record JobActivity(int Due, int Waiting, int Running, long Claims, ImmutableArray<ExpiredLease> ExpiredLeases, ImmutableArray<SiteJobActivity> Sites = default);
+
+/// <summary>The unfinished jobs of one site (null: jobs of no site, which only workers of every site take).</summary>
+public sealed record SiteJobActivity(string? Site, int Due, int Running, long Claims);
 
 /// <summary>A running job whose lease ran out: its worker died or lost the database; the next worker to ask takes it over.</summary>
 public sealed record ExpiredLease(long JobId, string Action, string Target, string Worker, DateTimeOffset LeaseUntil, int Attempts);

@@ -6,8 +6,8 @@ using Fleet.State.Backends;
 namespace Fleet.State.Jobs;
 
 /// <summary>
-/// <see cref="IJobActivity"/> on PostgreSQL or SQLite: counts over the apply's jobs (index on
-/// <c>apply_id</c>) and the few running jobs whose lease has expired, on one connection.
+/// <see cref="IJobActivity"/> on PostgreSQL or SQLite: counts per site over the apply's jobs (index
+/// on <c>apply_id</c>) and the few running jobs whose lease has expired, on one connection.
 /// </summary>
 internal sealed class DbJobActivity(StateBackend db) : IJobActivity
 {
@@ -18,13 +18,14 @@ internal sealed class DbJobActivity(StateBackend db) : IJobActivity
     {
         var time = db.TimeType();
         var counts = $"""
-            SELECT
+            SELECT site,
                 COALESCE(SUM(CASE WHEN (status = 'queued' AND (next_attempt_at IS NULL OR next_attempt_at <= CAST(@now AS {time})))
                                     OR (status = 'running' AND lease_until < CAST(@now AS {time})) THEN 1 ELSE 0 END), 0) AS due,
                 COALESCE(SUM(CASE WHEN status = 'queued' AND next_attempt_at > CAST(@now AS {time}) THEN 1 ELSE 0 END), 0) AS waiting,
                 COALESCE(SUM(CASE WHEN status = 'running' AND lease_until >= CAST(@now AS {time}) THEN 1 ELSE 0 END), 0) AS running,
                 COALESCE(SUM(attempts), 0) AS claims
             FROM jobs WHERE apply_id = @applyId
+            GROUP BY site ORDER BY site
             """;
         var expired = $"""
             SELECT id, action, target, worker, lease_until, attempts FROM jobs
@@ -35,8 +36,8 @@ internal sealed class DbJobActivity(StateBackend db) : IJobActivity
         return db.ReadAsync(
             async connection =>
             {
-                var (due, waiting, running, claims) = await connection.QuerySingleAsync<(long, long, long, long)>(
-                    new CommandDefinition(counts, parameters, cancellationToken: cancellationToken));
+                var sites = (await connection.QueryAsync<(string? Site, long Due, long Waiting, long Running, long Claims)>(
+                    new CommandDefinition(counts, parameters, cancellationToken: cancellationToken))).ToList();
                 await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(expired, parameters, cancellationToken: cancellationToken));
                 var leases = ImmutableArray.CreateBuilder<ExpiredLease>();
                 while (await reader.ReadAsync(cancellationToken))
@@ -46,7 +47,9 @@ internal sealed class DbJobActivity(StateBackend db) : IJobActivity
                         db.ReadTime(reader, 4), reader.GetInt32(5)));
                 }
 
-                return new JobActivity((int)due, (int)waiting, (int)running, claims, leases.ToImmutable());
+                return new JobActivity(
+                    (int)sites.Sum(s => s.Due), (int)sites.Sum(s => s.Waiting), (int)sites.Sum(s => s.Running), sites.Sum(s => s.Claims), leases.ToImmutable(),
+                    [.. sites.Select(s => new SiteJobActivity(s.Site, (int)s.Due, (int)s.Running, s.Claims))]);
             },
             cancellationToken);
     }

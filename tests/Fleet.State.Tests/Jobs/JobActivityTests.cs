@@ -20,7 +20,11 @@ public abstract class JobActivityTests(IDatabaseProvider provider) : IAsyncLifet
     [Fact]
     public async Task An_apply_without_jobs_has_nothing_due_running_or_claimed()
     {
-        Assert.Equal(new JobActivity(0, 0, 0, 0, []), await database!.JobActivity.OfApplyAsync("apply-1", T0, CancellationToken.None));
+        var activity = await database!.JobActivity.OfApplyAsync("apply-1", T0, CancellationToken.None);
+
+        Assert.Equal((0, 0, 0, 0L), (activity.Due, activity.Waiting, activity.Running, activity.Claims));
+        Assert.Empty(activity.ExpiredLeases);
+        Assert.Empty(activity.Sites);
     }
 
     [Fact]
@@ -32,6 +36,9 @@ public abstract class JobActivityTests(IDatabaseProvider provider) : IAsyncLifet
             ids.Add((await Broker.EnqueueAsync(NewJob("apply-1", $"c{i}", $"SN{i}"), T0, CancellationToken.None)).Id);
         }
 
+        await Broker.EnqueueAsync(NewJob("apply-1", "z1", "lon.example.net", site: null), T0, CancellationToken.None);
+        await Broker.EnqueueAsync(NewJob("apply-1", "c6", "SN6", site: "sto"), T0, CancellationToken.None);
+
         await Broker.EnqueueAsync(NewJob("apply-0", "c0", "SN0"), T0, CancellationToken.None); // another apply's job counts for nothing here
         await Broker.ClaimAsync(ids[0], Claim("host-a:1", T0), CancellationToken.None);
         await Broker.ClaimAsync(ids[1], Claim("host-b:2", T0), CancellationToken.None);
@@ -42,13 +49,16 @@ public abstract class JobActivityTests(IDatabaseProvider provider) : IAsyncLifet
         // host-b stopped sending heartbeats: its lease ran out at T0 + 30 s.
         var activity = await database!.JobActivity.OfApplyAsync("apply-1", T0.AddSeconds(40), CancellationToken.None);
 
-        Assert.Equal((3, 1, 1, 3L), (activity.Due, activity.Waiting, activity.Running, activity.Claims));
+        Assert.Equal((5, 1, 1, 3L), (activity.Due, activity.Waiting, activity.Running, activity.Claims));
+        Assert.Equal(
+            [new SiteJobActivity(null, 1, 0, 0), new SiteJobActivity("lon", 3, 1, 3), new SiteJobActivity("sto", 1, 0, 0)],
+            activity.Sites.OrderBy(s => s.Site, StringComparer.Ordinal));
         var lost = Assert.Single(activity.ExpiredLeases);
         Assert.Equal(new ExpiredLease(ids[1], "install", "SN2", "host-b:2", T0 + Lease, 1), lost);
     }
 
-    private static NewJob NewJob(string applyId, string changeId, string target) =>
-        new(applyId, changeId, "install", target, "lon", new JsonObject { ["id"] = changeId }, "alice@ci", null, "sha256:00");
+    private static NewJob NewJob(string applyId, string changeId, string target, string? site = "lon") =>
+        new(applyId, changeId, "install", target, site, new JsonObject { ["id"] = changeId }, "alice@ci", null, "sha256:00");
 
     private static JobClaim Claim(string worker, DateTimeOffset now) => new(worker, null, now, now + Lease);
 }

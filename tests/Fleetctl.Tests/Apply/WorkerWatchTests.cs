@@ -90,7 +90,7 @@ public sealed class WorkerWatchTests
     [Fact]
     public void With_the_warning_turned_off_only_lost_workers_are_reported()
     {
-        var watch = new WorkerWatch(new NoJobs(), "apply-1", TimeProvider.System, WorkerWatchOptions.For(TimeSpan.Zero), "fleetctl worker -C /srv/fleet");
+        var watch = new WorkerWatch(new NoJobs(), "apply-1", TimeProvider.System, WorkerWatchOptions.For(TimeSpan.Zero), Command);
         watch.Start(T0);
 
         Assert.Empty(watch.Observe(Stalled, T0.AddHours(1)));
@@ -124,9 +124,51 @@ public sealed class WorkerWatchTests
         Assert.Equal("fleetctl worker -C /srv/fleet (with this apply's FLEET_INVENTORY)", ApplyWorkflow.WorkerCommand("/srv/fleet", overridden));
     }
 
+    [Fact]
+    public void A_site_whose_jobs_no_worker_takes_is_named_while_other_sites_progress_with_the_command_for_that_site()
+    {
+        var watch = Watch();
+        JobActivity Reading(long lonClaims) => new(Due: 12, Waiting: 0, Running: 2, Claims: lonClaims, [],
+        [
+            new SiteJobActivity("lon", Due: 8, Running: 2, Claims: lonClaims),
+            new SiteJobActivity("sto", Due: 3, Running: 0, Claims: 0),
+            new SiteJobActivity(null, Due: 1, Running: 0, Claims: 0),
+        ]);
+
+        var warnings = new List<ProgressWarning>();
+        for (var at = 5; at <= 60; at += 5)
+        {
+            warnings.AddRange(watch.Observe(Reading(lonClaims: at), T0.AddSeconds(at)));
+        }
+
+        Assert.Equal(
+        [
+            "30 3 jobs of site sto queued and no worker has taken one for 30s; start one with: fleetctl worker -C /srv/fleet --site sto",
+            "30 1 job without a site queued and no worker has taken one for 30s; workers started with --site never take them; start one without: fleetctl worker -C /srv/fleet",
+            "60 3 jobs of site sto queued and no worker has taken one for 1m; start one with: fleetctl worker -C /srv/fleet --site sto",
+            "60 1 job without a site queued and no worker has taken one for 1m; workers started with --site never take them; start one without: fleetctl worker -C /srv/fleet",
+        ],
+            warnings.Select(w => $"{(w.At - T0).TotalSeconds} {w.Message}"));
+        Assert.Equal(["site=\"sto\"", "queued=3", "idleSeconds=30", "command=\"fleetctl worker -C /srv/fleet --site sto\""], warnings[0].Fields.Select(f => $"{f.Key}={f.Value!.ToJsonString()}"));
+        Assert.Null(Assert.Single(warnings[1].Fields, f => f.Key == "site").Value);
+    }
+
+    [Fact]
+    public void When_no_site_progresses_one_warning_covers_the_apply_instead_of_one_per_site()
+    {
+        var watch = Watch();
+        var reading = Stalled with { Sites = [new SiteJobActivity("lon", 12, 0, 0), new SiteJobActivity("sto", 8, 0, 0)] };
+
+        var warning = Assert.Single(Enumerable.Range(1, 6).SelectMany(i => watch.Observe(reading, T0.AddSeconds(5 * i))));
+
+        Assert.StartsWith("20 jobs queued and no worker has taken one for 30s; start one with: fleetctl worker -C /srv/fleet", warning.Message, StringComparison.Ordinal);
+    }
+
+    private static string Command(string? site) => site is null ? "fleetctl worker -C /srv/fleet" : $"fleetctl worker -C /srv/fleet --site {site}";
+
     private static WorkerWatch Watch()
     {
-        var watch = new WorkerWatch(new NoJobs(), "apply-1", TimeProvider.System, WorkerWatchOptions.For(WorkerWatchOptions.DefaultNoWorkerAfter), "fleetctl worker -C /srv/fleet");
+        var watch = new WorkerWatch(new NoJobs(), "apply-1", TimeProvider.System, WorkerWatchOptions.For(WorkerWatchOptions.DefaultNoWorkerAfter), Command);
         watch.Start(T0);
         return watch;
     }
