@@ -87,7 +87,9 @@ public static class DesiredStateDiff
                 ("power.driver", site.Power.Driver),
                 ("power.installSeconds", site.Power.InstallSeconds),
                 ("power.recycleSeconds", site.Power.RecycleSeconds),
-                ("power.failureRate", site.Power.FailureRate));
+                ("power.failureRate", site.Power.FailureRate),
+                ("power.installTimeoutSeconds", site.Power.InstallTimeoutSeconds),
+                ("power.recycleTimeoutSeconds", site.Power.RecycleTimeoutSeconds));
         }
 
         foreach (var hardware in fleet.Hardware)

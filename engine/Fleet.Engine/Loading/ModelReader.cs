@@ -88,7 +88,11 @@ internal static class ModelReader
                 Num(power, "failureRate"),
                 Str(power, "username"),
                 Str(power, "password"),
-                Locate(power)),
+                Locate(power))
+            {
+                InstallTimeoutSeconds = Num(power, "installTimeoutSeconds"),
+                RecycleTimeoutSeconds = Num(power, "recycleTimeoutSeconds"),
+            },
             Locate(site));
     }
 

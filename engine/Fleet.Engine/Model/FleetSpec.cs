@@ -46,6 +46,15 @@ public sealed record PowerSpec(
     public const string Ipmi = "ipmi";
     public const string Redfish = "redfish";
     public const string Simulated = "simulated";
+
+    /// <summary>
+    /// Seconds an install attempt may run before it counts as failed, on any driver; null takes the
+    /// default (60 minutes on real hardware, five times <see cref="InstallSeconds"/> when simulated).
+    /// </summary>
+    public double? InstallTimeoutSeconds { get; init; }
+
+    /// <summary>Seconds a sanitize (recycle) attempt may run; null takes the default (30 minutes, or five times <see cref="RecycleSeconds"/>).</summary>
+    public double? RecycleTimeoutSeconds { get; init; }
 }
 
 public sealed record HardwareSpec(string Name, FieldLocations Locations);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
@@ -9,23 +10,41 @@ using Fleet.Providers.Physical.Power;
 
 namespace Fleet.Providers.Physical.Lifecycle;
 
-/// <summary>How long an install or a sanitize may take before the attempt counts as failed.</summary>
+/// <summary>
+/// How long an install or a sanitize may take before the attempt counts as failed: these timeouts,
+/// or a site's own in <see cref="Sites"/>.
+/// </summary>
 public sealed record LifecycleOptions(TimeSpan InstallTimeout, TimeSpan RecycleTimeout)
 {
+    /// <summary>Real hardware: an OS install may take an hour, a disk sanitize half of one.</summary>
     public static LifecycleOptions Default { get; } = new(TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(30));
 
+    /// <summary>Timeouts of a site that differ from these, by site name.</summary>
+    public ImmutableDictionary<string, LifecycleOptions> Sites { get; init; } = ImmutableDictionary<string, LifecycleOptions>.Empty;
+
+    /// <summary>The timeouts that apply to a machine of <paramref name="site"/>.</summary>
+    public LifecycleOptions At(string site) => Sites.GetValueOrDefault(site) ?? this;
+
+    /// <summary>The timeouts of every site of a fleet (<see cref="ForSite"/>).</summary>
+    public static LifecycleOptions ForFleet(FleetSpec fleet) =>
+        Default with { Sites = fleet.Sites.ToImmutableDictionary(s => s.Name, ForSite, StringComparer.Ordinal) };
+
     /// <summary>
-    /// The timeouts for a fleet: when every site is simulated, generous multiples of the slowest
-    /// site's times (<see cref="ForSimulated"/>); otherwise those of real hardware.
+    /// A site's timeouts: <c>installTimeoutSeconds</c> and <c>recycleTimeoutSeconds</c> when its
+    /// power section sets them; otherwise those of real hardware, or for a simulated site generous
+    /// multiples of its simulated times (<see cref="ForSimulated"/>).
     /// </summary>
-    public static LifecycleOptions ForFleet(FleetSpec fleet)
+    public static LifecycleOptions ForSite(SiteSpec site)
     {
-        var simulated = fleet.Sites.Where(s => s.Power.Driver == PowerSpec.Simulated).ToList();
-        return simulated.Count == fleet.Sites.Length && simulated.Count > 0
+        var power = site.Power;
+        var baseline = power.Driver == PowerSpec.Simulated
             ? ForSimulated(
-                TimeSpan.FromSeconds(simulated.Max(s => s.Power.InstallSeconds ?? SimulatedSiteOptions.Default.InstallTime.TotalSeconds)),
-                TimeSpan.FromSeconds(simulated.Max(s => s.Power.RecycleSeconds ?? SimulatedSiteOptions.Default.RecycleTime.TotalSeconds)))
+                power.InstallSeconds is { } install ? TimeSpan.FromSeconds(install) : SimulatedSiteOptions.Default.InstallTime,
+                power.RecycleSeconds is { } recycle ? TimeSpan.FromSeconds(recycle) : SimulatedSiteOptions.Default.RecycleTime)
             : Default;
+        return new(
+            power.InstallTimeoutSeconds is { } installTimeout ? TimeSpan.FromSeconds(installTimeout) : baseline.InstallTimeout,
+            power.RecycleTimeoutSeconds is { } recycleTimeout ? TimeSpan.FromSeconds(recycleTimeout) : baseline.RecycleTimeout);
     }
 
     /// <summary>Timeouts for simulated sites: generous multiples of their configured times.</summary>
@@ -78,7 +97,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
             return ChangeResult.AlreadyApplied($"{machine.HardwareName} is already installed as {machine.Hostname}"); // by an earlier run
         }
 
-        await BootAsync(machine, BootImage.Installer, options.InstallTimeout, cancellationToken);
+        await BootAsync(machine, BootImage.Installer, options.At(machine.Site).InstallTimeout, cancellationToken);
         await MoveAsync(machine, MachineState.InUse, audit, cancellationToken);
         return ChangeResult.Applied($"{machine.HardwareName} installed as {machine.Hostname}");
     }
@@ -99,7 +118,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
                 throw new FleetException($"machine {machine.HardwareName} is {machine.State.ToWire()}; only in_use or broken machines are recycled");
         }
 
-        await BootAsync(machine, BootImage.Sanitize, options.RecycleTimeout, cancellationToken);
+        await BootAsync(machine, BootImage.Sanitize, options.At(machine.Site).RecycleTimeout, cancellationToken);
         await MoveAsync(machine, MachineState.Available, audit, cancellationToken);
         return ChangeResult.Applied($"{machine.HardwareName} recycled");
     }

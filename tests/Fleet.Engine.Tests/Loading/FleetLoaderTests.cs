@@ -57,6 +57,7 @@ public sealed class FleetLoaderTests
         Assert.Equal(new GcpPoolSpec("europe-west1-b", "n2-standard-8"), pool.Gcp);
         Assert.Null(pool.Site);
         Assert.Equal("acme-prod", desired.Fleet.Gcp!.Project);
+        Assert.Equal((5400.0, (double?)null), (desired.FindSite("sto")!.Power.InstallTimeoutSeconds, desired.FindSite("sto")!.Power.RecycleTimeoutSeconds));
         Assert.Equal("adc", desired.Fleet.Gcp.Credentials);
         Assert.Equal("env:LON_BMC_PASSWORD", desired.FindSite("lon")!.Power.PasswordRef);
         Assert.Equal(60, desired.Zones.Single(z => z.Name == "lon.acme.net").Records.Single(r => r.Name == "api").Ttl);

@@ -99,6 +99,8 @@ public sealed class BadInputTests
             "fleet.yaml:8:22: error: field 'sites[0].power.driver' must be one of ipmi, redfish, simulated, got 'ipmii'; did you mean 'ipmi'?"),
         ["failure rate above 1"] = new("fleet.yaml", Fleet("driver: simulated", "driver: simulated, failureRate: 1.5"),
             "fleet.yaml:8:46: error: field 'sites[0].power.failureRate' must be a number from 0 to 1, got 1.5"),
+        ["install timeout of zero"] = new("fleet.yaml", Fleet("driver: simulated", "driver: simulated, installTimeoutSeconds: 0"),
+            "fleet.yaml:8:56: error: field 'sites[0].power.installTimeoutSeconds' must be a number ≥ 1, got 0"),
         ["max recycle percent above 100"] = new("fleet.yaml", FleetWith("safety:\n  maxRecyclePercent: 150\n"),
             "fleet.yaml:17:22: error: field 'safety.maxRecyclePercent' must be a whole number from 0 to 100, got 150"),
         ["no sites"] = new("fleet.yaml", "apiVersion: fleet/v1\nkind: Fleet\nname: test\nsites: []\nhardware:\n  - name: compute\n",
