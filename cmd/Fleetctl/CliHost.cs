@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Fleetctl;
 
@@ -28,8 +29,18 @@ public sealed record CliHost(
             environment,
             Directory.GetCurrentDirectory(),
             !Console.IsOutputRedirected && !Console.IsInputRedirected,
-            TimeProvider.System);
+            TimeProvider.System)
+        {
+            OutBytes = Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage ? Console.OpenStandardOutput() : null,
+        };
     }
+
+    /// <summary>
+    /// The byte stream <see cref="Out"/> writes UTF-8 into, when it does (the process's standard
+    /// output): a large output, such as a plan file, goes there directly instead of being decoded
+    /// to text and encoded again. Null in tests and when the console uses another encoding.
+    /// </summary>
+    public Stream? OutBytes { get; init; }
 
     public string? GetEnvironment(string name) =>
         Environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Fleet.Engine.Inventory;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
@@ -33,9 +34,10 @@ internal sealed record FleetProviders(PhysicalProvider Physical, DnsProvider? Dn
 
     /// <summary>The providers as planning needs them.</summary>
     /// <param name="source">Where the desired state was read (a directory or a commit): templates are read from it too.</param>
-    public static FleetProviders Create(StateDatabase database, DesiredState desired, IFleetSource source, string fleetDirectory, CliHost host)
+    /// <param name="machinesReadAhead">Every machine, when already read (<see cref="OpenedFleet.Machines"/>): the first plan uses it.</param>
+    public static FleetProviders Create(StateDatabase database, DesiredState desired, IFleetSource source, string fleetDirectory, CliHost host, Task<ImmutableArray<Machine>>? machinesReadAhead = null)
     {
-        var inventory = new SharedInventoryReads(database.Inventory);
+        var inventory = new SharedInventoryReads(database.Inventory, machinesReadAhead);
         return new(
             new PhysicalProvider(inventory),
             desired.Fleet.Dns is null ? null : DnsComposition.CreateProvider(desired, source, fleetDirectory, database, inventory, host),

@@ -9,11 +9,13 @@ namespace Fleetctl;
 /// physical and DNS providers plan from one read instead of reading the whole inventory each.
 /// Outside that scope every call goes straight to the store: apply always sees the inventory as it is.
 /// </summary>
-internal sealed class SharedInventoryReads(IInventoryStore inventory) : IInventoryStore
+/// <param name="readAhead">Every machine, read while the command validated its YAML (<see cref="OpenedFleet"/>): the first scope's list.</param>
+internal sealed class SharedInventoryReads(IInventoryStore inventory, Task<ImmutableArray<Machine>>? readAhead = null) : IInventoryStore
 {
     private readonly Lock gate = new();
     private int scopes;
     private Task<ImmutableArray<Machine>>? allMachines;
+    private Task<ImmutableArray<Machine>>? unusedReadAhead = readAhead;
 
     /// <summary>Shares the list of all machines between the callers until the returned scope is disposed.</summary>
     public IDisposable Share()
@@ -35,9 +37,18 @@ internal sealed class SharedInventoryReads(IInventoryStore inventory) : IInvento
 
         lock (gate)
         {
-            return scopes == 0
-                ? inventory.ListMachinesAsync(null, cancellationToken)
-                : allMachines ??= inventory.ListMachinesAsync(null, cancellationToken);
+            if (scopes == 0)
+            {
+                return inventory.ListMachinesAsync(null, cancellationToken);
+            }
+
+            if (allMachines is null)
+            {
+                allMachines = unusedReadAhead ?? inventory.ListMachinesAsync(null, cancellationToken);
+                unusedReadAhead = null;
+            }
+
+            return allMachines;
         }
     }
 

@@ -83,21 +83,59 @@ public sealed class StateDatabase : IAsyncDisposable
         StateBackend backend = location.Backend switch
         {
             StateBackendKind.Postgres => new PostgresBackend(location),
-            _ => new SqliteBackend(location),
+            _ => new SqliteBackend(location, createIfMissing: true),
         };
+        return (await OpenAsync(backend, clock, async (b, ct) => await MigrationRunner.MigrateAsync(b, clock, ct), cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Opens the database only if that changes nothing: it exists and its schema is up to date. It
+    /// creates no file and migrates nothing, so a command can open it while it still validates its
+    /// input and leave no trace when the input is invalid. Null when the database would have to be
+    /// created or migrated (<see cref="OpenAsync(string, string, TimeProvider, CancellationToken)"/>
+    /// does that); failures are the same user errors as there.
+    /// </summary>
+    public static async Task<StateDatabase?> OpenIfCurrentAsync(string inventory, string fleetDirectory, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var location = InventoryLocation.Parse(inventory, fleetDirectory);
+        StateBackend backend;
+        if (location.Backend == StateBackendKind.Postgres)
+        {
+            backend = new PostgresBackend(location);
+        }
+        else if (new FileInfo(location.ConnectionTarget) is { Exists: true, Length: > 0 })
+        {
+            backend = new SqliteBackend(location, createIfMissing: false);
+        }
+        else
+        {
+            return null;
+        }
+
+        return await OpenAsync(backend, clock, MigrationRunner.CheckAsync, cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => Backend.DisposeAsync();
+
+    /// <summary>Checks or migrates the schema with <paramref name="schema"/>; the backend is released unless a database is returned.</summary>
+    private static async Task<StateDatabase?> OpenAsync(StateBackend backend, TimeProvider clock, Func<StateBackend, CancellationToken, Task<MigrationResult?>> schema, CancellationToken cancellationToken)
+    {
         try
         {
-            var migration = await MigrationRunner.MigrateAsync(backend, clock, cancellationToken);
-            return new StateDatabase(backend, migration, clock);
+            if (await schema(backend, cancellationToken) is { } migration)
+            {
+                return new StateDatabase(backend, migration, clock);
+            }
         }
         catch
         {
             await backend.DisposeAsync();
             throw;
         }
-    }
 
-    public ValueTask DisposeAsync() => Backend.DisposeAsync();
+        await backend.DisposeAsync();
+        return null;
+    }
 
     private static string Folder(StateBackendKind kind) => kind == StateBackendKind.Postgres ? "postgres" : "sqlite";
 }

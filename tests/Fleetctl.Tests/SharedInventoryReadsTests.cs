@@ -31,4 +31,22 @@ public sealed class SharedInventoryReadsTests() : QuickstartInventory("fleet-sha
 
         Assert.Equal(MachineState.Broken, after.Single(m => m.HardwareName == serial).State);
     }
+
+    [Fact]
+    public async Task A_list_read_ahead_serves_the_first_plan_read_only()
+    {
+        var ahead = await Database.Inventory.ListMachinesAsync(null, CancellationToken.None);
+        var reads = new SharedInventoryReads(Database.Inventory, Task.FromResult(ahead));
+        await Database.Inventory.TransitionAsync(MachineTransition.From(ahead[0], MachineState.Broken), new AuditContext("test"), CancellationToken.None);
+
+        using (reads.Share())
+        {
+            Assert.Equal(ahead, await reads.ListMachinesAsync(null, CancellationToken.None));
+        }
+
+        using (reads.Share())
+        {
+            Assert.Equal(MachineState.Broken, (await reads.ListMachinesAsync(null, CancellationToken.None))[0].State);
+        }
+    }
 }

@@ -36,8 +36,8 @@ public static class InventoryCommand
     /// <summary>The same, with the desired state read from <paramref name="source"/> (a git commit with <c>--ref</c>).</summary>
     internal static async Task<(DesiredState Desired, StateDatabase Database)> OpenAsync(GlobalOptions global, ParseResult parse, CliHost host, IFleetSource source, CancellationToken cancellationToken)
     {
-        var desired = FleetLoader.LoadOrThrow(source);
-        return (desired, await OpenDatabaseAsync(desired, global, parse, host, cancellationToken));
+        var opened = await OpenedFleet.OpenAsync(source, global.FleetDirectory(parse, host), host, readMachines: false, cancellationToken);
+        return (opened.Desired, opened.Database);
     }
 
     internal static DesiredState LoadFleet(GlobalOptions global, ParseResult parse, CliHost host) =>

@@ -34,15 +34,18 @@ public static class PlanCommand
         source.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            using var opened = source.Open(parse, global.FleetDirectory(parse, host));
-            var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, opened.Source, ct);
-            await using (database)
+            var fleetDirectory = global.FleetDirectory(parse, host);
+            using var opened = source.Open(parse, fleetDirectory);
+            var fleet = await OpenedFleet.OpenAsync(opened.Source, fleetDirectory, host, readMachines: true, ct);
+            await using (fleet)
             {
+                var desired = fleet.Desired;
                 var options = flags.Bind(parse, desired);
                 (ImmutableArray<DocumentChange> Changes, string Base)? changes = parse.GetValue(baseRef) is { } reference
-                    ? DesiredChangesSince(global.FleetDirectory(parse, host), reference, desired)
+                    ? DesiredChangesSince(fleetDirectory, reference, desired)
                     : null;
-                var plan = await FleetProviders.Create(database, desired, opened.Source, global.FleetDirectory(parse, host), host).PlanAsync(desired, opened.PlanSource, options, ct);
+                var providers = FleetProviders.Create(fleet.Database, desired, opened.Source, fleetDirectory, host, fleet.Machines);
+                var plan = await providers.PlanAsync(desired, opened.PlanSource, options, ct);
                 if (parse.GetValue(output) is { } path)
                 {
                     await PlanFile.WriteAsync(plan, Path.GetFullPath(path, host.CurrentDirectory), ct);
@@ -86,7 +89,8 @@ public static class PlanCommand
     internal static IPlanRenderer Render(ParseResult parse, Option<string> format, GlobalOptions global, CliHost host) =>
         PlanRenderers.For(
             Enum.Parse<PlanFormat>(parse.GetValue(format) ?? "text", ignoreCase: true),
-            host.UseColor(parse.GetValue(global.NoColor)));
+            host.UseColor(parse.GetValue(global.NoColor)),
+            host.OutBytes);
 }
 
 /// <summary>

@@ -18,21 +18,33 @@ public interface IPlanRenderer
 
 public static class PlanRenderers
 {
-    public static IPlanRenderer For(PlanFormat format, bool color) => format switch
+    /// <param name="bytes">The UTF-8 byte stream behind the writer the plan will be rendered to, if any (<see cref="CliHost.OutBytes"/>).</param>
+    public static IPlanRenderer For(PlanFormat format, bool color, Stream? bytes = null) => format switch
     {
         PlanFormat.Text => new TextPlanRenderer(color),
-        PlanFormat.Json => new JsonPlanRenderer(),
+        PlanFormat.Json => new JsonPlanRenderer(bytes),
         PlanFormat.Markdown => new MarkdownPlanRenderer(),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }
 
 /// <summary><c>--format json</c>: exactly the plan file, so <c>plan --format json &gt; f</c> and <c>plan --out f</c> agree.</summary>
-public sealed class JsonPlanRenderer : IPlanRenderer
+/// <param name="utf8">
+/// The byte stream the output writer encodes UTF-8 into, when there is one (the process's standard
+/// output): the plan file's bytes go there as they are written, without a copy as text.
+/// </param>
+public sealed class JsonPlanRenderer(Stream? utf8 = null) : IPlanRenderer
 {
     /// <summary>Decodes in chunks: a plan of 100,000 changes is tens of megabytes, not worth a second copy as one string.</summary>
     public async Task RenderAsync(Plan plan, TextWriter output, CancellationToken cancellationToken)
     {
+        if (utf8 is not null)
+        {
+            await output.FlushAsync(cancellationToken);
+            PlanFile.WriteTo(plan, utf8);
+            return;
+        }
+
         var bytes = PlanFile.Serialize(plan);
         var decoder = System.Text.Encoding.UTF8.GetDecoder();
         var chars = new char[64 * 1024];

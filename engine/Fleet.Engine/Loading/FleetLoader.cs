@@ -52,6 +52,45 @@ public static class FleetLoader
         return result.Succeeded ? result.Desired! : throw new FleetException(result.Diagnostics);
     }
 
+    /// <summary>
+    /// The <c>inventory:</c> of fleet.yaml as written (null when it names none), read ahead of
+    /// <see cref="Load"/> so that the state database can be opened while the rest of the repository
+    /// is validated. False when fleet.yaml cannot be read or has no Fleet document whose inventory is
+    /// text or absent; loading reports why. Nothing here is validated: the caller checks the value
+    /// against the loaded <see cref="FleetSpec.Inventory"/>.
+    /// </summary>
+    public static bool TryPeekInventory(IFleetSource source, out string? inventory)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        inventory = null;
+        try
+        {
+            if (!source.Exists(FleetFile))
+            {
+                return false;
+            }
+
+            var diagnostics = new List<Diagnostic>();
+            var fleet = YamlFileReader.Read(source, FleetFile, diagnostics)
+                .Select(d => d.Root as YamlMapping)
+                .FirstOrDefault(root => root?["kind"] is YamlScalar { Text: FleetKinds.Fleet });
+            switch (fleet?["inventory"])
+            {
+                case null when fleet is not null:
+                    return true;
+                case YamlScalar { Type: YamlScalarType.String } text:
+                    inventory = text.Text;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        catch (FleetException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Diagnostics ordered by file, line, column and message (ordinal), the order users read them in.</summary>
     public static ImmutableArray<Diagnostic> Sort(IEnumerable<Diagnostic> diagnostics) =>
         [.. diagnostics

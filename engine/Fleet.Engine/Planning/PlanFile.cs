@@ -45,15 +45,19 @@ public static class PlanFile
     /// <summary>The plan file's bytes: indented UTF-8 JSON ending in a newline, with a freshly computed checksum.</summary>
     public static byte[] Serialize(Plan plan)
     {
-        var checksum = Sealed.TryGetValue(plan, out var known) ? known : ComputeChecksum(plan);
         var buffer = new ArrayBufferWriter<byte>(8192 + (plan.Changes.Length * 400));
-        using (var writer = new Utf8JsonWriter(buffer, Pretty))
-        {
-            PlanJsonWriter.Write(writer, plan, checksum);
-        }
-
-        buffer.Write("\n"u8);
+        Write(plan, buffer);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the bytes of <see cref="Serialize"/> to <paramref name="stream"/> as they are produced,
+    /// through one small buffer: a plan of 100,000 changes is tens of megabytes, never held whole.
+    /// </summary>
+    public static void WriteTo(Plan plan, Stream stream)
+    {
+        Write(plan, new StreamBufferWriter(stream));
+        stream.Flush();
     }
 
     /// <summary>Writes the plan file to <paramref name="path"/> atomically (a temporary file renamed into place).</summary>
@@ -63,7 +67,12 @@ public static class PlanFile
         var temporary = full + ".tmp";
         try
         {
-            await File.WriteAllBytesAsync(temporary, Serialize(plan), cancellationToken);
+            await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                WriteTo(plan, file);
+            }
+
             File.Move(temporary, full, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -118,21 +127,34 @@ public static class PlanFile
         return plan;
     }
 
-    /// <summary>Hashes what a writer produces through one reused buffer, so a large body is never held in memory.</summary>
-    private sealed class HashingBufferWriter : IBufferWriter<byte>, IDisposable
+    /// <summary>The indented file, a newline at its end, with the checksum computed when the plan was sealed.</summary>
+    private static void Write(Plan plan, IBufferWriter<byte> output)
     {
-        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var checksum = Sealed.TryGetValue(plan, out var known) ? known : ComputeChecksum(plan);
+        using (var writer = new Utf8JsonWriter(output, Pretty))
+        {
+            PlanJsonWriter.Write(writer, plan, checksum);
+        }
+
+        output.Write("\n"u8);
+    }
+
+    /// <summary>
+    /// Hands what a writer produces to <see cref="Consume"/> chunk by chunk through one reused buffer,
+    /// so a large body is never held in memory. A <see cref="Utf8JsonWriter"/> asks for new memory
+    /// after every <see cref="Advance"/>, so the buffer can be written over once consumed.
+    /// </summary>
+    private abstract class ChunkBufferWriter : IBufferWriter<byte>
+    {
         private byte[] buffer = new byte[64 * 1024];
 
-        public void Advance(int count) => hash.AppendData(buffer, 0, count);
+        public void Advance(int count) => Consume(buffer.AsSpan(0, count));
 
         public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint);
 
         public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint);
 
-        public byte[] Finish() => hash.GetHashAndReset();
-
-        public void Dispose() => hash.Dispose();
+        protected abstract void Consume(ReadOnlySpan<byte> chunk);
 
         private byte[] Ensure(int sizeHint)
         {
@@ -143,6 +165,24 @@ public static class PlanFile
 
             return buffer;
         }
+    }
+
+    /// <summary>Hashes the body without holding it.</summary>
+    private sealed class HashingBufferWriter : ChunkBufferWriter, IDisposable
+    {
+        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public byte[] Finish() => hash.GetHashAndReset();
+
+        public void Dispose() => hash.Dispose();
+
+        protected override void Consume(ReadOnlySpan<byte> chunk) => hash.AppendData(chunk);
+    }
+
+    /// <summary>Writes the file to a stream without holding it.</summary>
+    private sealed class StreamBufferWriter(Stream stream) : ChunkBufferWriter
+    {
+        protected override void Consume(ReadOnlySpan<byte> chunk) => stream.Write(chunk);
     }
 
     private static JsonDocument ParseJson(ReadOnlyMemory<byte> bytes, string displayName)

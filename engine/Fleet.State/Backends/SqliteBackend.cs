@@ -27,7 +27,16 @@ internal sealed class SqliteBackend : StateBackend
     private const int SqliteConstraintUnique = 2067;
     private const int SqliteConstraintPrimaryKey = 1555;
 
+    /// <summary>
+    /// Settings of each connection, not kept in the file. synchronous = NORMAL in WAL mode: a commit
+    /// survives the process being killed (it is in the WAL); only a power loss may take back the last
+    /// commits, never corrupt the file.
+    /// </summary>
+    private const string Pragmas = "PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
     private readonly string connectionString;
+
+    private readonly bool createIfMissing;
 
     private readonly SqliteGroupCommit writes;
 
@@ -39,13 +48,19 @@ internal sealed class SqliteBackend : StateBackend
 
     private static readonly object Configured = new();
 
-    public SqliteBackend(InventoryLocation location)
+    /// <param name="createIfMissing">
+    /// False to open only a database that already exists, and change nothing on opening: no file or
+    /// folder is created, and the journal mode is left as it is (a fleetctl database is in WAL mode
+    /// since its creation; the mode is kept in the file).
+    /// </param>
+    public SqliteBackend(InventoryLocation location, bool createIfMissing = true)
         : base(location)
     {
+        this.createIfMissing = createIfMissing;
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = location.ConnectionTarget,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = createIfMissing ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
             Pooling = true,
             DefaultTimeout = 60,
         }.ToString();
@@ -59,7 +74,7 @@ internal sealed class SqliteBackend : StateBackend
     public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(Location.ConnectionTarget);
-        if (!string.IsNullOrEmpty(directory))
+        if (createIfMissing && !string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
         }
@@ -70,9 +85,7 @@ internal sealed class SqliteBackend : StateBackend
             await connection.OpenAsync(cancellationToken);
             if (!configured.TryGetValue(connection.Handle!, out _))
             {
-                // synchronous = NORMAL in WAL mode: a commit survives the process being killed (it is in
-                // the WAL); only a power loss may take back the last commits, never corrupt the file.
-                using var pragmas = Command(connection, null, "PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL;");
+                using var pragmas = Command(connection, null, createIfMissing ? Pragmas + " PRAGMA journal_mode = WAL;" : Pragmas);
                 await pragmas.ExecuteNonQueryAsync(cancellationToken);
                 configured.AddOrUpdate(connection.Handle!, Configured);
             }

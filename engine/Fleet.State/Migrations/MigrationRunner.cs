@@ -69,13 +69,9 @@ internal static partial class MigrationRunner
             await using var connection = await backend.OpenConnectionAsync(cancellationToken);
 
             // Every command opens an up-to-date database: one read, no lock, no transaction.
-            if (await TryReadAppliedAsync(connection, cancellationToken) is { } current)
+            if (Current(backend, known, await TryReadAppliedAsync(connection, cancellationToken)) is { } current)
             {
-                RefuseNewer(backend, known, current);
-                if (known.All(m => current.Contains(m.Version)))
-                {
-                    return new MigrationResult(current.DefaultIfEmpty(0).Max(), []);
-                }
+                return current;
             }
 
             await using var transaction = await backend.BeginSchemaChangeAsync(connection, cancellationToken);
@@ -102,6 +98,36 @@ internal static partial class MigrationRunner
         {
             throw backend.Translate(e);
         }
+    }
+
+    /// <summary>
+    /// The schema of a database that needs no migration, found with one unlocked read and no write;
+    /// null when it has no ledger yet or lacks a migration (<see cref="MigrateAsync"/> applies them).
+    /// </summary>
+    public static async Task<MigrationResult?> CheckAsync(StateBackend backend, CancellationToken cancellationToken)
+    {
+        var known = Embedded(backend.MigrationFolder);
+        try
+        {
+            await using var connection = await backend.OpenConnectionAsync(cancellationToken);
+            return Current(backend, known, await TryReadAppliedAsync(connection, cancellationToken));
+        }
+        catch (DbException e)
+        {
+            throw backend.Translate(e);
+        }
+    }
+
+    /// <summary>The result of opening when <paramref name="applied"/> has every known migration; a newer schema is refused.</summary>
+    private static MigrationResult? Current(StateBackend backend, ImmutableArray<Migration> known, HashSet<int>? applied)
+    {
+        if (applied is null)
+        {
+            return null;
+        }
+
+        RefuseNewer(backend, known, applied);
+        return known.All(m => applied.Contains(m.Version)) ? new MigrationResult(applied.DefaultIfEmpty(0).Max(), []) : null;
     }
 
     /// <summary>The applied versions, or null when the database has no ledger yet (or cannot say: the locked path will).</summary>

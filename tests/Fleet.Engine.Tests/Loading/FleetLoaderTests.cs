@@ -202,4 +202,34 @@ public sealed class FleetLoaderTests
 
         Assert.Equal(before, Directory.GetFileSystemEntries(fleet.Directory, "*", SearchOption.AllDirectories).Order());
     }
+
+    [Theory]
+    [InlineData("inventory: postgres://fleet@db/fleet\n", true, "postgres://fleet@db/fleet")]
+    [InlineData("", true, null)]
+    [InlineData("inventory: [not, text]\n", false, null)]
+    public void The_inventory_is_peeked_from_fleet_yaml_as_written(string line, bool found, string? inventory)
+    {
+        using var fleet = new TempFleet().Write("fleet.yaml", TempFleet.FleetYaml + line);
+
+        Assert.Equal((found, inventory), (FleetLoader.TryPeekInventory(new DirectorySource(fleet.Directory), out var peeked), peeked));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("kind: Fleet\n\tinventory: sqlite:x.db\n")]
+    [InlineData("apiVersion: fleet/v1\nkind: Role\nname: web\ninventory: sqlite:x.db\n")]
+    public void Nothing_is_peeked_when_fleet_yaml_is_missing_unreadable_or_not_a_Fleet(string? content)
+    {
+        using var fleet = new TempFleet();
+        if (content is null)
+        {
+            fleet.Delete("fleet.yaml");
+        }
+        else
+        {
+            fleet.Write("fleet.yaml", content);
+        }
+
+        Assert.False(FleetLoader.TryPeekInventory(new DirectorySource(fleet.Directory), out _));
+    }
 }

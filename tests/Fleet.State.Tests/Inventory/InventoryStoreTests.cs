@@ -382,6 +382,66 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
         Assert.Contains("has schema version 9999, newer than this fleetctl knows", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Opening_only_if_current_creates_and_migrates_nothing()
+    {
+        var inventory = await provider.CreateAsync();
+
+        Assert.Null(await StateDatabase.OpenIfCurrentAsync(inventory, provider.FleetDirectory, TimeProvider.System, CancellationToken.None));
+
+        if (InventoryLocation.Parse(inventory, provider.FleetDirectory) is { Backend: StateBackendKind.Sqlite } location)
+        {
+            Assert.False(File.Exists(location.ConnectionTarget));
+        }
+
+        // Every migration is still to apply: the first open did not start the schema.
+        var database = await OpenAsync(inventory);
+        Assert.Equal(StateDatabase.LatestSchemaVersion(database.Kind), database.Migration.SchemaVersion);
+        Assert.Equal(Migrations.MigrationRunner.Embedded(database.Backend.MigrationFolder).Length, database.Migration.Applied.Length);
+    }
+
+    [Fact]
+    public async Task Opening_only_if_current_opens_an_up_to_date_database_and_leaves_a_stale_one_alone()
+    {
+        var inventory = await provider.CreateAsync();
+        var store = (await OpenAsync(inventory)).Inventory;
+        await store.IngestAsync(TestData.Records(3), TestData.Audit, CancellationToken.None);
+
+        await using (var current = await StateDatabase.OpenIfCurrentAsync(inventory, provider.FleetDirectory, TimeProvider.System, CancellationToken.None))
+        {
+            Assert.NotNull(current);
+            Assert.Empty(current.Migration.Applied);
+            Assert.Equal(3, (await current.Inventory.ListMachinesAsync(null, CancellationToken.None)).Length);
+        }
+
+        var database = await OpenAsync(inventory);
+        var latest = StateDatabase.LatestSchemaVersion(database.Kind);
+        await ExecuteAsync(database, $"DELETE FROM schema_migrations WHERE version = {latest}");
+
+        // Null, not the error a second run of the migration would raise: it was left for OpenAsync.
+        Assert.Null(await StateDatabase.OpenIfCurrentAsync(inventory, provider.FleetDirectory, TimeProvider.System, CancellationToken.None));
+        Assert.Equal(0L, Convert.ToInt64(await ExecuteAsync(database, $"SELECT COUNT(*) FROM schema_migrations WHERE version = {latest}"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Opening_only_if_current_refuses_a_newer_schema_too()
+    {
+        var inventory = await provider.CreateAsync();
+        await ExecuteAsync(await OpenAsync(inventory), "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 'x')");
+
+        var error = await Assert.ThrowsAsync<FleetException>(() => StateDatabase.OpenIfCurrentAsync(inventory, provider.FleetDirectory, TimeProvider.System, CancellationToken.None));
+
+        Assert.Contains("has schema version 9999, newer than this fleetctl knows", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<object?> ExecuteAsync(StateDatabase database, string sql)
+    {
+        await using var connection = await database.Backend.OpenConnectionAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <summary>
     /// 8 claimers race for 100 machines with 1,000 claim attempts in total, each reading a random
     /// available machine and compare-and-swapping it to installing: no machine is ever claimed twice.

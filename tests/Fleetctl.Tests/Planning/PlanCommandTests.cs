@@ -177,10 +177,50 @@ public sealed partial class PlanCommandTests : IDisposable
     {
         var result = await RunAsync(["plan"], new Dictionary<string, string> { ["FLEET_INVENTORY"] = "postgres://fleet:hunter2@127.0.0.1:1/fleet" });
 
+        Assert.Equal(
+            (1, "error: inventory postgres://fleet:***@127.0.0.1:1/fleet: cannot connect to PostgreSQL (connection refused: is the server running?)\n"),
+            (result.Exit, result.Err));
+    }
+
+    /// <summary>The database is opened while the YAML is validated; invalid YAML must still be all the user hears of.</summary>
+    [Fact]
+    public async Task Invalid_yaml_is_reported_alone_even_when_the_inventory_is_unreachable()
+    {
+        File.AppendAllText(Path.Combine(fleet, "roles", "web.yaml"), "imgae: debian-13\n");
+
+        var result = await RunAsync(["plan"], new Dictionary<string, string> { ["FLEET_INVENTORY"] = "postgres://fleet:hunter2@127.0.0.1:1/fleet" });
+
         Assert.Equal(1, result.Exit);
-        Assert.StartsWith("error: ", result.Err, StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", result.Err, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+        var only = Assert.Single(result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("roles/web.yaml:6:1: error: unknown field 'imgae' ", only, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_yaml_creates_no_inventory_and_leaves_an_existing_one_as_it_was()
+    {
+        var web = Path.Combine(fleet, "roles", "web.yaml");
+        var valid = File.ReadAllText(web);
+        File.AppendAllText(web, "imgae: debian-13\n");
+
+        var fresh = await RunAsync("plan", "--format", "json");
+
+        Assert.Equal(1, fresh.Exit);
+        Assert.StartsWith("roles/web.yaml:6:1: error: ", fresh.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(fleet, ".fleet")));
+
+        File.WriteAllText(web, valid);
+        await RunAsync("inventory", "ingest", "recon");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var database = Path.Combine(fleet, ".fleet", "inventory.db");
+        var before = File.ReadAllBytes(database);
+        File.AppendAllText(web, "imgae: debian-13\n");
+
+        var existing = await RunAsync("plan", "--format", "json");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        Assert.Equal((1, string.Empty, fresh.Err), existing);
+        Assert.Equal(before, File.ReadAllBytes(database));
+        Assert.Equal(["inventory.db"], Directory.GetFiles(Path.GetDirectoryName(database)!).Select(Path.GetFileName));
     }
 
     [Fact]

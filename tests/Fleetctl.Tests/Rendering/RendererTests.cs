@@ -43,6 +43,20 @@ public sealed class RendererTests
         Assert.Equal(plan.Checksum, PlanFile.Parse(System.Text.Encoding.UTF8.GetBytes(json), "stdout").Checksum);
     }
 
+    /// <summary>On the process's standard output the plan file's bytes bypass the text writer, after what it already holds.</summary>
+    [Fact]
+    public async Task Json_to_a_byte_stream_is_the_plan_file_after_the_text_before_it()
+    {
+        var plan = SamplePlans.Huge(pools: 40, perPool: 50);
+        using var bytes = new MemoryStream();
+        await using var text = new StreamWriter(bytes, new System.Text.UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
+        await text.WriteAsync("before\n");
+
+        await new JsonPlanRenderer(bytes).RenderAsync(plan, text, CancellationToken.None);
+
+        Assert.Equal([.. "before\n"u8, .. PlanFile.Serialize(plan)], bytes.ToArray());
+    }
+
     [Theory]
     [InlineData("<img src=x onerror=alert(1)>", "&#60;img src=x onerror=alert(1)&#62;")]
     [InlineData("[click](https://evil)", "&#91;click&#93;(https:/" + "/evil)")]
