@@ -139,6 +139,15 @@ internal abstract class StateBackend : IAsyncDisposable
     }
 
     /// <summary>
+    /// Runs a write of exactly one statement. A statement is atomic on its own, so PostgreSQL runs it
+    /// without BEGIN and COMMIT (one round trip instead of two); SQLite sends it through
+    /// <see cref="WriteAsync{T}"/>, where it shares a group commit. The transaction handed to
+    /// <paramref name="body"/> is null when there is none.
+    /// </summary>
+    public virtual Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> body, CancellationToken cancellationToken) =>
+        WriteAsync<T>((connection, transaction) => body(connection, transaction), cancellationToken);
+
+    /// <summary>
     /// Runs <paramref name="body"/> in a write transaction: its writes are committed when it returns
     /// (before this task completes) and rolled back when it throws.
     /// </summary>

@@ -3,6 +3,7 @@ using System.Data.Common;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.State.Backends;
+using Fleet.State.Jobs;
 using static Fleet.State.Backends.Sql;
 
 namespace Fleet.State.Inventory;
@@ -29,7 +30,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         backend.StreamMachinesAsync(connection => ListCommand(connection, filter), cancellationToken);
 
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
-        backend.ReadAsync(connection => FindMachineAsync(connection, null, hardwareName, lockRow: false, cancellationToken), cancellationToken);
+        backend.ReadAsync(connection => FindMachineAsync(connection, hardwareName, cancellationToken), cancellationToken);
 
     public Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken) =>
         backend.ReadAsync(
@@ -95,75 +96,68 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
             },
             cancellationToken);
 
-    public Task<Machine> TransitionAsync(MachineTransition transition, AuditContext audit, CancellationToken cancellationToken) =>
-        backend.WriteAsync(
-            async (connection, transaction) =>
-            {
-                var name = transition.HardwareName;
-                var current = await FindMachineAsync(connection, transaction, name, lockRow: true, cancellationToken)
-                    ?? throw new FleetException($"machine {name} is not in the inventory");
-                if (current.Version != transition.ExpectedVersion)
-                {
-                    throw new ConcurrencyConflictException(name, transition.ExpectedVersion, current.Version);
-                }
+    /// <summary>
+    /// One compare-and-swap that moves the machine and appends its audit row, in one round trip on
+    /// PostgreSQL: only a machine still at the expected version and in a state the move is allowed
+    /// from is changed, and the audit row is written from the row as it was. When nothing matched, the
+    /// machine is read to say why (missing, changed concurrently, or an illegal transition).
+    /// </summary>
+    public async Task<Machine> TransitionAsync(MachineTransition transition, AuditContext audit, CancellationToken cancellationToken)
+    {
+        var releases = transition.To == MachineState.Available;
+        var assigned = releases ? transition with { Hostname = null, Role = null, Pool = null, Image = null } : transition;
+        var moved = backend.IsPostgres()
+            ? await backend.WriteStatementAsync((connection, _) => MoveAsync(connection, null, assigned, audit, cancellationToken), cancellationToken)
+            : await backend.WriteAsync((connection, transaction) => MoveAsync(connection, transaction, assigned, audit, cancellationToken), cancellationToken);
+        return moved ?? throw await RefusalAsync(transition, cancellationToken);
+    }
 
-                if (!MachineStates.IsAllowed(current.State, transition.To))
-                {
-                    throw new FleetException(
-                        $"machine {name} is {current.State.ToWire()}: cannot {MachineTransition.Describe(current.State, transition.To)} " +
-                        $"({current.State.ToWire()} → {transition.To.ToWire()} is not an allowed transition)");
-                }
+    /// <summary>The moved machine, or null when it was not at the expected version in a state the move is allowed from.</summary>
+    private async Task<Machine?> MoveAsync(DbConnection connection, DbTransaction? transaction, MachineTransition transition, AuditContext audit, CancellationToken cancellationToken)
+    {
+        var at = Now();
+        var sql = Transitions.Sql(transition.To, backend.IsPostgres());
+        if (sql.LogFirst is { } log)
+        {
+            using var logged = Command(connection, transaction, log);
+            Transitions.Bind(logged, transition, audit, at, backend);
+            await logged.ExecuteNonQueryAsync(cancellationToken);
+        }
 
-                var releases = transition.To == MachineState.Available;
-                var next = current with
-                {
-                    State = transition.To,
-                    Hostname = releases ? null : transition.Hostname,
-                    Role = releases ? null : transition.Role,
-                    Pool = releases ? null : transition.Pool,
-                    Image = releases ? null : transition.Image,
-                    UpdatedAt = Now(),
-                    Version = current.Version + 1,
-                };
+        using var move = Command(connection, transaction, sql.Move);
+        Transitions.Bind(move, transition, sql.LogFirst is null ? audit : null, at, backend);
+        try
+        {
+            var moved = await ReadMachinesAsync(move, cancellationToken);
+            return moved.IsEmpty ? null : moved[0];
+        }
+        catch (DbException e) when (backend.IsUniqueViolation(e))
+        {
+            throw new ConcurrencyConflictException(transition.HardwareName, transition.ExpectedVersion, null, transition.Hostname);
+        }
+    }
 
-                using (var update = Command(connection, transaction, """
-                    UPDATE machines SET state = @st, hostname = @h, role = @ro, pool = @p, image = @im, updated_at = @u, version = @v
-                    WHERE hardware_name = @n AND version = @expected
-                    """))
-                {
-                    Parameter(update, "@st", next.State.ToWire());
-                    Parameter(update, "@h", next.Hostname);
-                    Parameter(update, "@ro", next.Role);
-                    Parameter(update, "@p", next.Pool);
-                    Parameter(update, "@im", next.Image);
-                    Parameter(update, "@u", backend.TimeValue(next.UpdatedAt));
-                    Parameter(update, "@v", next.Version);
-                    Parameter(update, "@n", name);
-                    Parameter(update, "@expected", current.Version);
-                    int updated;
-                    try
-                    {
-                        updated = await update.ExecuteNonQueryAsync(cancellationToken);
-                    }
-                    catch (DbException e) when (backend.IsUniqueViolation(e))
-                    {
-                        throw new ConcurrencyConflictException(name, transition.ExpectedVersion, null, next.Hostname);
-                    }
+    /// <summary>Why a transition matched no row, read after the fact; a machine that matches now lost a race, a conflict too.</summary>
+    private async Task<Exception> RefusalAsync(MachineTransition transition, CancellationToken cancellationToken)
+    {
+        var name = transition.HardwareName;
+        var current = await GetMachineAsync(name, cancellationToken);
+        if (current is null)
+        {
+            return new FleetException($"machine {name} is not in the inventory");
+        }
 
-                    if (updated != 1)
-                    {
-                        throw new ConcurrencyConflictException(name, transition.ExpectedVersion, null);
-                    }
-                }
+        if (current.Version != transition.ExpectedVersion)
+        {
+            return new ConcurrencyConflictException(name, transition.ExpectedVersion, current.Version);
+        }
 
-                await AppendAuditAsync(
-                    connection,
-                    transaction,
-                    AuditRows.Of(name, next.UpdatedAt, audit, AuditAction.Transition, current.State, next.State, DescribeAssignment(current, next)),
-                    cancellationToken);
-                return next;
-            },
-            cancellationToken);
+        return MachineStates.IsAllowed(current.State, transition.To)
+            ? new ConcurrencyConflictException(name, transition.ExpectedVersion, null)
+            : new FleetException(
+                $"machine {name} is {current.State.ToWire()}: cannot {MachineTransition.Describe(current.State, transition.To)} " +
+                $"({current.State.ToWire()} → {transition.To.ToWire()} is not an allowed transition)");
+    }
 
     public Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
         backend.WriteAsync(
@@ -327,28 +321,9 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         return string.Join("; ", changed);
     }
 
-    /// <summary>What a transition did to the machine's assignments, for the audit log ("hostname a → b; pool x").</summary>
-    private static string? DescribeAssignment(Machine before, Machine after)
+    private async Task<Machine?> FindMachineAsync(DbConnection connection, string hardwareName, CancellationToken cancellationToken)
     {
-        var changed = new List<string>();
-        Describe("hostname", before.Hostname, after.Hostname);
-        Describe("role", before.Role, after.Role);
-        Describe("pool", before.Pool, after.Pool);
-        Describe("image", before.Image, after.Image);
-        return changed.Count == 0 ? null : string.Join("; ", changed);
-
-        void Describe(string field, string? from, string? to)
-        {
-            if (from != to)
-            {
-                changed.Add($"{field} {from ?? "-"} → {to ?? "-"}");
-            }
-        }
-    }
-
-    private async Task<Machine?> FindMachineAsync(DbConnection connection, DbTransaction? transaction, string hardwareName, bool lockRow, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, transaction, $"SELECT {MachineRows.Columns} FROM machines WHERE hardware_name = @n{(lockRow ? backend.ForUpdate : string.Empty)}");
+        using var command = Command(connection, null, $"SELECT {MachineRows.Columns} FROM machines WHERE hardware_name = @n");
         Parameter(command, "@n", hardwareName);
         var machines = await ReadMachinesAsync(command, cancellationToken);
         return machines.IsEmpty ? null : machines[0];
@@ -387,13 +362,6 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         }
 
         return owners;
-    }
-
-    private async Task AppendAuditAsync(DbConnection connection, DbTransaction transaction, AuditRow row, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, transaction, AuditRows.Insert);
-        AuditRows.Set(Parameters(command, AuditRows.ParameterNames), row, backend);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static DbCommand ListCommand(DbConnection connection, MachineFilter? filter)
