@@ -29,6 +29,17 @@ internal sealed class PostgresBackend : StateBackend
         // The schema uses built-in types only: skip loading the server's type catalogue, a query of
         // several hundred rows on every start of a one-shot command.
         builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+
+        // An apply sends the same few statements thousands of times (job rows, machine transitions):
+        // prepared on each pooled connection after their second use, the server stops parsing and
+        // planning them. Pooled connections are not reset when returned (a reset would also cost a
+        // statement per use): fleetctl keeps no session state on them, the apply lock's advisory
+        // lock is released before its connection closes, and Npgsql rolls back any open transaction.
+        // A connection string that names these settings keeps its own.
+        var given = new DbConnectionStringBuilder { ConnectionString = location.ConnectionTarget };
+        SetUnlessGiven(builder.ConnectionStringBuilder, given, "Max Auto Prepare", 64);
+        SetUnlessGiven(builder.ConnectionStringBuilder, given, "Auto Prepare Min Usages", 2);
+        SetUnlessGiven(builder.ConnectionStringBuilder, given, "No Reset On Close", true);
         dataSource = builder.Build();
     }
 
@@ -208,6 +219,15 @@ internal sealed class PostgresBackend : StateBackend
         using var command = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)");
         Parameter(command, "@key", key);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Sets a connection setting the user's connection string does not name (in either spelling: with or without spaces).</summary>
+    private static void SetUnlessGiven(NpgsqlConnectionStringBuilder settings, DbConnectionStringBuilder given, string keyword, object value)
+    {
+        if (!given.ContainsKey(keyword) && !given.ContainsKey(keyword.Replace(" ", string.Empty, StringComparison.Ordinal)))
+        {
+            settings[keyword] = value;
+        }
     }
 
     private static string Describe(SocketError error) => error switch
