@@ -30,7 +30,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         backend.StreamMachinesAsync(connection => ListCommand(connection, filter), cancellationToken);
 
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
-        backend.ReadAsync(connection => FindMachineAsync(connection, hardwareName, cancellationToken), cancellationToken);
+        backend.ReadStatementAsync(connection => FindMachineAsync(connection, hardwareName, cancellationToken), cancellationToken);
 
     public Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken) =>
         backend.ReadAsync(

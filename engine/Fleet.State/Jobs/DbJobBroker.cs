@@ -167,7 +167,7 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
         db.WriteStatementAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)), cancellationToken);
 
     private Task<List<Job>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken) =>
-        db.ReadAsync(connection => ReadJobsAsync(connection, null, sql, parameters, cancellationToken), cancellationToken);
+        db.ReadStatementAsync(connection => ReadJobsAsync(connection, null, sql, parameters, cancellationToken), cancellationToken);
 
     /// <summary>A statement that changes rows and returns them: atomic on its own (on SQLite inside BEGIN IMMEDIATE).</summary>
     private Task<List<Job>> WriteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
