@@ -30,7 +30,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         backend.StreamMachinesAsync(connection => ListCommand(connection, filter), cancellationToken);
 
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
-        backend.ReadStatementAsync(connection => FindMachineAsync(connection, hardwareName, cancellationToken), cancellationToken);
+        backend.ReadStatementAsync(connection => FindMachineAsync(connection, null, hardwareName, cancellationToken), cancellationToken);
 
     public Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken) =>
         backend.ReadAsync(
@@ -97,39 +97,76 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
             cancellationToken);
 
     /// <summary>
-    /// One compare-and-swap that moves the machine and appends its audit row, in one round trip on
-    /// PostgreSQL: only a machine still at the expected version and in a state the move is allowed
-    /// from is changed, and the audit row is written from the row as it was. When nothing matched, the
-    /// machine is read to say why (missing, changed concurrently, or an illegal transition).
+    /// A compare-and-swap that moves the machine and appends its audit row: only a machine still at
+    /// the expected version, in a state the move is allowed from, is changed, and the audit row
+    /// records it as it was. On PostgreSQL this is one statement (<see cref="Transitions"/>), read
+    /// afterwards to say why when it matched nothing; SQLite, one writer at a time, reads the row
+    /// first in the same transaction.
     /// </summary>
     public async Task<Machine> TransitionAsync(MachineTransition transition, AuditContext audit, CancellationToken cancellationToken)
     {
         var releases = transition.To == MachineState.Available;
         var assigned = releases ? transition with { Hostname = null, Role = null, Pool = null, Image = null } : transition;
-        var moved = backend.IsPostgres()
-            ? await backend.WriteStatementAsync((connection, _) => MoveAsync(connection, null, assigned, audit, cancellationToken), cancellationToken)
-            : await backend.WriteAsync((connection, transaction) => MoveAsync(connection, transaction, assigned, audit, cancellationToken), cancellationToken);
-        return moved ?? throw await RefusalAsync(transition, cancellationToken);
-    }
-
-    /// <summary>The moved machine, or null when it was not at the expected version in a state the move is allowed from.</summary>
-    private async Task<Machine?> MoveAsync(DbConnection connection, DbTransaction? transaction, MachineTransition transition, AuditContext audit, CancellationToken cancellationToken)
-    {
-        var at = Now();
-        var sql = Transitions.Sql(transition.To, backend.IsPostgres());
-        if (sql.LogFirst is { } log)
+        if (!backend.IsPostgres())
         {
-            using var logged = Command(connection, transaction, log);
-            Transitions.Bind(logged, transition, audit, at, backend);
-            await logged.ExecuteNonQueryAsync(cancellationToken);
+            return await backend.WriteAsync((connection, transaction) => ReadAndMoveAsync(connection, transaction, assigned, audit, cancellationToken), cancellationToken);
         }
 
-        using var move = Command(connection, transaction, sql.Move);
-        Transitions.Bind(move, transition, sql.LogFirst is null ? audit : null, at, backend);
+        var moved = await backend.WriteStatementAsync(
+            async (connection, _) =>
+            {
+                using var move = Command(connection, null, Transitions.Postgres(transition.To));
+                Transitions.Bind(move, assigned, Now(), backend, audit);
+                var machines = await ExecuteMoveAsync(() => ReadMachinesAsync(move, cancellationToken), assigned);
+                return machines.IsEmpty ? null : machines[0];
+            },
+            cancellationToken);
+        return moved ?? throw Refusal(assigned, await GetMachineAsync(transition.HardwareName, cancellationToken))
+            ?? new ConcurrencyConflictException(transition.HardwareName, transition.ExpectedVersion, null); // matches now: it lost a race
+    }
+
+    private async Task<Machine> ReadAndMoveAsync(DbConnection connection, DbTransaction transaction, MachineTransition transition, AuditContext audit, CancellationToken cancellationToken)
+    {
+        var current = await FindMachineAsync(connection, transaction, transition.HardwareName, cancellationToken);
+        if (Refusal(transition, current) is { } refused)
+        {
+            throw refused;
+        }
+
+        var next = current! with
+        {
+            State = transition.To,
+            Hostname = transition.Hostname,
+            Role = transition.Role,
+            Pool = transition.Pool,
+            Image = transition.Image,
+            UpdatedAt = Now(),
+            Version = current.Version + 1,
+        };
+        using (var move = Command(connection, transaction, Transitions.Sqlite))
+        {
+            Transitions.Bind(move, transition, next.UpdatedAt, backend, audit: null);
+            if (await ExecuteMoveAsync(() => move.ExecuteNonQueryAsync(cancellationToken), transition) != 1)
+            {
+                throw new ConcurrencyConflictException(transition.HardwareName, transition.ExpectedVersion, null);
+            }
+        }
+
+        using var log = Command(connection, transaction, AuditRows.Insert);
+        AuditRows.Set(
+            Parameters(log, AuditRows.ParameterNames),
+            AuditRows.Of(next.HardwareName, next.UpdatedAt, audit, AuditAction.Transition, current.State, next.State, Transitions.DescribeAssignment(current, next)),
+            backend);
+        await log.ExecuteNonQueryAsync(cancellationToken);
+        return next;
+    }
+
+    /// <summary>Runs a move; a hostname another machine holds is a conflict naming it.</summary>
+    private async Task<T> ExecuteMoveAsync<T>(Func<Task<T>> move, MachineTransition transition)
+    {
         try
         {
-            var moved = await ReadMachinesAsync(move, cancellationToken);
-            return moved.IsEmpty ? null : moved[0];
+            return await move();
         }
         catch (DbException e) when (backend.IsUniqueViolation(e))
         {
@@ -137,11 +174,10 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         }
     }
 
-    /// <summary>Why a transition matched no row, read after the fact; a machine that matches now lost a race, a conflict too.</summary>
-    private async Task<Exception> RefusalAsync(MachineTransition transition, CancellationToken cancellationToken)
+    /// <summary>Why <paramref name="transition"/> cannot apply to the machine as it is: missing, changed since, or an illegal transition; null when it can.</summary>
+    private static Exception? Refusal(MachineTransition transition, Machine? current)
     {
         var name = transition.HardwareName;
-        var current = await GetMachineAsync(name, cancellationToken);
         if (current is null)
         {
             return new FleetException($"machine {name} is not in the inventory");
@@ -153,7 +189,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         }
 
         return MachineStates.IsAllowed(current.State, transition.To)
-            ? new ConcurrencyConflictException(name, transition.ExpectedVersion, null)
+            ? null
             : new FleetException(
                 $"machine {name} is {current.State.ToWire()}: cannot {MachineTransition.Describe(current.State, transition.To)} " +
                 $"({current.State.ToWire()} → {transition.To.ToWire()} is not an allowed transition)");
@@ -321,9 +357,9 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         return string.Join("; ", changed);
     }
 
-    private async Task<Machine?> FindMachineAsync(DbConnection connection, string hardwareName, CancellationToken cancellationToken)
+    private async Task<Machine?> FindMachineAsync(DbConnection connection, DbTransaction? transaction, string hardwareName, CancellationToken cancellationToken)
     {
-        using var command = Command(connection, null, $"SELECT {MachineRows.Columns} FROM machines WHERE hardware_name = @n");
+        using var command = Command(connection, transaction, $"SELECT {MachineRows.Columns} FROM machines WHERE hardware_name = @n");
         Parameter(command, "@n", hardwareName);
         var machines = await ReadMachinesAsync(command, cancellationToken);
         return machines.IsEmpty ? null : machines[0];

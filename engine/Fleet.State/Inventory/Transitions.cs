@@ -7,30 +7,37 @@ using static Fleet.State.Backends.Sql;
 namespace Fleet.State.Inventory;
 
 /// <summary>
-/// The SQL of a machine transition, written once for both backends: a compare-and-swap on the
-/// machine's version and on the states the move is allowed from (<see cref="MachineStates.IsAllowed"/>),
-/// and an audit row built from the row as it was, with what the move did to the machine's
-/// assignments ("hostname a → b; pool x → -"). PostgreSQL does both in one statement (the old row is
-/// locked and read in a CTE); SQLite, one writer at a time inside a transaction, logs from the row
-/// and then moves it.
+/// The SQL of a machine transition: a compare-and-swap on the machine's version, and an audit row
+/// that records the row as it was and what the move did to its assignments ("hostname a → b;
+/// pool x → -"). PostgreSQL does it all in one statement, so a hundred concurrent jobs pay one
+/// round trip per step: the old row is locked and read in a CTE (a move committed meanwhile makes
+/// it fail the version check once re-read), only rows in a state the move is allowed from
+/// (<see cref="MachineStates.IsAllowed"/>) match, and the audit row is built in SQL. SQLite, one
+/// writer at a time, reads the row, checks it and writes both in its transaction.
 /// </summary>
 internal static class Transitions
 {
-    /// <param name="LogFirst">The audit insert SQLite runs before <paramref name="Move"/>; null on PostgreSQL, where the move logs too.</param>
-    /// <param name="Move">The move; it returns the machine as it now is (<see cref="MachineRows.Columns"/>), or no row.</param>
-    public sealed record Statements(string? LogFirst, string Move);
+    public const string Sqlite = $"UPDATE machines SET {Set} WHERE hardware_name = @n AND version = @expected";
 
     private const string Set = "state = @st, hostname = @h, role = @ro, pool = @p, image = @im, updated_at = @at, version = @v";
 
-    private static readonly FrozenDictionary<(MachineState To, bool Postgres), Statements> ByTarget =
-        Enum.GetValues<MachineState>()
-            .SelectMany(to => new[] { (to, true), (to, false) })
-            .ToFrozenDictionary(key => key, key => Build(key.Item1, key.Item2));
+    /// <summary>The assignments a transition sets, each with its column, its parameter and its value on a machine.</summary>
+    private static readonly (string Column, string Parameter, Func<Machine, string?> Value)[] Assignments =
+    [
+        ("hostname", "@h", m => m.Hostname),
+        ("role", "@ro", m => m.Role),
+        ("pool", "@p", m => m.Pool),
+        ("image", "@im", m => m.Image),
+    ];
 
-    public static Statements Sql(MachineState to, bool postgres) => ByTarget[(to, postgres)];
+    private static readonly FrozenDictionary<MachineState, string> PostgresByTarget =
+        Enum.GetValues<MachineState>().ToFrozenDictionary(to => to, BuildPostgres);
 
-    /// <summary>Binds the move (and, with <paramref name="audit"/>, its audit row): the transition's assignments are the machine's after the move.</summary>
-    public static void Bind(DbCommand command, MachineTransition transition, AuditContext? audit, DateTimeOffset at, StateBackend backend)
+    /// <summary>The one statement of a move to <paramref name="to"/> on PostgreSQL; it returns the machine as it now is, or no row.</summary>
+    public static string Postgres(MachineState to) => PostgresByTarget[to];
+
+    /// <summary>Binds a move (with <paramref name="audit"/>, also its audit row): the transition's assignments are the machine's after it.</summary>
+    public static void Bind(DbCommand command, MachineTransition transition, DateTimeOffset at, StateBackend backend, AuditContext? audit)
     {
         Parameter(command, "@n", transition.HardwareName);
         Parameter(command, "@expected", transition.ExpectedVersion);
@@ -51,35 +58,41 @@ internal static class Transitions
         }
     }
 
-    private static Statements Build(MachineState to, bool postgres)
+    /// <summary>What a transition did to the machine's assignments, for the audit log; null when nothing changed.</summary>
+    public static string? DescribeAssignment(Machine before, Machine after)
     {
-        var from = string.Join(", ", Enum.GetValues<MachineState>().Where(f => MachineStates.IsAllowed(f, to)).Select(f => $"'{f.ToWire()}'"));
-        var matches = $"old.hardware_name = @n AND old.version = @expected AND old.state IN ({from})";
-        var log =
-            "INSERT INTO audit_log (hardware_name, at, actor, action, from_state, to_state, reason, job_id, commit_id, detail) " +
-            $"SELECT @n, @at, @actor, @action, old.state, @st, @reason, @job, @commit, {AssignmentChanges()} FROM ";
-        if (!postgres)
-        {
-            return new($"{log}machines AS old WHERE {matches}", $"UPDATE machines AS old SET {Set} WHERE {matches} RETURNING {MachineRows.Columns}");
-        }
-
-        // FOR UPDATE: a move committed meanwhile makes the old row fail the version check once re-read.
-        var returning = string.Join(", ", MachineRows.Columns.Split(", ").Select(c => "m." + c));
-        return new(null, $"""
-            WITH old AS (SELECT hardware_name, state, hostname, role, pool, image FROM machines AS old WHERE {matches} FOR UPDATE),
-                 logged AS ({log}old)
-            UPDATE machines AS m SET {Set} FROM old WHERE m.hardware_name = old.hardware_name
-            RETURNING {returning}
-            """);
+        var changed = Assignments
+            .Where(a => a.Value(before) != a.Value(after))
+            .Select(a => Change(a.Column, a.Value(before) ?? "-", a.Value(after) ?? "-"))
+            .ToList();
+        return changed.Count == 0 ? null : string.Join("; ", changed);
     }
 
-    /// <summary>The assignments the move changes, as "field old → new" joined by "; ", or NULL when none changes.</summary>
-    private static string AssignmentChanges()
+    private static string Change(string field, string from, string to) => $"{field} {from} → {to}";
+
+    private static string BuildPostgres(MachineState to)
     {
-        var changes = new[] { ("hostname", "@h"), ("role", "@ro"), ("pool", "@p"), ("image", "@im") }.Select(f =>
+        var from = string.Join(", ", Enum.GetValues<MachineState>().Where(f => MachineStates.IsAllowed(f, to)).Select(f => $"'{f.ToWire()}'"));
+        var returning = string.Join(", ", MachineRows.Columns.Split(", ").Select(c => "m." + c));
+        return $"""
+            WITH old AS (
+                SELECT hardware_name, state, hostname, role, pool, image FROM machines
+                WHERE hardware_name = @n AND version = @expected AND state IN ({from}) FOR UPDATE),
+            logged AS (
+                INSERT INTO audit_log (hardware_name, at, actor, action, from_state, to_state, reason, job_id, commit_id, detail)
+                SELECT @n, @at, @actor, @action, old.state, @st, @reason, @job, @commit, {DescribeAssignmentSql()} FROM old)
+            UPDATE machines AS m SET {Set} FROM old WHERE m.hardware_name = old.hardware_name
+            RETURNING {returning}
+            """;
+    }
+
+    /// <summary><see cref="DescribeAssignment"/> in SQL, over the old row and the parameters of the move.</summary>
+    private static string DescribeAssignmentSql()
+    {
+        var changes = Assignments.Select(a =>
         {
-            var (column, value) = (f.Item1, $"CAST({f.Item2} AS TEXT)");
-            return $"CASE WHEN old.{column} IS DISTINCT FROM {value} THEN '{column} ' || COALESCE(old.{column}, '-') || ' → ' || COALESCE({value}, '-') END";
+            var (old, value) = ($"old.{a.Column}", $"CAST({a.Parameter} AS text)");
+            return $"CASE WHEN {old} IS DISTINCT FROM {value} THEN '{Change(a.Column, $"' || COALESCE({old}, '-') || '", $"' || COALESCE({value}, '-') || '")}' END";
         });
         return $"NULLIF(concat_ws('; ', {string.Join(", ", changes)}), '')";
     }
