@@ -19,7 +19,15 @@ internal sealed class PostgresBackend : StateBackend
     private const long SchemaLockKey = 0x666c74_0001;
     private const long IngestLockKey = 0x666c74_0002;
 
+    /// <summary>Connections of their own: transactions, COPY, the apply lock's session.</summary>
     private readonly NpgsqlDataSource dataSource;
+
+    /// <summary>
+    /// Statements that stand alone (autocommit, no session state), multiplexed: the statements of a
+    /// hundred concurrent jobs share a few connections and go to the server in common writes, rather
+    /// than each waking its own server process.
+    /// </summary>
+    private readonly NpgsqlDataSource statements;
 
     public PostgresBackend(InventoryLocation location)
         : base(location)
@@ -29,27 +37,40 @@ internal sealed class PostgresBackend : StateBackend
         // The schema uses built-in types only: skip loading the server's type catalogue, a query of
         // several hundred rows on every start of a one-shot command.
         builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+
+        // An apply sends the same few statements thousands of times (job rows, machine transitions):
+        // prepared on each pooled connection after their second use, the server stops parsing and
+        // planning them. Pooled connections are not reset when returned (a reset would also cost a
+        // statement per use): fleetctl keeps no session state on them, the apply lock's advisory
+        // lock is released before its connection closes, and Npgsql rolls back any open transaction.
+        // A connection string that names these settings keeps its own.
+        var given = new DbConnectionStringBuilder { ConnectionString = location.ConnectionTarget };
+        SetUnlessGiven(builder.ConnectionStringBuilder, given, "Max Auto Prepare", 64);
+        SetUnlessGiven(builder.ConnectionStringBuilder, given, "Auto Prepare Min Usages", 2);
+        SetUnlessGiven(builder.ConnectionStringBuilder, given, "No Reset On Close", true);
+        builder.ConnectionStringBuilder.Multiplexing = false;
         dataSource = builder.Build();
+
+        builder.ConnectionStringBuilder.Multiplexing = true;
+        statements = builder.Build();
     }
 
     public override string MigrationFolder => "postgres";
 
     public override string ForUpdate => " FOR UPDATE";
 
-    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await dataSource.OpenConnectionAsync(cancellationToken);
-        }
-        catch (NpgsqlException e)
-        {
-            throw Translate(e);
-        }
-    }
+    public override Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => OpenAsync(dataSource, cancellationToken);
 
     public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken);
+
+    /// <summary>In autocommit (the statement is its own transaction), multiplexed.</summary>
+    public override Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> body, CancellationToken cancellationToken) =>
+        StatementAsync(connection => body(connection, null), cancellationToken);
+
+    /// <summary>Multiplexed.</summary>
+    public override Task<T> ReadStatementAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken) =>
+        StatementAsync(body, cancellationToken);
 
     public override async Task<DbTransaction> BeginSchemaChangeAsync(DbConnection connection, CancellationToken cancellationToken)
     {
@@ -146,7 +167,11 @@ internal sealed class PostgresBackend : StateBackend
         await audit.CompleteAsync(cancellationToken);
     }
 
-    public override ValueTask DisposeAsync() => dataSource.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        await statements.DisposeAsync();
+        await dataSource.DisposeAsync();
+    }
 
     private static async Task CopyMachinesAsync(NpgsqlConnection connection, string table, IReadOnlyList<Machine> machines, CancellationToken cancellationToken)
     {
@@ -204,6 +229,40 @@ internal sealed class PostgresBackend : StateBackend
         using var command = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@key)");
         Parameter(command, "@key", key);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<DbConnection> OpenAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await source.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Translate(e);
+        }
+    }
+
+    private async Task<T> StatementAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(statements, cancellationToken);
+            return await body(connection);
+        }
+        catch (DbException e)
+        {
+            throw Translate(e);
+        }
+    }
+
+    /// <summary>Sets a connection setting the user's connection string does not name (in either spelling: with or without spaces).</summary>
+    private static void SetUnlessGiven(NpgsqlConnectionStringBuilder settings, DbConnectionStringBuilder given, string keyword, object value)
+    {
+        if (!given.ContainsKey(keyword) && !given.ContainsKey(keyword.Replace(" ", string.Empty, StringComparison.Ordinal)))
+        {
+            settings[keyword] = value;
+        }
     }
 
     private static string Describe(SocketError error) => error switch

@@ -99,6 +99,13 @@ internal abstract class StateBackend : IAsyncDisposable
     }
 
     /// <summary>
+    /// Runs a read of exactly one statement that needs no session of its own, such as a lookup by
+    /// key that many concurrent jobs make; PostgreSQL multiplexes these. Otherwise as <see cref="ReadAsync{T}"/>.
+    /// </summary>
+    public virtual Task<T> ReadStatementAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken) =>
+        ReadAsync(body, cancellationToken);
+
+    /// <summary>
     /// Streams the machines <paramref name="query"/> selects, on a connection of their own held until
     /// the enumeration ends; driver failures that are user errors become
     /// <see cref="Engine.Diagnostics.FleetException"/>, as in <see cref="ReadAsync{T}"/>.
@@ -137,6 +144,15 @@ internal abstract class StateBackend : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Runs a write of exactly one statement that needs no session of its own. A statement is atomic
+    /// on its own, so PostgreSQL runs it without BEGIN and COMMIT (one round trip instead of two) and
+    /// multiplexes it; SQLite sends it through <see cref="WriteAsync{T}"/>, where it shares a group commit. The transaction handed to
+    /// <paramref name="body"/> is null when there is none.
+    /// </summary>
+    public virtual Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> body, CancellationToken cancellationToken) =>
+        WriteAsync<T>((connection, transaction) => body(connection, transaction), cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="body"/> in a write transaction: its writes are committed when it returns

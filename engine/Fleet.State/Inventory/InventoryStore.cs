@@ -3,6 +3,7 @@ using System.Data.Common;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.State.Backends;
+using Fleet.State.Jobs;
 using static Fleet.State.Backends.Sql;
 
 namespace Fleet.State.Inventory;
@@ -29,7 +30,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         backend.StreamMachinesAsync(connection => ListCommand(connection, filter), cancellationToken);
 
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
-        backend.ReadAsync(connection => FindMachineAsync(connection, null, hardwareName, lockRow: false, cancellationToken), cancellationToken);
+        backend.ReadStatementAsync(connection => FindMachineAsync(connection, null, hardwareName, cancellationToken), cancellationToken);
 
     public Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken) =>
         backend.ReadAsync(
@@ -95,75 +96,104 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
             },
             cancellationToken);
 
-    public Task<Machine> TransitionAsync(MachineTransition transition, AuditContext audit, CancellationToken cancellationToken) =>
-        backend.WriteAsync(
-            async (connection, transaction) =>
+    /// <summary>
+    /// A compare-and-swap that moves the machine and appends its audit row: only a machine still at
+    /// the expected version, in a state the move is allowed from, is changed, and the audit row
+    /// records it as it was. On PostgreSQL this is one statement (<see cref="Transitions"/>), read
+    /// afterwards to say why when it matched nothing; SQLite, one writer at a time, reads the row
+    /// first in the same transaction.
+    /// </summary>
+    public async Task<Machine> TransitionAsync(MachineTransition transition, AuditContext audit, CancellationToken cancellationToken)
+    {
+        var releases = transition.To == MachineState.Available;
+        var assigned = releases ? transition with { Hostname = null, Role = null, Pool = null, Image = null } : transition;
+        if (!backend.IsPostgres())
+        {
+            return await backend.WriteAsync((connection, transaction) => ReadAndMoveAsync(connection, transaction, assigned, audit, cancellationToken), cancellationToken);
+        }
+
+        var moved = await backend.WriteStatementAsync(
+            async (connection, _) =>
             {
-                var name = transition.HardwareName;
-                var current = await FindMachineAsync(connection, transaction, name, lockRow: true, cancellationToken)
-                    ?? throw new FleetException($"machine {name} is not in the inventory");
-                if (current.Version != transition.ExpectedVersion)
-                {
-                    throw new ConcurrencyConflictException(name, transition.ExpectedVersion, current.Version);
-                }
-
-                if (!MachineStates.IsAllowed(current.State, transition.To))
-                {
-                    throw new FleetException(
-                        $"machine {name} is {current.State.ToWire()}: cannot {MachineTransition.Describe(current.State, transition.To)} " +
-                        $"({current.State.ToWire()} → {transition.To.ToWire()} is not an allowed transition)");
-                }
-
-                var releases = transition.To == MachineState.Available;
-                var next = current with
-                {
-                    State = transition.To,
-                    Hostname = releases ? null : transition.Hostname,
-                    Role = releases ? null : transition.Role,
-                    Pool = releases ? null : transition.Pool,
-                    Image = releases ? null : transition.Image,
-                    UpdatedAt = Now(),
-                    Version = current.Version + 1,
-                };
-
-                using (var update = Command(connection, transaction, """
-                    UPDATE machines SET state = @st, hostname = @h, role = @ro, pool = @p, image = @im, updated_at = @u, version = @v
-                    WHERE hardware_name = @n AND version = @expected
-                    """))
-                {
-                    Parameter(update, "@st", next.State.ToWire());
-                    Parameter(update, "@h", next.Hostname);
-                    Parameter(update, "@ro", next.Role);
-                    Parameter(update, "@p", next.Pool);
-                    Parameter(update, "@im", next.Image);
-                    Parameter(update, "@u", backend.TimeValue(next.UpdatedAt));
-                    Parameter(update, "@v", next.Version);
-                    Parameter(update, "@n", name);
-                    Parameter(update, "@expected", current.Version);
-                    int updated;
-                    try
-                    {
-                        updated = await update.ExecuteNonQueryAsync(cancellationToken);
-                    }
-                    catch (DbException e) when (backend.IsUniqueViolation(e))
-                    {
-                        throw new ConcurrencyConflictException(name, transition.ExpectedVersion, null, next.Hostname);
-                    }
-
-                    if (updated != 1)
-                    {
-                        throw new ConcurrencyConflictException(name, transition.ExpectedVersion, null);
-                    }
-                }
-
-                await AppendAuditAsync(
-                    connection,
-                    transaction,
-                    AuditRows.Of(name, next.UpdatedAt, audit, AuditAction.Transition, current.State, next.State, DescribeAssignment(current, next)),
-                    cancellationToken);
-                return next;
+                using var move = Command(connection, null, Transitions.Postgres(transition.To));
+                Transitions.Bind(move, assigned, Now(), backend, audit);
+                var machines = await ExecuteMoveAsync(() => ReadMachinesAsync(move, cancellationToken), assigned);
+                return machines.IsEmpty ? null : machines[0];
             },
             cancellationToken);
+        return moved ?? throw Refusal(assigned, await GetMachineAsync(transition.HardwareName, cancellationToken))
+            ?? new ConcurrencyConflictException(transition.HardwareName, transition.ExpectedVersion, null); // matches now: it lost a race
+    }
+
+    private async Task<Machine> ReadAndMoveAsync(DbConnection connection, DbTransaction transaction, MachineTransition transition, AuditContext audit, CancellationToken cancellationToken)
+    {
+        var current = await FindMachineAsync(connection, transaction, transition.HardwareName, cancellationToken);
+        if (Refusal(transition, current) is { } refused)
+        {
+            throw refused;
+        }
+
+        var next = current! with
+        {
+            State = transition.To,
+            Hostname = transition.Hostname,
+            Role = transition.Role,
+            Pool = transition.Pool,
+            Image = transition.Image,
+            UpdatedAt = Now(),
+            Version = current.Version + 1,
+        };
+        using (var move = Command(connection, transaction, Transitions.Sqlite))
+        {
+            Transitions.Bind(move, transition, next.UpdatedAt, backend, audit: null);
+            if (await ExecuteMoveAsync(() => move.ExecuteNonQueryAsync(cancellationToken), transition) != 1)
+            {
+                throw new ConcurrencyConflictException(transition.HardwareName, transition.ExpectedVersion, null);
+            }
+        }
+
+        using var log = Command(connection, transaction, AuditRows.Insert);
+        AuditRows.Set(
+            Parameters(log, AuditRows.ParameterNames),
+            AuditRows.Of(next.HardwareName, next.UpdatedAt, audit, AuditAction.Transition, current.State, next.State, Transitions.DescribeAssignment(current, next)),
+            backend);
+        await log.ExecuteNonQueryAsync(cancellationToken);
+        return next;
+    }
+
+    /// <summary>Runs a move; a hostname another machine holds is a conflict naming it.</summary>
+    private async Task<T> ExecuteMoveAsync<T>(Func<Task<T>> move, MachineTransition transition)
+    {
+        try
+        {
+            return await move();
+        }
+        catch (DbException e) when (backend.IsUniqueViolation(e))
+        {
+            throw new ConcurrencyConflictException(transition.HardwareName, transition.ExpectedVersion, null, transition.Hostname);
+        }
+    }
+
+    /// <summary>Why <paramref name="transition"/> cannot apply to the machine as it is: missing, changed since, or an illegal transition; null when it can.</summary>
+    private static Exception? Refusal(MachineTransition transition, Machine? current)
+    {
+        var name = transition.HardwareName;
+        if (current is null)
+        {
+            return new FleetException($"machine {name} is not in the inventory");
+        }
+
+        if (current.Version != transition.ExpectedVersion)
+        {
+            return new ConcurrencyConflictException(name, transition.ExpectedVersion, current.Version);
+        }
+
+        return MachineStates.IsAllowed(current.State, transition.To)
+            ? null
+            : new FleetException(
+                $"machine {name} is {current.State.ToWire()}: cannot {MachineTransition.Describe(current.State, transition.To)} " +
+                $"({current.State.ToWire()} → {transition.To.ToWire()} is not an allowed transition)");
+    }
 
     public Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
         backend.WriteAsync(
@@ -327,28 +357,9 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         return string.Join("; ", changed);
     }
 
-    /// <summary>What a transition did to the machine's assignments, for the audit log ("hostname a → b; pool x").</summary>
-    private static string? DescribeAssignment(Machine before, Machine after)
+    private async Task<Machine?> FindMachineAsync(DbConnection connection, DbTransaction? transaction, string hardwareName, CancellationToken cancellationToken)
     {
-        var changed = new List<string>();
-        Describe("hostname", before.Hostname, after.Hostname);
-        Describe("role", before.Role, after.Role);
-        Describe("pool", before.Pool, after.Pool);
-        Describe("image", before.Image, after.Image);
-        return changed.Count == 0 ? null : string.Join("; ", changed);
-
-        void Describe(string field, string? from, string? to)
-        {
-            if (from != to)
-            {
-                changed.Add($"{field} {from ?? "-"} → {to ?? "-"}");
-            }
-        }
-    }
-
-    private async Task<Machine?> FindMachineAsync(DbConnection connection, DbTransaction? transaction, string hardwareName, bool lockRow, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, transaction, $"SELECT {MachineRows.Columns} FROM machines WHERE hardware_name = @n{(lockRow ? backend.ForUpdate : string.Empty)}");
+        using var command = Command(connection, transaction, $"SELECT {MachineRows.Columns} FROM machines WHERE hardware_name = @n");
         Parameter(command, "@n", hardwareName);
         var machines = await ReadMachinesAsync(command, cancellationToken);
         return machines.IsEmpty ? null : machines[0];
@@ -387,13 +398,6 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         }
 
         return owners;
-    }
-
-    private async Task AppendAuditAsync(DbConnection connection, DbTransaction transaction, AuditRow row, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, transaction, AuditRows.Insert);
-        AuditRows.Set(Parameters(command, AuditRows.ParameterNames), row, backend);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static DbCommand ListCommand(DbConnection connection, MachineFilter? filter)

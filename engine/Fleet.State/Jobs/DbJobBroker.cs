@@ -67,7 +67,7 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
             now = db.Time(now),
             replacementOf = job.ReplacementOf,
         };
-        var id = await db.WriteAsync(
+        var id = await db.WriteStatementAsync(
             (connection, transaction) => connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)),
             cancellationToken);
         return inserted with { Id = id };
@@ -164,14 +164,14 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
         new { id, worker = claim.Worker, site = claim.Site, now = db.Time(claim.Now), lease = db.Time(claim.LeaseUntil) };
 
     private Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
-        db.WriteAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)), cancellationToken);
+        db.WriteStatementAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)), cancellationToken);
 
     private Task<List<Job>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken) =>
-        db.ReadAsync(connection => ReadJobsAsync(connection, null, sql, parameters, cancellationToken), cancellationToken);
+        db.ReadStatementAsync(connection => ReadJobsAsync(connection, null, sql, parameters, cancellationToken), cancellationToken);
 
-    /// <summary>A statement that changes rows and returns them, in a write transaction (on SQLite: BEGIN IMMEDIATE).</summary>
+    /// <summary>A statement that changes rows and returns them: atomic on its own (on SQLite inside BEGIN IMMEDIATE).</summary>
     private Task<List<Job>> WriteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
-        db.WriteAsync((connection, transaction) => ReadJobsAsync(connection, transaction, sql, parameters, cancellationToken), cancellationToken);
+        db.WriteStatementAsync((connection, transaction) => ReadJobsAsync(connection, transaction, sql, parameters, cancellationToken), cancellationToken);
 
     private async Task<List<Job>> ReadJobsAsync(DbConnection connection, DbTransaction? transaction, string sql, object parameters, CancellationToken cancellationToken)
     {

@@ -182,6 +182,29 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_finished_recycle_releases_the_assignments_and_the_audit_log_records_what_was_released()
+    {
+        var store = await StoreWithAsync(1);
+        var machine = (await store.GetMachineAsync("SN000001", CancellationToken.None))!;
+        machine = await store.TransitionAsync(
+            MachineTransition.From(machine, MachineState.Installing) with { Hostname = "lon-db-00001", Role = "db", Pool = "db-lon", Image = "debian-12" },
+            TestData.Audit,
+            CancellationToken.None);
+        machine = await store.TransitionAsync(MachineTransition.From(machine, MachineState.InUse), TestData.Audit, CancellationToken.None);
+        machine = await store.TransitionAsync(MachineTransition.From(machine, MachineState.Recycling), TestData.Audit, CancellationToken.None);
+
+        var released = await store.TransitionAsync(MachineTransition.From(machine, MachineState.Available), TestData.Audit, CancellationToken.None);
+
+        Assert.Equal((MachineState.Available, null, null, null, null, 5L), (released.State, released.Hostname, released.Role, released.Pool, released.Image, released.Version));
+        TestData.AssertSame(released, await store.GetMachineAsync("SN000001", CancellationToken.None));
+        var log = await store.ListAuditAsync("SN000001", CancellationToken.None);
+        Assert.Equal(
+            [(MachineState.Installing, MachineState.InUse, null), (MachineState.InUse, MachineState.Recycling, null),
+             (MachineState.Recycling, MachineState.Available, "hostname lon-db-00001 → -; role db → -; pool db-lon → -; image debian-12 → -")],
+            log[^3..].Select(e => (e.From, e.To, e.Detail)));
+    }
+
+    [Fact]
     public async Task A_stale_version_is_a_concurrency_conflict_and_changes_nothing()
     {
         var store = await StoreWithAsync(1);
