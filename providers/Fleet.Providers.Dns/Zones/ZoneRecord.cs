@@ -18,33 +18,41 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
     public static void Sort(List<ZoneRecord> records) => Sort(records, ".");
 
     /// <summary>
-    /// Sorts records in <see cref="Compare"/> order through precomputed keys: per record one string whose
+    /// Sorts records in <see cref="Compare"/> order through precomputed keys: per record one key whose
     /// ordinal order is the canonical order of names and types, then the value and the TTL, so large
     /// zones sort without parsing names at every comparison. When every name lies in
     /// <paramref name="origin"/>, the origin's labels (the same in every key) are left out of the keys.
+    /// The keys are written one after another into one array, not a string per record.
     /// </summary>
     public static void Sort(List<ZoneRecord> records, string origin)
     {
         var shared = origin == "." ? 0 : origin.Length;
-        var longest = 0;
         foreach (var record in records)
         {
-            longest = Math.Max(longest, record.Name.Length);
-            if (shared > 0 && !DnsName.IsInZone(record.Name, origin))
+            if (!DnsName.IsInZone(record.Name, origin))
             {
                 shared = 0;
+                break;
             }
         }
 
-        // A label takes at most its padded width and a separator; two more for the type.
-        var buffer = new char[(longest * (DigitsWidth + 1)) + 2];
+        var total = 0;
+        foreach (var record in records)
+        {
+            total += WriteKey(record, shared, []);
+        }
+
+        var keys = new char[total];
+        var used = 0;
         var entries = new SortEntry[records.Count];
         for (var i = 0; i < entries.Length; i++)
         {
-            entries[i] = new SortEntry(SortKey(records[i], shared, buffer), records[i], i);
+            var length = WriteKey(records[i], shared, keys.AsSpan(used));
+            entries[i] = new SortEntry(used, length, records[i], i);
+            used += length;
         }
 
-        entries.AsSpan().Sort(default(SortEntryOrder));
+        entries.AsSpan().Sort(new SortEntryOrder(keys));
         for (var i = 0; i < entries.Length; i++)
         {
             records[i] = entries[i].Record;
@@ -58,9 +66,11 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
     /// The labels of the name from the right (without the <paramref name="shared"/> trailing characters
     /// of the origin), each followed by U+0001, all-digit labels left-padded so they order numerically,
     /// then U+0000 and the type's order: ordinal order of keys is the canonical order of names, then types.
+    /// Returns the key's length; with an empty <paramref name="buffer"/> it only counts.
     /// </summary>
-    private static string SortKey(ZoneRecord record, int shared, char[] buffer)
+    private static int WriteKey(ZoneRecord record, int shared, Span<char> buffer)
     {
+        var write = !buffer.IsEmpty;
         var name = shared == 0
             ? record.Name.AsSpan().TrimEnd('.')
             : record.Name.Length == shared ? [] : record.Name.AsSpan(0, record.Name.Length - shared - 1);
@@ -69,31 +79,36 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
         {
             var dot = rest.LastIndexOf('.');
             var label = rest[(dot + 1)..];
-            if (label.Length < DigitsWidth && IsDigits(label))
+            var padding = label.Length < DigitsWidth && IsDigits(label) ? DigitsWidth - label.Length : 0;
+            if (write)
             {
-                buffer.AsSpan(at, DigitsWidth - label.Length).Fill('0');
-                at += DigitsWidth - label.Length;
+                buffer.Slice(at, padding).Fill('0');
+                label.CopyTo(buffer[(at + padding)..]);
+                buffer[at + padding + label.Length] = '\u0001';
             }
 
-            label.CopyTo(buffer.AsSpan(at));
-            at += label.Length;
-            buffer[at++] = '\u0001';
+            at += padding + label.Length + 1;
             rest = dot < 0 ? [] : rest[..dot];
         }
 
-        buffer[at++] = '\u0000';
-        buffer[at++] = (char)('A' + (RecordTypes.Order(record.Type) % 26));
-        return new string(buffer, 0, at);
+        if (write)
+        {
+            buffer[at] = '\u0000';
+            buffer[at + 1] = (char)('A' + (RecordTypes.Order(record.Type) % 26));
+        }
+
+        return at + 2;
     }
 
-    private readonly record struct SortEntry(string Key, ZoneRecord Record, int Index);
+    /// <summary>A record and where its key lies in the keys array.</summary>
+    private readonly record struct SortEntry(int Start, int Length, ZoneRecord Record, int Index);
 
     /// <summary>Key, then value, then TTL (negative ones first, as their formatted text orders), then the original position.</summary>
-    private readonly struct SortEntryOrder : IComparer<SortEntry>
+    private readonly struct SortEntryOrder(char[] keys) : IComparer<SortEntry>
     {
         public int Compare(SortEntry x, SortEntry y)
         {
-            var c = string.CompareOrdinal(x.Key, y.Key);
+            var c = keys.AsSpan(x.Start, x.Length).SequenceCompareTo(keys.AsSpan(y.Start, y.Length));
             if (c == 0)
             {
                 c = string.CompareOrdinal(x.Record.Value, y.Record.Value);
