@@ -199,7 +199,7 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
     /// </summary>
     internal static IEnumerable<Machine> AfterPriorChanges(ImmutableArray<Machine> machines, ImmutableArray<PlannedChange> prior)
     {
-        var bySerial = new Dictionary<string, PlannedChange>(StringComparer.Ordinal);
+        var bySerial = new Dictionary<string, PlannedChange>(prior.Length, StringComparer.Ordinal);
         foreach (var change in prior)
         {
             if (change.Machine is { } serial && change.Action is ChangeAction.Install or ChangeAction.Recycle)

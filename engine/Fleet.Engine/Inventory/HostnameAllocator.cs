@@ -16,8 +16,15 @@ public sealed class HostnameAllocator
 
     /// <param name="existing">Every hostname the inventory holds (nulls are skipped).</param>
     public HostnameAllocator(IEnumerable<string?> existing)
+        : this(existing, 0)
     {
-        taken = new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    /// <param name="existing">Every hostname the inventory holds (nulls are skipped).</param>
+    /// <param name="capacity">How many names to make room for up front (the inventory's machine count), so a large plan never grows the set.</param>
+    public HostnameAllocator(IEnumerable<string?> existing, int capacity)
+    {
+        taken = new HashSet<string>(capacity, StringComparer.Ordinal);
         foreach (var hostname in existing)
         {
             if (hostname is not null)
@@ -47,18 +54,20 @@ public sealed class HostnameAllocator
     public bool IsTaken(string hostname) => taken.Contains(hostname);
 
     /// <summary>The <paramref name="attempt"/>-th candidate name for a serial; attempt 0 is derived from the serial alone.</summary>
-    public static string Candidate(string site, string role, string serial, int attempt)
-    {
-        var value = Hash(serial, attempt);
-        Span<char> suffix = stackalloc char[SuffixLength];
-        for (var i = SuffixLength - 1; i >= 0; i--)
+    public static string Candidate(string site, string role, string serial, int attempt) =>
+        string.Create(site.Length + role.Length + 2 + SuffixLength, (site, role, Hash(serial, attempt)), static (name, state) =>
         {
-            suffix[i] = Alphabet[(int)(value % 36)];
-            value /= 36;
-        }
-
-        return $"{site}-{role}-{suffix}";
-    }
+            var (site, role, value) = state;
+            site.CopyTo(name);
+            name[site.Length] = '-';
+            role.CopyTo(name[(site.Length + 1)..]);
+            name[site.Length + 1 + role.Length] = '-';
+            for (var i = name.Length - 1; i >= name.Length - SuffixLength; i--)
+            {
+                name[i] = Alphabet[(int)(value % 36)];
+                value /= 36;
+            }
+        });
 
     /// <summary>
     /// FNV-1a over the serial's UTF-16 code units (then '#' and the attempt number, when above 0),

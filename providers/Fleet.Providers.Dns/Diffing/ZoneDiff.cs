@@ -31,6 +31,16 @@ public sealed record ZoneDiff(
 
         var beforeCount = old.Count;
         var changed = ImmutableArray.CreateBuilder<RecordChange>();
+        var added = ImmutableArray.CreateBuilder<ZoneRecord>();
+        var removed = ImmutableArray.CreateBuilder<ZoneRecord>();
+        if (beforeCount == 0)
+        {
+            // A new zone: everything is added, in the order given.
+            added.AddRange(after);
+            SortIfNeeded(added, ZoneRecord.Compare);
+            return new ZoneDiff(0, added.ToImmutable(), [], []);
+        }
+
         var unmatched = new List<ZoneRecord>();
         foreach (var record in after)
         {
@@ -47,8 +57,6 @@ public sealed record ZoneDiff(
             }
         }
 
-        var added = ImmutableArray.CreateBuilder<ZoneRecord>();
-        var removed = ImmutableArray.CreateBuilder<ZoneRecord>();
         if (old.Count == 0)
         {
             // Nothing left to pair with (a new zone, or records only added): the rest is added as it is.

@@ -38,17 +38,25 @@ public static class ZoneValidator
             }
         }
 
+        // Records are sorted, so the records of one name (a pool's round robin) are checked against one check of it.
         var group = new List<ZoneRecord>();
+        string? nameProblem = null;
         foreach (var record in zone.AllRecords())
         {
-            if (group.Count > 0 && group[0].Name != record.Name)
+            if (group.Count == 0 || group[0].Name != record.Name)
             {
-                CheckName(group, zone, report);
-                group.Clear();
+                if (group.Count > 0)
+                {
+                    CheckName(group, zone, report);
+                    group.Clear();
+                }
+
+                nameProblem = DnsName.CheckAbsolute(record.Name, allowWildcard: true)
+                    ?? (DnsName.IsInZone(record.Name, zone.Name) ? null : "the name is outside the zone");
             }
 
             group.Add(record);
-            CheckRecord(record, zone, report);
+            CheckRecord(record, nameProblem, zone, report);
         }
 
         if (group.Count > 0)
@@ -59,15 +67,11 @@ public static class ZoneValidator
         return diagnostics.ToImmutable();
     }
 
-    private static void CheckRecord(ZoneRecord record, ZoneData zone, Action<ZoneRecord?, string> error)
+    private static void CheckRecord(ZoneRecord record, string? nameProblem, ZoneData zone, Action<ZoneRecord?, string> error)
     {
-        if (DnsName.CheckAbsolute(record.Name, allowWildcard: true) is { } nameError)
+        if (nameProblem is not null)
         {
-            error(record, nameError);
-        }
-        else if (!DnsName.IsInZone(record.Name, zone.Name))
-        {
-            error(record, "the name is outside the zone");
+            error(record, nameProblem);
         }
 
         if (record.Ttl <= 0)

@@ -309,7 +309,7 @@ public static class ZoneGenerator
 
         public ZoneData Build(DnsSpec dns, ImmutableArray<string> nameservers, ZoneTemplates templates, ImmutableArray<Diagnostic>.Builder diagnostics)
         {
-            ZoneRecord.Sort(Records);
+            ZoneRecord.Sort(Records, Name);
             var maxChange = Spec?.MaxChangePercent ?? ZoneData.DefaultMaxChangePercent;
             if (maxChange is < 0 or > 100)
             {

@@ -14,74 +14,115 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
 
     public override string ToString() => $"{Name} {Ttl} {Type} {Value}";
 
+    /// <summary>Sorts records in <see cref="Compare"/> order (see <see cref="Sort(List{ZoneRecord}, string)"/>).</summary>
+    public static void Sort(List<ZoneRecord> records) => Sort(records, ".");
+
     /// <summary>
-    /// Sorts records in <see cref="Compare"/> order through precomputed keys: one string per record whose
-    /// ordinal order is the canonical one, so large zones sort without parsing names at every comparison.
+    /// Sorts records in <see cref="Compare"/> order through precomputed keys: per record one key whose
+    /// ordinal order is the canonical order of names and types, then the value and the TTL, so large
+    /// zones sort without parsing names at every comparison. When every name lies in
+    /// <paramref name="origin"/>, the origin's labels (the same in every key) are left out of the keys.
+    /// The keys are written one after another into one array, not a string per record.
     /// </summary>
-    public static void Sort(List<ZoneRecord> records)
+    public static void Sort(List<ZoneRecord> records, string origin)
     {
-        var keys = new string[records.Count];
-        for (var i = 0; i < keys.Length; i++)
+        var shared = origin == "." ? 0 : origin.Length;
+        foreach (var record in records)
         {
-            keys[i] = SortKey(records[i]);
+            if (!DnsName.IsInZone(record.Name, origin))
+            {
+                shared = 0;
+                break;
+            }
         }
 
-        var items = records.ToArray();
-        Array.Sort(keys, items, StringComparer.Ordinal);
-        records.Clear();
-        records.AddRange(items);
+        var total = 0;
+        foreach (var record in records)
+        {
+            total += WriteKey(record, shared, []);
+        }
+
+        var keys = new char[total];
+        var used = 0;
+        var entries = new SortEntry[records.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var length = WriteKey(records[i], shared, keys.AsSpan(used));
+            entries[i] = new SortEntry(used, length, records[i], i);
+            used += length;
+        }
+
+        entries.AsSpan().Sort(new SortEntryOrder(keys));
+        for (var i = 0; i < entries.Length; i++)
+        {
+            records[i] = entries[i].Record;
+        }
     }
 
     /// <summary>All-digit labels are left-padded to this many characters, so they order numerically.</summary>
     private const int DigitsWidth = 10;
 
     /// <summary>
-    /// Labels from the right separated by U+0001, all-digit labels left-padded so they order numerically,
-    /// then U+0000, the type's order, the value and the TTL: ordinal order of keys equals <see cref="Compare"/>.
-    /// Written straight into the key's string, with its length counted first.
+    /// The labels of the name from the right (without the <paramref name="shared"/> trailing characters
+    /// of the origin), each followed by U+0001, all-digit labels left-padded so they order numerically,
+    /// then U+0000 and the type's order: ordinal order of keys is the canonical order of names, then types.
+    /// Returns the key's length; with an empty <paramref name="buffer"/> it only counts.
     /// </summary>
-    private static string SortKey(ZoneRecord record)
+    private static int WriteKey(ZoneRecord record, int shared, Span<char> buffer)
     {
-        Span<char> ttl = stackalloc char[16];
-        record.Ttl.TryFormat(ttl, out var ttlLength, "D10", System.Globalization.CultureInfo.InvariantCulture);
-        var length = 0;
-        var name = record.Name.AsSpan().TrimEnd('.');
+        var write = !buffer.IsEmpty;
+        var name = shared == 0
+            ? record.Name.AsSpan().TrimEnd('.')
+            : record.Name.Length == shared ? [] : record.Name.AsSpan(0, record.Name.Length - shared - 1);
+        var at = 0;
         for (var rest = name; !rest.IsEmpty;)
         {
             var dot = rest.LastIndexOf('.');
             var label = rest[(dot + 1)..];
-            length += (IsDigits(label) ? Math.Max(label.Length, DigitsWidth) : label.Length) + 1;
+            var padding = label.Length < DigitsWidth && IsDigits(label) ? DigitsWidth - label.Length : 0;
+            if (write)
+            {
+                buffer.Slice(at, padding).Fill('0');
+                label.CopyTo(buffer[(at + padding)..]);
+                buffer[at + padding + label.Length] = '\u0001';
+            }
+
+            at += padding + label.Length + 1;
             rest = dot < 0 ? [] : rest[..dot];
         }
 
-        length += 2 + record.Value.Length + 1 + ttlLength;
-        return string.Create(length, (record, ttlLength), static (key, state) =>
+        if (write)
         {
-            var (record, ttlLength) = state;
-            var at = 0;
-            for (var rest = record.Name.AsSpan().TrimEnd('.'); !rest.IsEmpty;)
-            {
-                var dot = rest.LastIndexOf('.');
-                var label = rest[(dot + 1)..];
-                if (IsDigits(label) && label.Length < DigitsWidth)
-                {
-                    key.Slice(at, DigitsWidth - label.Length).Fill('0');
-                    at += DigitsWidth - label.Length;
-                }
+            buffer[at] = '\u0000';
+            buffer[at + 1] = (char)('A' + (RecordTypes.Order(record.Type) % 26));
+        }
 
-                label.CopyTo(key[at..]);
-                at += label.Length;
-                key[at++] = '\u0001';
-                rest = dot < 0 ? [] : rest[..dot];
+        return at + 2;
+    }
+
+    /// <summary>A record and where its key lies in the keys array.</summary>
+    private readonly record struct SortEntry(int Start, int Length, ZoneRecord Record, int Index);
+
+    /// <summary>Key, then value, then TTL (negative ones first, as their formatted text orders), then the original position.</summary>
+    private readonly struct SortEntryOrder(char[] keys) : IComparer<SortEntry>
+    {
+        public int Compare(SortEntry x, SortEntry y)
+        {
+            var c = keys.AsSpan(x.Start, x.Length).SequenceCompareTo(keys.AsSpan(y.Start, y.Length));
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(x.Record.Value, y.Record.Value);
             }
 
-            key[at++] = '\u0000';
-            key[at++] = (char)('A' + (RecordTypes.Order(record.Type) % 26));
-            record.Value.AsSpan().CopyTo(key[at..]);
-            at += record.Value.Length;
-            key[at++] = '\u0000';
-            record.Ttl.TryFormat(key[at..], out _, "D10", System.Globalization.CultureInfo.InvariantCulture);
-        });
+            if (c == 0)
+            {
+                c = TtlOrder(x.Record.Ttl).CompareTo(TtlOrder(y.Record.Ttl));
+            }
+
+            return c == 0 ? x.Index.CompareTo(y.Index) : c;
+        }
+
+        private static long TtlOrder(int ttl) => ttl >= 0 ? (1L << 32) + ttl : -(long)ttl;
     }
 
     /// <summary>Whether a label is all digits (an empty label counts, as it pads the same way).</summary>
@@ -95,7 +136,7 @@ public sealed record ZoneRecord(string Name, string Type, int Ttl, string Value)
             return (x is null).CompareTo(y is null);
         }
 
-        var c = DnsName.Compare(x.Name, y.Name);
+        var c = x.Name == y.Name ? 0 : DnsName.Compare(x.Name, y.Name);
         if (c == 0)
         {
             c = RecordTypes.Order(x.Type).CompareTo(RecordTypes.Order(y.Type));

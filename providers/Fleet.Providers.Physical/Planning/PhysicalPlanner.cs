@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
@@ -83,11 +84,18 @@ public static class PhysicalPlanner
         private readonly Dictionary<string, string> addresses = new(StringComparer.Ordinal);
         private readonly Dictionary<string, ImmutableSortedDictionary<string, string>> recycleParameters = new(StringComparer.Ordinal);
 
-        private readonly List<ProposedChange> changes = [];
-        private readonly Dictionary<string, string> guards = new(StringComparer.Ordinal);
+        private readonly ImmutableArray<ProposedChange>.Builder changes;
+
+        /// <summary>The machines the changes touch, guarded when the plan is done (then the guard map is sized once).</summary>
+        private readonly List<Machine> touched;
+        private readonly List<string> guardedPools = [];
+        private readonly List<Machine> claimed = [];
         private readonly List<Disruption> disruptions = [];
         private readonly List<string> limits = [];
         private readonly List<Diagnostic> errors = [];
+
+        /// <summary>The install parameters of the pool being planned, made when it first installs a machine.</summary>
+        private ImmutableSortedDictionary<string, string>? poolParameters;
 
         public Planning(DesiredState desired, PhysicalSnapshot actual, PlanOptions options)
         {
@@ -96,7 +104,7 @@ public static class PhysicalPlanner
             maxPercent = desired.Fleet.Safety.MaxRecyclePercent;
             roles = desired.Roles.ToDictionary(r => r.Name, StringComparer.Ordinal);
             records = actual.Pools.Where(p => p.Backend == ProviderName).ToDictionary(p => p.Name, StringComparer.Ordinal);
-            hostnames = new HostnameAllocator(actual.Machines.Select(m => m.Hostname));
+            hostnames = new HostnameAllocator(actual.Machines.Select(m => m.Hostname), actual.Machines.Length);
 
             foreach (var machine in actual.Machines)
             {
@@ -123,8 +131,21 @@ public static class PhysicalPlanner
 
             foreach (var list in members.Values)
             {
-                list.Sort(static (a, b) => string.CompareOrdinal(a.HardwareName, b.HardwareName));
+                FreeMachines.SortBySerial(CollectionsMarshal.AsSpan(list));
             }
+
+            // Room for the machines pools lack, so a fresh fleet's tens of thousands of installs never regrow the lists.
+            var expected = 0;
+            foreach (var pool in desired.Pools)
+            {
+                if (pool.Backend == PoolBackend.Physical)
+                {
+                    expected += Math.Max(0, pool.Size - (members.TryGetValue(pool.Name, out var list) ? list.Count : 0));
+                }
+            }
+
+            changes = ImmutableArray.CreateBuilder<ProposedChange>(expected);
+            touched = new List<Machine>(expected);
         }
 
         public void PlanPool(PoolSpec pool)
@@ -136,20 +157,34 @@ public static class PhysicalPlanner
             }
 
             var address = Address(pool.Name);
-            var pooled = members.TryGetValue(pool.Name, out var list) ? list : [];
-            var active = pooled.Where(m => m.State is MachineState.InUse or MachineState.Installing).ToList();
-            var broken = pooled.Where(m => m.State == MachineState.Broken).ToList();
+            poolParameters = null;
+            var active = new List<Machine>();
+            var broken = new List<Machine>();
+            if (members.TryGetValue(pool.Name, out var pooled))
+            {
+                foreach (var machine in pooled)
+                {
+                    if (machine.State is MachineState.InUse or MachineState.Installing)
+                    {
+                        active.Add(machine);
+                    }
+                    else if (machine.State == MachineState.Broken)
+                    {
+                        broken.Add(machine);
+                    }
+                }
+            }
+
             var need = pool.Size - active.Count;
-            var parameters = Parameters(pool, role);
             var touched = false;
 
             if (need > 0)
             {
-                touched |= Grow(pool, role, active, need, broken.Count, parameters);
+                touched |= Grow(pool, role, active, need, broken.Count);
             }
 
             var shrunk = need < 0 ? Shrink(pool, active, -need) : [];
-            var reimaged = Reimage(pool, role, active, shrunk, parameters);
+            var reimaged = Reimage(pool, role, active, shrunk);
 
             foreach (var machine in broken)
             {
@@ -221,14 +256,27 @@ public static class PhysicalPlanner
             }
         }
 
-        public ProviderPlan Result() =>
-            new([.. changes], guards, [.. disruptions], [], [.. limits], [.. errors]);
+        public ProviderPlan Result()
+        {
+            var guards = new Dictionary<string, string>(touched.Count + guardedPools.Count, StringComparer.Ordinal);
+            foreach (var machine in touched)
+            {
+                guards[PhysicalGuards.Machine(machine.HardwareName)] = PhysicalGuards.Version(machine.Version);
+            }
+
+            foreach (var pool in guardedPools)
+            {
+                guards[PhysicalGuards.Pool(pool)] = records.TryGetValue(pool, out var record) ? PhysicalGuards.Version(record.Version) : PhysicalGuards.Absent;
+            }
+
+            return new(changes.DrainToImmutable(), guards, [.. disruptions], [], [.. limits], [.. errors]);
+        }
 
         /// <summary>
         /// Claims <paramref name="need"/> free machines, or reports the shortfall and claims none
         /// (so the pools after it still see what is free, and every shortfall is reported).
         /// </summary>
-        private bool Grow(PoolSpec pool, RoleSpec role, List<Machine> active, int need, int replacing, ImmutableSortedDictionary<string, string> parameters)
+        private bool Grow(PoolSpec pool, RoleSpec role, List<Machine> active, int need, int replacing)
         {
             var site = pool.Site ?? string.Empty;
             var hardware = pool.Hardware ?? string.Empty;
@@ -240,8 +288,10 @@ public static class PhysicalPlanner
                 return false;
             }
 
-            var perRack = CountPerRack(active);
-            foreach (var machine in group!.Claim(need, perRack))
+            var parameters = Parameters(pool, role);
+            claimed.Clear();
+            group!.Claim(need, active, claimed);
+            foreach (var machine in claimed)
             {
                 var hostname = hostnames.Allocate(site, role.Name, machine.HardwareName);
                 Add(pool.Name, machine, ChangeAction.Install, replacing-- > 0 ? "replace" : "grow", hostname, parameters);
@@ -282,10 +332,18 @@ public static class PhysicalPlanner
         }
 
         /// <summary>Reinstalls in_use machines whose role or image is not the pool's, as many as the safety limit leaves room for.</summary>
-        private int Reimage(PoolSpec pool, RoleSpec role, List<Machine> active, List<Machine> shrunk, ImmutableSortedDictionary<string, string> parameters)
+        private int Reimage(PoolSpec pool, RoleSpec role, List<Machine> active, List<Machine> shrunk)
         {
-            var stale = active.Where(m => m.State == MachineState.InUse && (m.Role != role.Name || m.Image != role.Image)).ToList();
-            if (stale.Count == 0)
+            List<Machine>? stale = null;
+            foreach (var machine in active)
+            {
+                if (machine.State == MachineState.InUse && (machine.Role != role.Name || machine.Image != role.Image))
+                {
+                    (stale ??= []).Add(machine);
+                }
+            }
+
+            if (stale is null)
             {
                 return 0;
             }
@@ -302,6 +360,7 @@ public static class PhysicalPlanner
                 limits.Add($"{Address(pool.Name)}: reimaging {batch} of {stale.Count} machines in this apply (safety.maxRecyclePercent {maxPercent}%); the rest follow in later applies");
             }
 
+            var parameters = Parameters(pool, role);
             foreach (var machine in stale.Take(batch))
             {
                 var hostname = machine.Role == role.Name && machine.Hostname is not null
@@ -342,24 +401,32 @@ public static class PhysicalPlanner
                 Before = before,
                 After = after,
             }));
-            guards[PhysicalGuards.Machine(machine.HardwareName)] = PhysicalGuards.Version(machine.Version);
+            touched.Add(machine);
         }
 
-        private void GuardPool(string pool) =>
-            guards[PhysicalGuards.Pool(pool)] = records.TryGetValue(pool, out var record) ? PhysicalGuards.Version(record.Version) : PhysicalGuards.Absent;
+        private void GuardPool(string pool) => guardedPools.Add(pool);
 
-        private static ImmutableSortedDictionary<string, string> Parameters(PoolSpec pool, RoleSpec role) =>
-            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [
-                KeyValuePair.Create("image", role.Image),
-                KeyValuePair.Create("pool", pool.Name),
-                KeyValuePair.Create("role", role.Name),
-            ]);
+        /// <summary>An install's parameters, one instance per pool (a large plan shares them).</summary>
+        private ImmutableSortedDictionary<string, string> Parameters(PoolSpec pool, RoleSpec role) =>
+            poolParameters ??= Sorted(("image", role.Image), ("pool", pool.Name), ("role", role.Name));
 
-        /// <summary>A recycle's parameters, one instance per pool (a large plan shares them).</summary>
+        /// <summary>A recycle's parameters, one instance per pool.</summary>
         private ImmutableSortedDictionary<string, string> Parameters(string pool) =>
             recycleParameters.TryGetValue(pool, out var parameters)
                 ? parameters
-                : recycleParameters[pool] = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("pool", pool)]);
+                : recycleParameters[pool] = Sorted(("pool", pool));
+
+        /// <summary>Built in place by a builder: creating the dictionary from a range sorts it through temporary sets.</summary>
+        private static ImmutableSortedDictionary<string, string> Sorted(params ReadOnlySpan<(string Key, string Value)> entries)
+        {
+            var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in entries)
+            {
+                builder.Add(key, value);
+            }
+
+            return builder.ToImmutable();
+        }
 
         private string Address(string pool) =>
             addresses.TryGetValue(pool, out var address) ? address : addresses[pool] = $"pool/{pool}";
