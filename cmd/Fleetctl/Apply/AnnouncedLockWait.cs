@@ -1,4 +1,5 @@
 using Fleet.Engine.Diagnostics;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Locking;
 
 namespace Fleetctl.Apply;
@@ -21,13 +22,11 @@ internal sealed class AnnouncedLockWait(IApplyLock inner, Action<string> note) :
         {
             return await inner.AcquireAsync(holder, TimeSpan.Zero, cancellationToken);
         }
-        catch (FleetException held)
+        catch (FleetException)
         {
-            // The refusal names the holder: "another apply holds the fleet's apply lock: alice on …, since …; try again …".
-            const string Refusal = "another apply holds the fleet's apply lock";
-            var why = held.Diagnostics[0].Message.Split("; ", 2)[0].Split(" (waited ", 2)[0];
-            var holderText = why.StartsWith(Refusal, StringComparison.Ordinal) ? why[Refusal.Length..] : ": " + why;
-            note($"Waiting up to {WorkerWatch.Format(wait)} for the fleet's apply lock, which another apply holds{holderText}.");
+            // Refused at once: say whom it waits for, the way the refusal names them, before it waits.
+            var current = await inner.GetHolderAsync(cancellationToken);
+            note($"Waiting up to {Durations.Format(wait)} for the fleet's apply lock, which another apply holds{(current is null ? string.Empty : $": {current}")}.");
             return await inner.AcquireAsync(holder, wait, cancellationToken);
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Fleet.Engine.Execution;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Planning;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -196,7 +197,7 @@ internal sealed class ProgressBoard : IExecutionObserver
 
         if (state.StalledSince is { } since)
         {
-            line.Add(string.Create(CultureInfo.InvariantCulture, $"  none taken for {WorkerWatch.Format(clock.GetUtcNow() - since)}"), Yellow);
+            line.Add(string.Create(CultureInfo.InvariantCulture, $"  none taken for {Durations.Format(clock.GetUtcNow() - since)}"), Yellow);
         }
 
         lines.Add(line);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Fleet.Engine.Diagnostics;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Jobs;
 
 namespace Fleetctl.Apply;
@@ -128,7 +129,7 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
             fields.Insert(0, new("site", site));
         }
 
-        return new ProgressWarning(NoWorkerEvent, now, $"{jobs}{which} queued and no worker has taken one for {Format(idle)}; {hint}: {command}", [.. fields]);
+        return new ProgressWarning(NoWorkerEvent, now, $"{jobs}{which} queued and no worker has taken one for {Durations.Format(idle)}; {hint}: {command}", [.. fields]);
     }
 
     private static ProgressWarning LeaseExpired(ExpiredLease lease, DateTimeOffset now)
@@ -147,18 +148,6 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
                 new("leaseUntil", lease.LeaseUntil.ToString("O", CultureInfo.InvariantCulture)),
                 new("attempt", lease.Attempts),
             ]);
-    }
-
-    /// <summary>Whole seconds as people say them: 45s, 1m, 2m30s, 1h5m.</summary>
-    internal static string Format(TimeSpan span)
-    {
-        var seconds = (long)span.TotalSeconds;
-        return seconds switch
-        {
-            < 60 => string.Create(CultureInfo.InvariantCulture, $"{seconds}s"),
-            < 3600 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60}m{(seconds % 60 == 0 ? string.Empty : $"{seconds % 60}s")}"),
-            _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600}h{(seconds % 3600 / 60 == 0 ? string.Empty : $"{seconds % 3600 / 60}m")}"),
-        };
     }
 }
 

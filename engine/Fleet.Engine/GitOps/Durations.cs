@@ -46,6 +46,18 @@ public static partial class Durations
             ? duration
             : throw new Diagnostics.FleetException($"{option}: '{text}' is not a duration (e.g. 500ms, 10s, 2m, 1h30m)");
 
+    /// <summary>Whole seconds as people say them, in the units <see cref="TryParse"/> reads: 45s, 1m, 2m30s, 1h5m.</summary>
+    public static string Format(TimeSpan span)
+    {
+        var seconds = (long)span.TotalSeconds;
+        return seconds switch
+        {
+            < 60 => string.Create(CultureInfo.InvariantCulture, $"{seconds}s"),
+            < 3600 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60}m{(seconds % 60 == 0 ? string.Empty : $"{seconds % 60}s")}"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600}h{(seconds % 3600 / 60 == 0 ? string.Empty : $"{seconds % 3600 / 60}m")}"),
+        };
+    }
+
     [GeneratedRegex(@"^(?<part>\d+(\.\d+)?(ms|[dhms]))+$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Jobs;
 using Fleetctl.Apply;
 
@@ -104,7 +105,7 @@ public sealed class WorkerWatchTests
     [InlineData(3600, "1h")]
     [InlineData(3900, "1h5m")]
     public void Durations_read_as_people_say_them(double seconds, string expected) =>
-        Assert.Equal(expected, WorkerWatch.Format(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(expected, Durations.Format(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void It_reads_the_jobs_a_few_times_within_the_warning_delay()
