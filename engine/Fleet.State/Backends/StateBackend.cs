@@ -43,6 +43,9 @@ internal abstract class StateBackend : IAsyncDisposable
 
     public abstract object TimeValue(DateTimeOffset time);
 
+    /// <summary>A time as both backends store it (UTC, microseconds), so a row returned by a write equals the row read back.</summary>
+    public static DateTimeOffset Stored(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % 10), TimeSpan.Zero);
+
     public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
 
     public abstract bool IsUniqueViolation(DbException exception);

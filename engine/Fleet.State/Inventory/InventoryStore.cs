@@ -432,10 +432,6 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         }
     }
 
-    /// <summary>Microsecond precision, what both backends store, so a returned machine equals a re-read one.</summary>
-    private DateTimeOffset Now()
-    {
-        var now = clock.GetUtcNow();
-        return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % 10), TimeSpan.Zero);
-    }
+    /// <summary>Now, as the database will store it (<see cref="StateBackend.Stored"/>).</summary>
+    private DateTimeOffset Now() => StateBackend.Stored(clock.GetUtcNow());
 }

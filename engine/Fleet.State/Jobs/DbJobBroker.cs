@@ -156,9 +156,8 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
             new { current = currentApplyId, now = db.Time(now), inProcess = JobDispatcher.InProcessWorkerPrefix + "%" },
             cancellationToken);
 
-    /// <summary>A time as the database keeps it (microseconds, UTC), so a job returned by an insert equals the job read back.</summary>
-    private static DateTimeOffset? Truncate(DateTimeOffset? time) =>
-        time is { } t ? new DateTimeOffset(t.UtcTicks - (t.UtcTicks % 10), TimeSpan.Zero) : null;
+    /// <summary>A time as the database keeps it (<see cref="StateBackend.Stored"/>), so a job returned by an insert equals the job read back.</summary>
+    private static DateTimeOffset? Truncate(DateTimeOffset? time) => time is { } t ? StateBackend.Stored(t) : null;
 
     private object ClaimParameters(JobClaim claim, long? id) =>
         new { id, worker = claim.Worker, site = claim.Site, now = db.Time(claim.Now), lease = db.Time(claim.LeaseUntil) };
