@@ -1,5 +1,6 @@
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Model;
+using Fleet.Engine.Secrets;
 using Fleet.Providers.Dns.Wire;
 
 namespace Fleet.Providers.Dns.Push;

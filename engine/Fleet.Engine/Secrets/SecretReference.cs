@@ -1,10 +1,11 @@
 using Fleet.Engine.Diagnostics;
 
-namespace Fleet.Providers.Dns.Push;
+namespace Fleet.Engine.Secrets;
 
 /// <summary>
-/// Key material named by reference, never written in YAML: <c>env:NAME</c> (the variable holds the key
-/// statement) or <c>file:PATH</c> / a plain path (a key file as tsig-keygen or rndc-confgen writes it).
+/// Secrets named by reference, never written in YAML (BMC passwords, TSIG and rndc keys, GCP keys):
+/// <c>env:NAME</c> (the variable holds the secret itself) or <c>file:PATH</c> / a plain path (a file
+/// holding it, relative to the fleet directory).
 /// Errors name the reference, never the content.
 /// </summary>
 public static class SecretReference
@@ -26,7 +27,7 @@ public static class SecretReference
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new FleetException(location, $"cannot read the key file '{path}': {e.Message}");
+            throw new FleetException(location, $"cannot read the secret file '{path}': {e.Message}");
         }
     }
 }
