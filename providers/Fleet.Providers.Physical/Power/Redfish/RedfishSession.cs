@@ -157,7 +157,7 @@ internal sealed class RedfishSession : IAsyncDisposable
 
                 monitor = response.Headers.Location?.OriginalString ?? RedfishJson.Text(body?["TaskMonitor"]) ?? monitor
                     ?? throw Error($"{what}: the BMC answered 202 Accepted without a task monitor (Location) to follow");
-                var wait = RetryAfter(response) ?? options.PollInterval;
+                var wait = Wait(RetryAfter(response));
                 if (clock.GetUtcNow() + wait > deadline)
                 {
                     throw Error(string.Create(CultureInfo.InvariantCulture, $"{what}: the BMC's task did not finish within {options.OperationTimeout.TotalSeconds:0.###} s (task monitor {monitor})"));
@@ -191,8 +191,17 @@ internal sealed class RedfishSession : IAsyncDisposable
     private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         var after = response.Headers.RetryAfter;
-        var wait = after?.Delta ?? (after?.Date is { } date ? date - clock.GetUtcNow() : null);
-        return wait is { } value ? TimeSpan.FromTicks(Math.Clamp(value.Ticks, 0, options.MaxRetryAfter.Ticks)) : null;
+        return after?.Delta ?? (after?.Date is { } date ? date - clock.GetUtcNow() : null);
+    }
+
+    /// <summary>
+    /// At least what <c>Retry-After</c> asks (it is the least a client should wait), never faster
+    /// than the poll interval (a BMC saying 0 is not asking to be hammered), at most <see cref="RedfishOptions.MaxRetryAfter"/>.
+    /// </summary>
+    private TimeSpan Wait(TimeSpan? retryAfter)
+    {
+        var wait = retryAfter is { } asked && asked > options.PollInterval ? asked : options.PollInterval;
+        return wait > options.MaxRetryAfter && options.MaxRetryAfter >= options.PollInterval ? options.MaxRetryAfter : wait;
     }
 
     private async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)

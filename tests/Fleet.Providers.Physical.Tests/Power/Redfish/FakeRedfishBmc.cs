@@ -73,6 +73,9 @@ internal sealed class FakeRedfishBmc(string serial)
     /// <summary>The next reset task ends in Exception and changes nothing.</summary>
     public bool FailNextTask { get; set; }
 
+    /// <summary>False: a service without a SessionService, which takes HTTP Basic credentials on every request.</summary>
+    public bool HasSessionService { get; set; } = true;
+
     /// <summary>How many members the Systems collection has (a blade chassis has several).</summary>
     public int SystemCount { get; set; } = 1;
 
@@ -202,7 +205,7 @@ internal sealed class FakeRedfishBmc(string serial)
             return method == "GET" ? Ok(ServiceRoot()) : NotAllowed();
         }
 
-        if (path == SessionsPath && method == "POST")
+        if (path == SessionsPath && method == "POST" && HasSessionService)
         {
             return Login(body);
         }
@@ -215,7 +218,7 @@ internal sealed class FakeRedfishBmc(string serial)
 
         return (method, path) switch
         {
-            ("GET", Root + "/SessionService") => Ok(new JsonObject
+            ("GET", Root + "/SessionService") when HasSessionService => Ok(new JsonObject
             {
                 ["@odata.id"] = Root + "/SessionService", ["@odata.type"] = "#SessionService.v1_1_9.SessionService",
                 ["Id"] = "SessionService", ["Name"] = "Session Service", ["ServiceEnabled"] = true, ["SessionTimeout"] = 600,
@@ -243,13 +246,22 @@ internal sealed class FakeRedfishBmc(string serial)
         };
     }
 
-    private JsonObject ServiceRoot() => new()
+    private JsonObject ServiceRoot()
     {
-        ["@odata.id"] = Root + "/", ["@odata.type"] = "#ServiceRoot.v1_16_0.ServiceRoot", ["Id"] = "RootService", ["Name"] = "Root Service",
-        ["RedfishVersion"] = "1.18.0", ["UUID"] = "92384634-2938-2342-8820-489239905423",
-        ["Systems"] = Link(SystemsPath), ["SessionService"] = Link(Root + "/SessionService"), ["Tasks"] = Link(Root + "/TaskService"),
-        ["Links"] = new JsonObject { ["Sessions"] = Link(SessionsPath) },
-    };
+        var root = new JsonObject
+        {
+            ["@odata.id"] = Root + "/", ["@odata.type"] = "#ServiceRoot.v1_16_0.ServiceRoot", ["Id"] = "RootService", ["Name"] = "Root Service",
+            ["RedfishVersion"] = "1.18.0", ["UUID"] = "92384634-2938-2342-8820-489239905423",
+            ["Systems"] = Link(SystemsPath), ["Tasks"] = Link(Root + "/TaskService"), ["Links"] = new JsonObject(),
+        };
+        if (HasSessionService)
+        {
+            root["SessionService"] = Link(Root + "/SessionService");
+            root["Links"]!["Sessions"] = Link(SessionsPath);
+        }
+
+        return root;
+    }
 
     private Reply Login(JsonObject? body)
     {

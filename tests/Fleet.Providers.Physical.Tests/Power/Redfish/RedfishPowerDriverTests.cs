@@ -30,6 +30,19 @@ public sealed class RedfishPowerDriverTests
     }
 
     [Fact]
+    public async Task A_service_without_sessions_is_spoken_to_with_HTTP_Basic_credentials()
+    {
+        await using var bed = await RedfishBed.StartAsync();
+        bed.Bmc.HasSessionService = false;
+
+        await bed.Driver().PowerOnAsync(bed.Machine(bed.Bmc), None);
+
+        Assert.Equal(["On"], bed.Bmc.Resets);
+        Assert.DoesNotContain(bed.Bmc.Requests, r => r.Path.StartsWith("/redfish/v1/SessionService", StringComparison.Ordinal));
+        Assert.All(bed.Bmc.Requests.Where(r => r.Path != "/redfish/v1"), r => Assert.True(r.Authorized));
+    }
+
+    [Fact]
     public async Task A_machine_powering_on_is_reported_once_it_is_on()
     {
         await using var bed = await RedfishBed.StartAsync();
