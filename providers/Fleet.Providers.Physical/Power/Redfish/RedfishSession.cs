@@ -212,9 +212,12 @@ internal sealed class RedfishSession : IAsyncDisposable
         }
 
         var details = RedfishErrors.Describe(await BodyAsync(response, cancellationToken));
-        var hint = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
-            ? $"; check power.username ({credentials.Username}) and the password that power.password names"
-            : "";
+        var hint = response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => $"; check power.username ({credentials.Username}) and the password that power.password names",
+            HttpStatusCode.Forbidden => $"; the BMC account {credentials.Username} needs the ConfigureComponents privilege (the Operator role has it)",
+            _ => "",
+        };
         throw Error($"{what} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}{(details is null ? "" : $": {details}")}{hint}");
     }
 

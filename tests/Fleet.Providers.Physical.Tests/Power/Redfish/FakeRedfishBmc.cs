@@ -76,6 +76,9 @@ internal sealed class FakeRedfishBmc(string serial)
     /// <summary>False: a service without a SessionService, which takes HTTP Basic credentials on every request.</summary>
     public bool HasSessionService { get; set; } = true;
 
+    /// <summary>The account has the ReadOnly role: it may log in and read, not reset or configure.</summary>
+    public bool ReadOnlyAccount { get; set; }
+
     /// <summary>How many members the Systems collection has (a blade chassis has several).</summary>
     public int SystemCount { get; set; } = 1;
 
@@ -214,6 +217,11 @@ internal sealed class FakeRedfishBmc(string serial)
         {
             return Error(401, "NoValidSession", "There is no valid session established with the implementation.", "Establish a session before attempting any operations.")
                 with { Headers = [("WWW-Authenticate", "Basic realm=\"Redfish\"")] };
+        }
+
+        if (ReadOnlyAccount && (method == "PATCH" || (method == "POST" && path == ResetTarget)))
+        {
+            return Error(403, "InsufficientPrivilege", "There are insufficient privileges for the account or credentials associated with the current session to perform the requested operation.", "Either abandon the operation or change the associated access rights and resubmit the request if the operation failed.");
         }
 
         return (method, path) switch

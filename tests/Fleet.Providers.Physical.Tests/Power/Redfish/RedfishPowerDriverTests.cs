@@ -212,6 +212,20 @@ public sealed class RedfishPowerDriverTests
     }
 
     [Fact]
+    public async Task An_account_without_the_privilege_to_configure_is_told_what_it_lacks()
+    {
+        await using var bed = await RedfishBed.StartAsync();
+        bed.Bmc.ReadOnlyAccount = true;
+
+        var error = await Assert.ThrowsAsync<FleetException>(() => bed.Driver().SetOneTimePxeBootAsync(bed.Machine(bed.Bmc), BootImage.Installer, None));
+
+        Assert.Contains("one-time PXE boot override failed: HTTP 403 Forbidden: There are insufficient privileges", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(Base.1.16.InsufficientPrivilege)", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("the BMC account fleet needs the ConfigureComponents privilege (the Operator role has it)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(("None", "Disabled"), (bed.Bmc.BootSourceOverrideTarget, bed.Bmc.BootSourceOverrideEnabled));
+    }
+
+    [Fact]
     public async Task A_password_the_BMC_echoes_back_in_an_error_is_masked()
     {
         await using var bed = await RedfishBed.StartAsync();
@@ -334,7 +348,7 @@ public sealed class RedfishPowerDriverTests
     }
 
     [Fact]
-    public async Task A_certificate_issued_by_another_CA_than_caFile_is_not_trusted_even_if_the_system_would()
+    public async Task A_certificate_that_does_not_chain_to_the_CA_of_caFile_is_not_trusted()
     {
         var (other, _) = TestCertificates.IssuedByCa("Some other CA");
         using (other)
