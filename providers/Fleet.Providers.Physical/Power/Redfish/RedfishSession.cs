@@ -26,7 +26,7 @@ internal sealed class RedfishSession : IAsyncDisposable
     private readonly RedfishCredentials credentials;
     private readonly RedfishOptions options;
     private readonly TimeProvider clock;
-    private string? sessions;
+    private string? sessionsCollection;
     private string? token;
     private string? session;
 
@@ -51,8 +51,8 @@ internal sealed class RedfishSession : IAsyncDisposable
         var bmc = new RedfishSession(http, root, endpoint, credentials, options, clock);
         var service = await bmc.ReadAsync("/redfish/v1/", authenticated: false, cancellationToken);
         bmc.Systems = RedfishJson.Link(service.Body["Systems"]) ?? throw bmc.Error("its service root /redfish/v1/ links no Systems collection; is this a Redfish service?");
-        bmc.sessions = RedfishJson.Link(service.Body["Links"]?["Sessions"]);
-        if (bmc.sessions is not null)
+        bmc.sessionsCollection = RedfishJson.Link(service.Body["Links"]?["Sessions"]);
+        if (bmc.sessionsCollection is not null)
         {
             await bmc.LoginAsync(cancellationToken);
         }
@@ -113,7 +113,7 @@ internal sealed class RedfishSession : IAsyncDisposable
     private async Task LoginAsync(CancellationToken cancellationToken)
     {
         var body = new JsonObject { ["UserName"] = credentials.Username, ["Password"] = credentials.Password };
-        using var response = await SendAsync(HttpMethod.Post, sessions!, body, null, authenticated: false, cancellationToken);
+        using var response = await SendAsync(HttpMethod.Post, sessionsCollection!, body, null, authenticated: false, cancellationToken);
         await EnsureSuccessAsync(response, $"login as {credentials.Username}", cancellationToken);
         token = response.Headers.TryGetValues("X-Auth-Token", out var values) ? values.FirstOrDefault() : null;
         if (string.IsNullOrEmpty(token))

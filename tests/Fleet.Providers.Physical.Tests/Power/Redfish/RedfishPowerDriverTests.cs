@@ -46,7 +46,6 @@ public sealed class RedfishPowerDriverTests
     public async Task A_machine_powering_on_is_reported_once_it_is_on()
     {
         await using var bed = await RedfishBed.StartAsync();
-        bed.Bmc.PowerDelay = TimeSpan.FromMilliseconds(300);
         var driver = bed.Driver();
         bed.Bmc.PowerState = "PoweringOn";
         bed.Bmc.BeforeRequest = (bmc, request) =>
