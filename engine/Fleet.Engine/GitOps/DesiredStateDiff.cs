@@ -89,7 +89,8 @@ public static class DesiredStateDiff
                 ("power.recycleSeconds", site.Power.RecycleSeconds),
                 ("power.failureRate", site.Power.FailureRate),
                 ("power.installTimeoutSeconds", site.Power.InstallTimeoutSeconds),
-                ("power.recycleTimeoutSeconds", site.Power.RecycleTimeoutSeconds));
+                ("power.recycleTimeoutSeconds", site.Power.RecycleTimeoutSeconds),
+                ("power.caFile", site.Power.CaFile));
         }
 
         foreach (var hardware in fleet.Hardware)

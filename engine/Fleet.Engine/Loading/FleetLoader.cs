@@ -37,7 +37,7 @@ public static class FleetLoader
             }
         }
 
-        diagnostics.AddRange(SemanticChecks.Check(documents));
+        diagnostics.AddRange(SemanticChecks.Check(documents, source));
         var sorted = Sort(diagnostics);
         var desired = sorted.Any(d => d.IsError) || documents.Fleets.Count != 1
             ? null

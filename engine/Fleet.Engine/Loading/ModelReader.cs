@@ -92,6 +92,7 @@ internal static class ModelReader
             {
                 InstallTimeoutSeconds = Num(power, "installTimeoutSeconds"),
                 RecycleTimeoutSeconds = Num(power, "recycleTimeoutSeconds"),
+                CaFile = Str(power, "caFile"),
             },
             Locate(site));
     }

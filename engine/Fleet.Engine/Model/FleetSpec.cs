@@ -55,6 +55,12 @@ public sealed record PowerSpec(
 
     /// <summary>Seconds a sanitize (recycle) attempt may run; null takes the default (30 minutes, or five times <see cref="RecycleSeconds"/>).</summary>
     public double? RecycleTimeoutSeconds { get; init; }
+
+    /// <summary>
+    /// redfish: a PEM file, relative to the fleet directory, of the CA or the BMC certificates the
+    /// site's BMCs are trusted by, instead of the system store (BMCs serve self-signed certificates).
+    /// </summary>
+    public string? CaFile { get; init; }
 }
 
 public sealed record HardwareSpec(string Name, FieldLocations Locations);

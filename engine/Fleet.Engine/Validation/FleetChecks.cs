@@ -1,6 +1,7 @@
 using System.Globalization;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.GitOps;
+using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 
 namespace Fleet.Engine.Validation;
@@ -8,7 +9,7 @@ namespace Fleet.Engine.Validation;
 /// <summary>Checks of the Fleet document across its fields: unique sites and domains, networks, drivers, DNS push.</summary>
 internal static class FleetChecks
 {
-    public static void Check(FleetSpec fleet, List<Diagnostic> diagnostics)
+    public static void Check(FleetSpec fleet, IFleetSource source, List<Diagnostic> diagnostics)
     {
         SemanticChecks.Unique(fleet.Sites, s => s.Name, s => s.Locations, "site", diagnostics);
         SemanticChecks.Unique(fleet.Hardware, h => h.Name, h => h.Locations, "hardware", diagnostics);
@@ -16,7 +17,7 @@ internal static class FleetChecks
         CheckNetworks(fleet, diagnostics);
         foreach (var site in fleet.Sites)
         {
-            CheckPower(site, diagnostics);
+            CheckPower(site, source, diagnostics);
         }
 
         if (fleet.Dns?.Push is { } push)
@@ -78,7 +79,7 @@ internal static class FleetChecks
         }
     }
 
-    private static void CheckPower(SiteSpec site, List<Diagnostic> diagnostics)
+    private static void CheckPower(SiteSpec site, IFleetSource source, List<Diagnostic> diagnostics)
     {
         var power = site.Power;
         string[] simulatedOnly = ["installSeconds", "recycleSeconds", "failureRate"];
@@ -89,6 +90,27 @@ internal static class FleetChecks
             var applies = power.Driver == PowerSpec.Simulated ? "the ipmi and redfish drivers" : "the simulated driver";
             diagnostics.Add(Diagnostic.Error(power.Locations.Of(field), $"site '{site.Name}': power field '{field}' applies only to {applies}"));
         }
+
+        if (power.CaFile is { } caFile)
+        {
+            var location = power.Locations.Of("caFile");
+            if (power.Driver != PowerSpec.Redfish)
+            {
+                diagnostics.Add(Diagnostic.Error(location, $"site '{site.Name}': power field 'caFile' applies only to the redfish driver"));
+            }
+            else if (!FileExists(source, caFile))
+            {
+                diagnostics.Add(Diagnostic.Error(location, $"site '{site.Name}': power.caFile '{caFile}' does not exist in the fleet repository; it is a PEM file of the CA or the BMC certificates, relative to the fleet directory"));
+            }
+        }
+    }
+
+    /// <summary>Whether a path relative to the fleet directory names a file of it; a path leading outside it does not.</summary>
+    private static bool FileExists(IFleetSource source, string path)
+    {
+        const string root = "/fleet/";
+        var relative = Path.GetRelativePath(root, Path.GetFullPath(path, root));
+        return !Path.IsPathRooted(path) && !relative.StartsWith("..", StringComparison.Ordinal) && source.Exists(relative);
     }
 
     private static void CheckPush(DnsPushSpec push, List<Diagnostic> diagnostics)

@@ -10,13 +10,14 @@ namespace Fleet.Engine.Validation;
 /// </summary>
 internal static class SemanticChecks
 {
-    public static IEnumerable<Diagnostic> Check(DocumentSet documents)
+    /// <param name="source">Where files the documents name (a site's <c>power.caFile</c>) must exist.</param>
+    public static IEnumerable<Diagnostic> Check(DocumentSet documents, IFleetSource source)
     {
         var diagnostics = new List<Diagnostic>();
         var fleet = CheckFleetDocuments(documents, diagnostics);
         if (fleet is not null)
         {
-            FleetChecks.Check(fleet, diagnostics);
+            FleetChecks.Check(fleet, source, diagnostics);
         }
 
         Unique(documents.Roles, r => r.Name, r => r.Locations, FleetKinds.Role, diagnostics);

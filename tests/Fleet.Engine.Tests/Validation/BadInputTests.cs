@@ -160,6 +160,12 @@ public sealed class BadInputTests
             "pools/web-euw1.yaml:6:14: error: field 'gcp.zone' must be a Compute Engine zone such as europe-west1-b, got 'europe'"),
         ["simulated field on an ipmi site"] = new("fleet.yaml", Fleet("driver: ipmi,", "driver: ipmi, failureRate: 0.1,"),
             "fleet.yaml:12:41: error: site 'sto': power field 'failureRate' applies only to the simulated driver"),
+        ["redfish caFile that does not exist"] = new("fleet.yaml", Fleet("driver: ipmi,", "driver: redfish, caFile: certs/bmc-ca.pem,"),
+            "fleet.yaml:12:39: error: site 'sto': power.caFile 'certs/bmc-ca.pem' does not exist in the fleet repository; it is a PEM file of the CA or the BMC certificates, relative to the fleet directory"),
+        ["redfish caFile outside the fleet directory"] = new("fleet.yaml", Fleet("driver: ipmi,", "driver: redfish, caFile: ../fleet.yaml,"),
+            "fleet.yaml:12:39: error: site 'sto': power.caFile '../fleet.yaml' does not exist in the fleet repository; it is a PEM file of the CA or the BMC certificates, relative to the fleet directory"),
+        ["caFile on an ipmi site"] = new("fleet.yaml", Fleet("driver: ipmi,", "driver: ipmi, caFile: fleet.yaml,"),
+            "fleet.yaml:12:36: error: site 'sto': power field 'caFile' applies only to the redfish driver"),
         ["rndc push without server"] = new("fleet.yaml", FleetWith("dns:\n  nameservers: [ns1.example.net.]\n  push: { method: rndc, zoneDir: /var/zones, keyFile: env:RNDC_KEY }\n"),
             "fleet.yaml:18:9: error: dns.push method 'rndc' needs 'server'"),
 
@@ -208,6 +214,19 @@ public sealed class BadInputTests
 
     [Fact]
     public void There_are_at_least_forty_cases() => Assert.True(Cases.Count >= 40, $"{Cases.Count} cases");
+
+    [Fact]
+    public void A_redfish_caFile_of_the_fleet_repository_is_accepted_and_read()
+    {
+        using var fleet = new TempFleet();
+        fleet.Write("fleet.yaml", Fleet("driver: ipmi,", "driver: redfish, caFile: ./certs/bmc-ca.pem,"));
+        fleet.Write("certs/bmc-ca.pem", "-----BEGIN CERTIFICATE-----\n");
+
+        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Diagnostics));
+        Assert.Equal("./certs/bmc-ca.pem", result.Desired!.FindSite("sto")!.Power.CaFile);
+    }
 
     [Fact]
     public void A_secret_written_in_the_yaml_is_not_repeated_in_the_message()
