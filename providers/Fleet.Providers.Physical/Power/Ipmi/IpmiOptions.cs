@@ -27,14 +27,9 @@ public sealed class IpmiCredentials
 
     public IpmiCredentials(string userName, string password)
     {
-        if (Encoding.UTF8.GetByteCount(userName) is 0 or > MaxUserNameBytes)
+        if (Problem(userName, password) is { } problem)
         {
-            throw new ArgumentException($"an IPMI user name has 1 to {MaxUserNameBytes} bytes", nameof(userName));
-        }
-
-        if (Encoding.UTF8.GetByteCount(password) > MaxPasswordBytes)
-        {
-            throw new ArgumentException($"an IPMI v2.0 password has at most {MaxPasswordBytes} bytes", nameof(password));
+            throw new ArgumentException(problem.Message, problem.Field == "password" ? nameof(password) : nameof(userName));
         }
 
         UserName = userName;
@@ -46,4 +41,10 @@ public sealed class IpmiCredentials
     internal string Password { get; }
 
     public override string ToString() => UserName;
+
+    /// <summary>What IPMI v2.0 would not accept of these credentials (<c>username</c> or <c>password</c>, and why), or null.</summary>
+    public static (string Field, string Message)? Problem(string userName, string password) =>
+        Encoding.UTF8.GetByteCount(userName) is 0 or > MaxUserNameBytes ? ("username", $"an IPMI user name has 1 to {MaxUserNameBytes} bytes")
+        : Encoding.UTF8.GetByteCount(password) > MaxPasswordBytes ? ("password", $"an IPMI v2.0 password has at most {MaxPasswordBytes} bytes")
+        : null;
 }

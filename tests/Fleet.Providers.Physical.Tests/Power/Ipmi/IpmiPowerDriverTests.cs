@@ -8,24 +8,6 @@ using Fleet.Tests.Shared;
 
 namespace Fleet.Providers.Physical.Tests.Power.Ipmi;
 
-/// <summary>Three real BMCs (ipmi_sim) for the tests of one class, stopped when they end, passed or failed.</summary>
-public sealed class BmcFixture : IAsyncLifetime
-{
-    public SimulatedBmcs Simulators { get; private set; } = null!;
-
-    public IReadOnlyList<SimulatedBmc> Bmcs => Simulators.Bmcs;
-
-    public async Task InitializeAsync() => Simulators = await SimulatedBmcs.StartAsync(3);
-
-    public async Task DisposeAsync()
-    {
-        if (Simulators is not null)
-        {
-            await Simulators.DisposeAsync();
-        }
-    }
-}
-
 /// <summary>The ipmi driver against real IPMI v2.0 BMCs: what each operation made the BMC do, and how failures read.</summary>
 public sealed class IpmiPowerDriverTests(BmcFixture fixture) : IClassFixture<BmcFixture>
 {

@@ -253,3 +253,21 @@ public sealed class SimulatedBmcs : IAsyncDisposable
         }
     }
 }
+
+/// <summary>Three real BMCs (ipmi_sim) for the tests of one class, stopped when they end, passed or failed.</summary>
+public sealed class BmcFixture : IAsyncLifetime
+{
+    public SimulatedBmcs Simulators { get; private set; } = null!;
+
+    public IReadOnlyList<SimulatedBmc> Bmcs => Simulators.Bmcs;
+
+    public async Task InitializeAsync() => Simulators = await SimulatedBmcs.StartAsync(3);
+
+    public async Task DisposeAsync()
+    {
+        if (Simulators is not null)
+        {
+            await Simulators.DisposeAsync();
+        }
+    }
+}
