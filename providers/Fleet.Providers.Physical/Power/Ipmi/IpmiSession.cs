@@ -19,14 +19,17 @@ internal sealed class IpmiSession : IAsyncDisposable
     private readonly IpmiChannel channel;
     private readonly SessionKeys keys;
     private readonly uint managedSessionId;
+    private readonly uint consoleSessionId;
     private uint sequence;
+    private uint lastInbound;
     private byte requestSequence;
 
-    private IpmiSession(IpmiChannel channel, SessionKeys keys, uint managedSessionId)
+    private IpmiSession(IpmiChannel channel, SessionKeys keys, RakpExchange exchange)
     {
         this.channel = channel;
         this.keys = keys;
-        this.managedSessionId = managedSessionId;
+        managedSessionId = exchange.ManagedSessionId;
+        consoleSessionId = exchange.ConsoleSessionId;
     }
 
     public string Endpoint => channel.Endpoint;
@@ -39,7 +42,7 @@ internal sealed class IpmiSession : IAsyncDisposable
             await RequireV2Async(channel, cancellationToken);
             var exchange = await AuthenticateAsync(channel, credentials, cancellationToken);
             var integrityKey = exchange.SessionIntegrityKey();
-            var session = new IpmiSession(channel, SessionKeys.Derive(integrityKey), exchange.ManagedSessionId);
+            var session = new IpmiSession(channel, SessionKeys.Derive(integrityKey), exchange);
             await session.ConfirmAsync(exchange, integrityKey, credentials, cancellationToken);
             try
             {
@@ -67,7 +70,7 @@ internal sealed class IpmiSession : IAsyncDisposable
         var response = await channel.ExchangeAsync(
             what,
             () => RmcpPacket.EncodeV2(PayloadType.Ipmi, managedSessionId, ++sequence, IpmiMessage.EncodeRequest(request, rqSeq), keys, RandomNumberGenerator.GetBytes(SessionKeys.BlockSize)),
-            packet => RmcpPacket.DecodeV2(packet, keys) is { Type: PayloadType.Ipmi } payload
+            packet => RmcpPacket.DecodeV2(packet, keys) is { Type: PayloadType.Ipmi } payload && Fresh(payload)
                 && IpmiMessage.DecodeResponse(payload.Payload) is { } decoded && decoded.Answers(request, rqSeq)
                     ? decoded
                     : null,
@@ -76,6 +79,21 @@ internal sealed class IpmiSession : IAsyncDisposable
         return response.CompletionCode == 0
             ? response
             : throw new IpmiException(Endpoint, $"the BMC at {Endpoint} refused {what}: {IpmiCodes.CompletionCode(response.CompletionCode)}");
+    }
+
+    /// <summary>
+    /// Whether a signed packet is for this session and new: the BMC numbers its packets upwards too,
+    /// so one numbered at or below the last accepted is a replay or a late duplicate.
+    /// </summary>
+    private bool Fresh(SessionPayload payload)
+    {
+        if (payload.SessionId != consoleSessionId || payload.Sequence <= lastInbound)
+        {
+            return false;
+        }
+
+        lastInbound = payload.Sequence;
+        return true;
     }
 
     /// <summary>Close Session, sent once and not awaited for long: the BMC drops an idle session by itself anyway.</summary>
