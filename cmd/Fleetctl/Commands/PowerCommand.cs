@@ -213,7 +213,7 @@ public static class PowerCommand
 
     private static Option<double> Timeout() => new("--timeout")
     {
-        Description = "Seconds to wait for each answer of a BMC before asking again (3 times in all). Default: 2.",
+        Description = "Seconds to wait for each answer of a BMC before asking again (3 times in all).",
         DefaultValueFactory = _ => IpmiOptions.Default.AttemptTimeout.TotalSeconds,
     };
 }
