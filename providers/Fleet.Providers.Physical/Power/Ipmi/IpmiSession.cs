@@ -115,10 +115,10 @@ internal sealed class IpmiSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Get Channel Authentication Capabilities (IPMI v1.5 framing, before any session) for the Administrator level on this channel.</summary>
+    /// <summary>Get Channel Authentication Capabilities (IPMI v1.5 framing, before any session) for the Operator level on this channel.</summary>
     private static async Task RequireV2Async(IpmiChannel channel, CancellationToken cancellationToken)
     {
-        var request = new IpmiRequest(IpmiRequest.NetFnApp, 0x38, [0x8E, 0x04]); // 0x80: IPMI v2.0 data, 0x0E: this channel
+        var request = new IpmiRequest(IpmiRequest.NetFnApp, 0x38, [0x8E, Operator]); // 0x80: IPMI v2.0 data, 0x0E: this channel
         var response = await channel.ExchangeAsync(
             "Get Channel Authentication Capabilities",
             () => RmcpPacket.EncodeV15(IpmiMessage.EncodeRequest(request, 0)),
