@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test suite against real servers: installs PostgreSQL and BIND when missing, starts a
-# throwaway PostgreSQL on loopback, runs the tests, stops it. BIND servers are started per test.
+# Runs every test suite against real servers: installs PostgreSQL, BIND and ipmi_sim when missing, starts a
+# throwaway PostgreSQL on loopback, runs the tests, stops it. BIND servers and simulated BMCs are started per test.
 set -euo pipefail
 cd "$(dirname "$0")"
 tests/servers/install-packages.sh

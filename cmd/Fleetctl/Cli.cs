@@ -24,6 +24,7 @@ public static class Cli
         root.Subcommands.Add(CodeownersCommand.Create(global, host));
         root.Subcommands.Add(ReconcileCommand.Create(global, host));
         root.Subcommands.Add(ZonesCommand.Create(global, host));
+        root.Subcommands.Add(PowerCommand.Create(global, host));
         return root;
     }
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the integration tests run for real: PostgreSQL, BIND and its tools.
+# Installs the Debian packages the integration tests run for real: PostgreSQL, BIND and its tools,
+# OpenIPMI's BMC simulator (ipmi_sim, in openipmi) and ipmitool.
 set -euo pipefail
 need=()
 [ -n "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || need+=(postgresql)
 command -v named >/dev/null || need+=(bind9)
 command -v rndc >/dev/null && command -v named-checkzone >/dev/null || need+=(bind9-utils)
 command -v dig >/dev/null && command -v nsupdate >/dev/null || need+=(bind9-dnsutils)
+command -v ipmi_sim >/dev/null || need+=(openipmi)
+command -v ipmitool >/dev/null || need+=(ipmitool)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"
 sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo)

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Model;
+using Fleet.Engine.Secrets;
+using Fleet.Providers.Physical.Power.Ipmi;
 
 namespace Fleet.Providers.Physical.Power;
 
@@ -19,7 +21,8 @@ public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites
     /// <summary>
     /// One driver per site. <c>simulated</c> takes its timings and failure rate from the site
     /// (defaults: 2 s install, 1 s recycle, no failures) and <paramref name="seed"/> for reproducible
-    /// failures; real BMC drivers are refused with a clear message until they are part of this build.
+    /// failures. Real BMC drivers are refused: they can switch power (<see cref="Control"/>), but an
+    /// install also needs the installer's completion callback, which only <c>fleetctl serve</c> will receive.
     /// </summary>
     public static PowerDrivers FromFleet(FleetSpec fleet, TimeProvider clock, int seed)
     {
@@ -30,7 +33,8 @@ public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites
             if (site.Power.Driver != PowerSpec.Simulated)
             {
                 diagnostics.Add(Diagnostic.Error(site.Power.Locations.Of("driver"),
-                    $"site {site.Name}: power driver {site.Power.Driver} cannot run installs in this version of fleetctl; use driver: simulated to try fleetctl out"));
+                    $"site {site.Name}: power driver {site.Power.Driver} cannot run installs yet: an install waits for the installer's completion callback, which needs `fleetctl serve`, not in this version; "
+                    + "`fleetctl power` controls these machines' power directly, and driver: simulated tries fleetctl out"));
                 continue;
             }
 
@@ -50,6 +54,41 @@ public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites
         }
 
         return new PowerDrivers(sites.ToImmutable());
+    }
+
+    /// <summary>
+    /// The driver that controls the real machines of <paramref name="site"/> directly (<c>fleetctl
+    /// power</c>), with the site's credentials: the password is read from its reference
+    /// (<c>env:NAME</c> or <c>file:PATH</c>, relative to <paramref name="fleetDirectory"/>) now, and
+    /// errors point at the field in fleet.yaml. A simulated site has nothing to control.
+    /// </summary>
+    public static IPowerDriver Control(SiteSpec site, string fleetDirectory, Func<string, string?> environment, IpmiOptions options, TimeProvider clock)
+    {
+        var power = site.Power;
+        return power.Driver switch
+        {
+            PowerSpec.Ipmi => new IpmiPowerDriver(IpmiCredentialsOf(site, fleetDirectory, environment), options, clock),
+            PowerSpec.Simulated => throw new FleetException(power.Locations.Of("driver"),
+                $"site {site.Name} uses the simulated power driver: it has no hardware to control"),
+            PowerSpec.Redfish => throw new FleetException(power.Locations.Of("driver"),
+                $"site {site.Name}: the redfish power driver is not part of this version of fleetctl; ipmi is"),
+            _ => throw new FleetException(power.Locations.Of("driver"), $"site {site.Name}: unknown power driver {power.Driver}"),
+        };
+    }
+
+    private static IpmiCredentials IpmiCredentialsOf(SiteSpec site, string fleetDirectory, Func<string, string?> environment)
+    {
+        var power = site.Power;
+        var missing = new[] { ("username", power.Username), ("password", power.PasswordRef) }.Where(f => f.Item2 is null).Select(f => f.Item1).ToList();
+        if (missing.Count > 0)
+        {
+            throw new FleetException(power.Locations.Document, $"site {site.Name}: the ipmi driver needs {string.Join(" and ", missing)} in the site's power section");
+        }
+
+        var password = SecretReference.Read(power.PasswordRef!, fleetDirectory, environment, power.Locations.Of("password")).TrimEnd('\r', '\n');
+        return IpmiCredentials.Problem(power.Username!, password) is { } problem
+            ? throw new FleetException(power.Locations.Of(problem.Field), $"site {site.Name}: {problem.Message}")
+            : new IpmiCredentials(power.Username!, password);
     }
 
     /// <summary>A per-site seed that is the same in every process (string.GetHashCode is not).</summary>

@@ -28,7 +28,8 @@ public sealed class ProviderWiringTests : IDisposable
 
         Assert.Equal(0, plan.Exit);
         Assert.Contains("Plan: 21 to install", plan.Out, StringComparison.Ordinal);
-        const string Refusal = "error: site lon: power driver ipmi cannot run installs in this version of fleetctl";
+        const string Refusal = "error: site lon: power driver ipmi cannot run installs yet: an install waits for the installer's completion callback, which needs `fleetctl serve`, not in this version; "
+            + "`fleetctl power` controls these machines' power directly, and driver: simulated tries fleetctl out";
         Assert.Equal(1, apply.Exit);
         Assert.Contains($"fleet.yaml:12:", apply.Err, StringComparison.Ordinal);
         Assert.Contains(Refusal, apply.Err, StringComparison.Ordinal);
