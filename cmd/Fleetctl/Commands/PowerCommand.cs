@@ -7,6 +7,7 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Providers.Physical.Power;
 using Fleet.Providers.Physical.Power.Ipmi;
+using Fleet.Providers.Physical.Power.Redfish;
 
 namespace Fleetctl.Commands;
 
@@ -21,7 +22,7 @@ public static class PowerCommand
 {
     public static Command Create(GlobalOptions global, CliHost host)
     {
-        var command = new Command("power", "Control machines' power and boot through their BMCs (ipmi sites).");
+        var command = new Command("power", "Control machines' power and boot through their BMCs (ipmi and redfish sites).");
         command.Subcommands.Add(CreateStatus(global, host));
         command.Subcommands.Add(Create(global, host, new("on", "Power machines on.", "powered on", Interrupts: false,
             (driver, machine, ct) => driver.PowerOnAsync(machine, ct))));
@@ -86,7 +87,7 @@ public static class PowerCommand
     /// <summary>One machine's outcome: what to print, or why it failed.</summary>
     private sealed record Outcome(Machine Machine, string? Result, FleetException? Error);
 
-    private static async Task<ImmutableArray<Outcome>> RunAsync(GlobalOptions global, ParseResult parse, CliHost host, string[] serials, double seconds, (string Verb, bool Given)? force,
+    private static async Task<ImmutableArray<Outcome>> RunAsync(GlobalOptions global, ParseResult parse, CliHost host, string[] serials, double? seconds, (string Verb, bool Given)? force,
         Func<IPowerDriver, Machine, CancellationToken, Task<string>> operation, CancellationToken cancellationToken)
     {
         if (seconds is <= 0 or > 600)
@@ -127,7 +128,8 @@ public static class PowerCommand
         }
 
         var fleetDirectory = global.FleetDirectory(parse, host);
-        var options = IpmiOptions.Default with { AttemptTimeout = TimeSpan.FromSeconds(seconds) };
+        var ipmi = seconds is { } s ? IpmiOptions.Default with { AttemptTimeout = TimeSpan.FromSeconds(s) } : IpmiOptions.Default;
+        var redfish = seconds is { } r ? RedfishOptions.Default with { RequestTimeout = TimeSpan.FromSeconds(r) } : RedfishOptions.Default;
         var drivers = new Dictionary<string, IPowerDriver>(StringComparer.Ordinal);
         foreach (var siteName in machines.Select(m => m.Site).Distinct(StringComparer.Ordinal))
         {
@@ -136,7 +138,7 @@ public static class PowerCommand
             {
                 drivers[siteName] = site is null
                     ? throw new FleetException($"site {siteName} (of machine {machines.First(m => m.Site == siteName).HardwareName}) is not declared in fleet.yaml")
-                    : PowerDrivers.Control(site, fleetDirectory, host.GetEnvironment, options, host.Clock);
+                    : PowerDrivers.Control(site, fleetDirectory, host.GetEnvironment, ipmi, redfish, host.Clock);
             }
             catch (FleetException e)
             {
@@ -144,22 +146,32 @@ public static class PowerCommand
             }
         }
 
-        if (problems.Count > 0)
+        try
         {
-            throw new FleetException(problems);
-        }
+            if (problems.Count > 0)
+            {
+                throw new FleetException(problems);
+            }
 
-        return [.. await Task.WhenAll(machines.Select(async machine =>
+            return [.. await Task.WhenAll(machines.Select(async machine =>
+            {
+                try
+                {
+                    return new Outcome(machine, await operation(drivers[machine.Site], machine, cancellationToken), null);
+                }
+                catch (FleetException e)
+                {
+                    return new Outcome(machine, null, e);
+                }
+            }))];
+        }
+        finally
         {
-            try
+            foreach (var driver in drivers.Values.OfType<IDisposable>())
             {
-                return new Outcome(machine, await operation(drivers[machine.Site], machine, cancellationToken), null);
+                driver.Dispose();
             }
-            catch (FleetException e)
-            {
-                return new Outcome(machine, null, e);
-            }
-        }))];
+        }
     }
 
     /// <summary>Exit 0 when every machine did as asked; otherwise every failure, together.</summary>
@@ -211,9 +223,8 @@ public static class PowerCommand
 
     private static Argument<string[]> Serials() => new("serial") { Description = "The machines' hardware names (serial numbers).", Arity = ArgumentArity.OneOrMore };
 
-    private static Option<double> Timeout() => new("--timeout")
+    private static Option<double?> Timeout() => new("--timeout")
     {
-        Description = "Seconds to wait for each answer of a BMC before asking again (3 times in all).",
-        DefaultValueFactory = _ => IpmiOptions.Default.AttemptTimeout.TotalSeconds,
+        Description = "Seconds to wait for each answer of a BMC: an IPMI request is sent 3 times in all (default 2), a Redfish request once (default 30).",
     };
 }

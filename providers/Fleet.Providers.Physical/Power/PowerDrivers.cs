@@ -3,6 +3,7 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Model;
 using Fleet.Engine.Secrets;
 using Fleet.Providers.Physical.Power.Ipmi;
+using Fleet.Providers.Physical.Power.Redfish;
 
 namespace Fleet.Providers.Physical.Power;
 
@@ -60,18 +61,18 @@ public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites
     /// The driver that controls the real machines of <paramref name="site"/> directly (<c>fleetctl
     /// power</c>), with the site's credentials: the password is read from its reference
     /// (<c>env:NAME</c> or <c>file:PATH</c>, relative to <paramref name="fleetDirectory"/>) now, and
-    /// errors point at the field in fleet.yaml. A simulated site has nothing to control.
+    /// errors point at the field in fleet.yaml. A simulated site has nothing to control. A redfish
+    /// driver owns its HTTP connections: the caller disposes it when done.
     /// </summary>
-    public static IPowerDriver Control(SiteSpec site, string fleetDirectory, Func<string, string?> environment, IpmiOptions options, TimeProvider clock)
+    public static IPowerDriver Control(SiteSpec site, string fleetDirectory, Func<string, string?> environment, IpmiOptions ipmi, RedfishOptions redfish, TimeProvider clock)
     {
         var power = site.Power;
         return power.Driver switch
         {
-            PowerSpec.Ipmi => new IpmiPowerDriver(IpmiCredentialsOf(site, fleetDirectory, environment), options, clock),
+            PowerSpec.Ipmi => new IpmiPowerDriver(IpmiCredentialsOf(site, fleetDirectory, environment), ipmi, clock),
+            PowerSpec.Redfish => RedfishPowerDriver.Create(power, fleetDirectory, environment, redfish, clock),
             PowerSpec.Simulated => throw new FleetException(power.Locations.Of("driver"),
                 $"site {site.Name} uses the simulated power driver: it has no hardware to control"),
-            PowerSpec.Redfish => throw new FleetException(power.Locations.Of("driver"),
-                $"site {site.Name}: the redfish power driver is not part of this version of fleetctl; ipmi is"),
             _ => throw new FleetException(power.Locations.Of("driver"), $"site {site.Name}: unknown power driver {power.Driver}"),
         };
     }

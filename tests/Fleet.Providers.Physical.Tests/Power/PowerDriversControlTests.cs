@@ -3,6 +3,7 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Model;
 using Fleet.Providers.Physical.Power;
 using Fleet.Providers.Physical.Power.Ipmi;
+using Fleet.Providers.Physical.Power.Redfish;
 
 namespace Fleet.Providers.Physical.Tests.Power;
 
@@ -30,14 +31,24 @@ public sealed class PowerDriversControlTests : IDisposable
         Assert.True(driver.IsRealHardware);
     }
 
-    [Theory]
-    [InlineData(PowerSpec.Simulated, "fleet.yaml:8:22: error: site lon uses the simulated power driver: it has no hardware to control")]
-    [InlineData(PowerSpec.Redfish, "fleet.yaml:8:22: error: site lon: the redfish power driver is not part of this version of fleetctl; ipmi is")]
-    public void Sites_without_a_driver_to_control_are_refused_at_their_driver(string driver, string message)
+    [Fact]
+    public void A_redfish_site_gets_the_redfish_driver_with_its_password_reference_read()
     {
-        var error = Assert.Throws<FleetException>(() => Control(Site(driver, null, null)));
+        File.WriteAllText(Path.Combine(directory, "bmc.pw"), "secret\n");
 
-        Assert.Equal(message, error.Diagnostics.Single().ToString());
+        var driver = Control(Site(PowerSpec.Redfish, "admin", "file:bmc.pw"));
+
+        Assert.IsType<RedfishPowerDriver>(driver);
+        Assert.True(driver.IsRealHardware);
+        ((IDisposable)driver).Dispose();
+    }
+
+    [Fact]
+    public void A_simulated_site_is_refused_at_its_driver()
+    {
+        var error = Assert.Throws<FleetException>(() => Control(Site(PowerSpec.Simulated, null, null)));
+
+        Assert.Equal("fleet.yaml:8:22: error: site lon uses the simulated power driver: it has no hardware to control", error.Diagnostics.Single().ToString());
     }
 
     [Fact]
@@ -56,7 +67,7 @@ public sealed class PowerDriversControlTests : IDisposable
     }
 
     private IPowerDriver Control(SiteSpec site) =>
-        PowerDrivers.Control(site, directory, name => name == "LONG" ? "0123456789012345678901" : null, IpmiOptions.Default, TimeProvider.System);
+        PowerDrivers.Control(site, directory, name => name == "LONG" ? "0123456789012345678901" : null, IpmiOptions.Default, RedfishOptions.Default, TimeProvider.System);
 
     private static SiteSpec Site(string driver, string? username, string? password)
     {
