@@ -46,7 +46,7 @@ internal sealed partial class TestFleet : IDisposable
     /// </summary>
     public Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "fleetctl"), ["-C", Directory, .. args])
+        var start = new ProcessStartInfo(BuiltFleetctl.Program, ["-C", Directory, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -42,7 +42,7 @@ public sealed class SchemaCommandTests
     public async Task Version_prints_the_version_of_the_built_program()
     {
         // In-process the entry assembly is the test host, so run the real program.
-        var program = Path.Combine(AppContext.BaseDirectory, "fleetctl.dll");
+        var program = BuiltFleetctl.Assembly;
         var start = new System.Diagnostics.ProcessStartInfo("dotnet", [program, "--version"]) { RedirectStandardOutput = true };
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();

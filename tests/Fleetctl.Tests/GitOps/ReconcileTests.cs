@@ -172,7 +172,7 @@ public sealed class ReconcileTests : IDisposable
     public async Task The_loop_stops_cleanly_on_sigterm()
     {
         await ApplyMainAsync();
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "fleetctl"), ["-C", _quickstart.Fleet, "reconcile", "--interval", "1h"])
+        var start = new ProcessStartInfo(BuiltFleetctl.Program, ["-C", _quickstart.Fleet, "reconcile", "--interval", "1h"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
