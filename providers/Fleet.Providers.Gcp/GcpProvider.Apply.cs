@@ -187,11 +187,14 @@ public sealed partial class GcpProvider
             return true;
         }
 
+        /// <summary>Polls the group quickly at first (a small change settles in seconds), then every <see cref="GcpApplyOptions.StablePoll"/>.</summary>
         private async Task WaitStableAsync()
         {
+            var delay = TimeSpan.FromMilliseconds(100);
             while ((await client.GetGroupAsync(zone, pool, cancellationToken))?.Status?.IsStable != true)
             {
-                await Task.Delay(options.StablePoll, clock, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.StablePoll.Ticks));
+                await Task.Delay(delay, clock, cancellationToken);
             }
         }
 

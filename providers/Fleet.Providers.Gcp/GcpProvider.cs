@@ -65,7 +65,7 @@ public sealed partial class GcpProvider(GcpConnection? connection, Func<Cancella
         GcpGuards.FindStale(guards, (GcpSnapshot)actual);
 }
 
-/// <summary>How long apply waits for a change's group to become stable, and how often it looks.</summary>
+/// <summary>How long apply waits for a change's group to become stable, and how often it looks at most (it starts faster).</summary>
 public sealed record GcpApplyOptions(TimeSpan StableTimeout, TimeSpan StablePoll)
 {
     public static GcpApplyOptions Default { get; } = new(TimeSpan.FromMinutes(20), TimeSpan.FromSeconds(5));
