@@ -62,20 +62,28 @@ public sealed class ComputeClientTests : FakeCompute
     [Fact]
     public async Task A_created_group_waits_for_its_operation_and_becomes_stable_as_its_instances_come_up()
     {
-        var client = Client();
+        await using var slow = await FakeComputeEngine.StartAsync(FakeComputeTimings.Fast with { InstanceStart = TimeSpan.FromSeconds(1) });
+        using var http = new HttpClient();
+        var client = new ComputeClient(http, new StaticToken(slow.IssueToken()), slow.Endpoint, FakeComputeEngine.Project, TimeProvider.System, FastOptions);
         await client.InsertInstanceTemplateAsync(Template("web-0123456789"), CancellationToken.None);
 
         Assert.True(await client.InsertGroupAsync(Zone, new InstanceGroupManager("web", "managed", client.TemplatePath("web-0123456789"), "web", 3), CancellationToken.None));
         var created = await client.GetGroupAsync(Zone, "web", CancellationToken.None);
         Assert.False(created!.Status!.IsStable); // the operation is done; the instances are still being created
-        Assert.Contains((await client.ListManagedInstancesAsync(Zone, "web", CancellationToken.None)), i => i.CurrentAction == "CREATING");
+        Assert.Contains(await client.ListManagedInstancesAsync(Zone, "web", CancellationToken.None), i => i.CurrentAction == "CREATING");
 
-        await Task.Delay(TimeSpan.FromMilliseconds(400));
-        var stable = await client.GetGroupAsync(Zone, "web", CancellationToken.None);
+        var stable = created;
+        for (var i = 0; i < 100 && stable?.Status?.IsStable != true; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+            stable = await client.GetGroupAsync(Zone, "web", CancellationToken.None);
+        }
+
         Assert.True(stable!.Status!.IsStable);
         Assert.Equal(3, stable.TargetSize);
+        Assert.All(await client.ListManagedInstancesAsync(Zone, "web", CancellationToken.None), i => Assert.Equal(("NONE", "RUNNING"), (i.CurrentAction, i.InstanceStatus)));
         Assert.EndsWith("/global/instanceTemplates/web-0123456789", stable.InstanceTemplate, StringComparison.Ordinal);
-        Assert.Contains(Fake.Calls, c => c.StartsWith($"POST projects/{FakeComputeEngine.Project}/zones/{Zone}/operations/", StringComparison.Ordinal) && c.EndsWith("/wait", StringComparison.Ordinal));
+        Assert.Contains(slow.Calls, c => c.StartsWith($"POST projects/{FakeComputeEngine.Project}/zones/{Zone}/operations/", StringComparison.Ordinal) && c.EndsWith("/wait", StringComparison.Ordinal));
         Assert.False(await client.InsertGroupAsync(Zone, new InstanceGroupManager("web", "managed", client.TemplatePath("web-0123456789"), "web", 3), CancellationToken.None));
     }
 
@@ -165,5 +173,25 @@ public sealed class ComputeClientTests : FakeCompute
 
         Assert.True(await client.DeleteGroupAsync(Zone, "web", CancellationToken.None));
         Assert.Null(await client.GetGroupAsync(Zone, "web", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_fakes_operations_are_pending_then_running_then_done_as_the_api_documents()
+    {
+        await using var fake = await FakeComputeEngine.StartAsync(FakeComputeTimings.Fast with { Pending = TimeSpan.FromMilliseconds(200), Running = TimeSpan.FromSeconds(1.5) });
+        fake.State.SeedGroup(Zone, "web", null, "web-0123456789", 1);
+        using var http = new HttpClient { BaseAddress = fake.Endpoint };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", fake.IssueToken());
+
+        var started = System.Text.Json.Nodes.JsonNode.Parse(await (await http.PostAsync($"projects/{FakeComputeEngine.Project}/zones/{Zone}/instanceGroupManagers/web/resize?size=2", null)).Content.ReadAsStringAsync())!;
+        var name = started["name"]!.GetValue<string>();
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        var running = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync($"projects/{FakeComputeEngine.Project}/zones/{Zone}/operations/{name}"))!;
+        var done = System.Text.Json.Nodes.JsonNode.Parse(await (await http.PostAsync($"projects/{FakeComputeEngine.Project}/zones/{Zone}/operations/{name}/wait", null)).Content.ReadAsStringAsync())!;
+
+        Assert.Equal(("PENDING", "RUNNING", "DONE"), (started["status"]!.GetValue<string>(), running["status"]!.GetValue<string>(), done["status"]!.GetValue<string>()));
+        Assert.Equal("compute.instanceGroupManagers.resize", done["operationType"]!.GetValue<string>());
+        Assert.EndsWith($"/zones/{Zone}/instanceGroupManagers/web", done["targetLink"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, fake.State.FindGroup(Zone, "web")!.TargetSize);
     }
 }

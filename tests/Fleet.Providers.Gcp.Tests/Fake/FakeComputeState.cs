@@ -230,7 +230,14 @@ public sealed partial class FakeComputeState(string project, FakeComputeTimings 
         {
             var now = Advance();
             var (page, next) = Page(groups.Values.ToList(), pageSize, pageToken);
-            var items = new JsonObject();
+            // Like the real list, zones without groups appear with a warning instead of a list.
+            var items = new JsonObject
+            {
+                ["zones/us-central1-a"] = new JsonObject
+                {
+                    ["warning"] = new JsonObject { ["code"] = "NO_RESULTS_ON_PAGE", ["message"] = "There are no results for scope 'zones/us-central1-a' on this page." },
+                },
+            };
             foreach (var zone in page.GroupBy(g => g.Zone))
             {
                 items[$"zones/{zone.Key}"] = new JsonObject
