@@ -26,8 +26,8 @@ public sealed partial class GcpProvider(GcpConnection? connection, Func<Cancella
     public ImmutableArray<Diagnostic> Validate(DesiredState desired) => GcpPlanner.Validate(desired);
 
     /// <summary>
-    /// Every managed instance group of the project (one paginated aggregated list) and the pool
-    /// records. A fleet with no GCP pool, now or in the inventory's memory, is not read at all.
+    /// Every zonal managed instance group of the project (one paginated aggregated list; regional
+    /// groups are not fleetctl's) and the pool records. A fleet with no GCP pool, now or in the inventory's memory, is not read at all.
     /// </summary>
     public async Task<ProviderSnapshot> ReadActualStateAsync(DesiredState desired, CancellationToken cancellationToken)
     {
@@ -43,9 +43,9 @@ public sealed partial class GcpProvider(GcpConnection? connection, Func<Cancella
             var client = await connection.ClientAsync(cancellationToken);
             var groups = await client.ListGroupsAsync(cancellationToken);
             return new GcpSnapshot(
-                [.. groups.Select(g => new GroupState(
+                [.. groups.Where(g => g.Zone is not null).Select(g => new GroupState(
                     g.Name,
-                    ComputeClient.LastSegment(g.Zone ?? string.Empty),
+                    ComputeClient.LastSegment(g.Zone!),
                     ComputeClient.LastSegment(g.InstanceTemplate),
                     g.TargetSize,
                     g.Status?.IsStable ?? false,
