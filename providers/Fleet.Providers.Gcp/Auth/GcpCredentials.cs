@@ -47,8 +47,10 @@ public static class GcpCredentials
         {
             return CredentialFactory.FromJson<ServiceAccountCredential>(json).ToGoogleCredential();
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or Newtonsoft.Json.JsonException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The JSON reader, the PEM and ASN.1 parsers and RSA each fail in their own way (a malformed
+            // key even throws NotSupportedException); none of their messages is shown, as they may quote the key.
             throw new FleetException(location, $"the GCP credentials '{reference}' are not a service-account JSON key");
         }
     }
