@@ -81,6 +81,18 @@ public sealed partial class FakeComputeState(string project, FakeComputeTimings 
         }
     }
 
+    /// <summary>Someone resizes the group outside fleetctl (console, gcloud): it takes effect now.</summary>
+    public void ResizeByHand(string zone, string name, int size)
+    {
+        lock (gate)
+        {
+            var now = Advance();
+            var group = Find(zone, name);
+            group.TargetSize = size;
+            Reconcile(group, now);
+        }
+    }
+
     public JsonNode GetTemplate(string name)
     {
         lock (gate)

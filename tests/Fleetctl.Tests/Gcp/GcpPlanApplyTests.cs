@@ -73,6 +73,21 @@ public sealed class GcpPlanApplyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_saved_plan_is_refused_when_the_group_was_resized_by_hand_since()
+    {
+        Assert.Equal(0, (await fleet.RunAsync("apply", "--auto-approve")).Exit);
+        fleet.Resize("web-euw1", 3);
+        Assert.Equal(0, (await fleet.RunAsync("plan", "--out", "resize.json")).Exit);
+        compute.State.ResizeByHand("europe-west1-b", "web-euw1", 5);
+
+        var apply = await fleet.RunAsync("apply", "resize.json");
+
+        Assert.Equal(1, apply.Exit);
+        Assert.Contains("group/web-euw1 changed in GCP since the plan was made", apply.Err, StringComparison.Ordinal);
+        Assert.Equal(5, compute.State.FindGroup("europe-west1-b", "web-euw1")!.TargetSize);
+    }
+
+    [Fact]
     public async Task A_missing_key_variable_is_a_user_error_at_the_credentials_field()
     {
         fleet.SetEnvironment("FLEET_GCP_KEY", string.Empty);
