@@ -194,4 +194,19 @@ public sealed class ComputeClientTests : FakeCompute
         Assert.EndsWith($"/zones/{Zone}/instanceGroupManagers/web", done["targetLink"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(2, fake.State.FindGroup(Zone, "web")!.TargetSize);
     }
+
+    [Fact]
+    public async Task A_call_without_a_token_gets_googles_401_body()
+    {
+        using var http = new HttpClient { BaseAddress = Fake.Endpoint };
+
+        using var response = await http.GetAsync($"projects/{FakeComputeEngine.Project}/zones/{Zone}/instanceGroupManagers/web");
+        var error = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(401, error["code"]!.GetValue<int>());
+        Assert.Equal("UNAUTHENTICATED", error["status"]!.GetValue<string>());
+        Assert.Equal(("global", "required"), (error["errors"]![0]!["domain"]!.GetValue<string>(), error["errors"]![0]!["reason"]!.GetValue<string>()));
+        Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
 }
