@@ -48,7 +48,6 @@ public sealed partial class GcpProvider(GcpConnection? connection, Func<Cancella
                     ComputeClient.LastSegment(g.Zone!),
                     ComputeClient.LastSegment(g.InstanceTemplate),
                     g.TargetSize,
-                    g.Status?.IsStable ?? false,
                     GroupTemplates.ManagingFleet(g.Name, g.Description)))],
                 pools);
         }

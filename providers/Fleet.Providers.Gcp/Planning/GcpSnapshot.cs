@@ -11,7 +11,7 @@ public sealed record GcpSnapshot(ImmutableArray<GroupState> Groups, ImmutableArr
 }
 
 /// <summary>
-/// One managed instance group as planning sees it: its template's name, target size, whether it is
-/// stable, and the fleet whose marker it carries (null: not managed by fleetctl).
+/// One managed instance group as planning sees it: its template's name, its target size, and the
+/// fleet whose marker it carries (null: not managed by fleetctl).
 /// </summary>
-public sealed record GroupState(string Name, string Zone, string Template, int TargetSize, bool IsStable, string? ManagedBy);
+public sealed record GroupState(string Name, string Zone, string Template, int TargetSize, string? ManagedBy);

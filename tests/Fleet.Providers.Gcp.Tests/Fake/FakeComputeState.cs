@@ -48,15 +48,6 @@ public sealed partial class FakeComputeState(string project, FakeComputeTimings 
         }
     }
 
-    public IReadOnlyList<FakeGroup> AllGroups()
-    {
-        lock (gate)
-        {
-            var now = Advance();
-            return [.. groups.Values.Select(g => Snapshot(g, now))];
-        }
-    }
-
     public IReadOnlyList<string> TemplateNames()
     {
         lock (gate)

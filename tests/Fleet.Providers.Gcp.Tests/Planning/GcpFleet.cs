@@ -40,7 +40,7 @@ internal static class GcpFleet
         GroupTemplates.Build("acme", pool, "fancydb", machineType, image).Name;
 
     public static GroupState Managed(string pool, int size, string? template = null, string zone = "europe-west1-b") =>
-        new(pool, zone, template ?? TemplateOf(pool), size, true, "acme");
+        new(pool, zone, template ?? TemplateOf(pool), size, "acme");
 
     public static GcpSnapshot Snapshot(params GroupState[] groups) => new([.. groups], []);
 
