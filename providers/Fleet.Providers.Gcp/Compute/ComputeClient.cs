@@ -216,13 +216,13 @@ public sealed class ComputeClient(HttpClient http, ITokenAccess credential, Uri 
 
                 retryAfter = response.Headers.RetryAfter?.Delta;
             }
-            catch (HttpRequestException e) when (attempt >= options.MaxAttempts)
+            catch (Exception e) when (IsNetworkFailure(e, cancellationToken) && attempt >= options.MaxAttempts)
             {
                 throw new ComputeException($"{call}: cannot reach {endpoint.GetLeftPart(UriPartial.Authority)}: {e.Message}", inner: e);
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (IsNetworkFailure(e, cancellationToken))
             {
-                // A network failure is retried like a 503.
+                // A network failure or an HTTP timeout is retried like a 503.
             }
 
             await Task.Delay(retryAfter ?? Backoff(attempt), clock, cancellationToken);
@@ -240,6 +240,10 @@ public sealed class ComputeClient(HttpClient http, ITokenAccess credential, Uri 
             throw new ComputeException($"cannot get an access token for project {Project}: {e.Message}", inner: e);
         }
     }
+
+    /// <summary>A connection that failed, or a request that ran into <see cref="HttpClient.Timeout"/> (not the caller's cancellation).</summary>
+    private static bool IsNetworkFailure(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
 
     private TimeSpan Backoff(int attempt) =>
         TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.InitialBackoff.Ticks << Math.Min(attempt - 1, 20)));

@@ -209,4 +209,19 @@ public sealed class ComputeClientTests : FakeCompute
         Assert.Equal(("global", "required"), (error["errors"]![0]!["domain"]!.GetValue<string>(), error["errors"]![0]!["reason"]!.GetValue<string>()));
         Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_endpoint_that_does_not_answer_is_an_error_naming_it_after_the_retries()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var http = new HttpClient();
+        var client = new ComputeClient(http, new StaticToken("t"), new Uri($"http://127.0.0.1:{port}/compute/v1/"), FakeComputeEngine.Project, TimeProvider.System, FastOptions);
+
+        var error = await Assert.ThrowsAsync<ComputeException>(() => client.GetGroupAsync(Zone, "web", CancellationToken.None));
+
+        Assert.StartsWith($"GET projects/{FakeComputeEngine.Project}/zones/{Zone}/instanceGroupManagers/web: cannot reach http://127.0.0.1:{port}:", error.Message, StringComparison.Ordinal);
+    }
 }
