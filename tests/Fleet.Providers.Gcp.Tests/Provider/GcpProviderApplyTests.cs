@@ -143,13 +143,13 @@ public sealed class GcpProviderApplyTests : FakeCompute
         var spec = new GcpSpec(FakeComputeEngine.Project, "env:K", slow.Endpoint.AbsoluteUri, FieldLocations.At(new("fleet.yaml", 1, 1)));
         using var http = new HttpClient();
         var provider = new GcpProvider(GcpConnection.For(spec, "/", _ => key, http, TimeProvider.System, FastOptions), _ => Task.FromResult(records),
-            new GcpApplyOptions(TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(20)));
+            new GcpApplyOptions(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(20)));
 
         var plan = await PlanAsync(provider, Fleet(Pool("fancydb-euw1", 2)));
         var result = await provider.ApplyAsync(plan.Changes[0].Change, Context, CancellationToken.None);
 
         Assert.Equal(ChangeStatus.Failed, result.Status);
-        Assert.Equal($"pool/fancydb-euw1: projects/{FakeComputeEngine.Project}/zones/{Zone}/instanceGroupManagers/fancydb-euw1 did not become stable within 0.5s (2 CREATING)", result.Message);
+        Assert.Equal($"pool/fancydb-euw1: projects/{FakeComputeEngine.Project}/zones/{Zone}/instanceGroupManagers/fancydb-euw1 did not become stable within 2s (2 CREATING)", result.Message);
     }
 
     [Fact]
