@@ -6,9 +6,11 @@ using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Providers.Dns;
+using Fleet.Providers.Gcp;
 using Fleet.Providers.Physical;
 using Fleet.State;
 using Fleetctl.Dns;
+using Fleetctl.Gcp;
 
 namespace Fleetctl;
 
@@ -17,9 +19,9 @@ namespace Fleetctl;
 /// those before it (DNS goes last, to publish the hostnames the machine changes allocate).
 /// Adding a provider is a property and a line here; the engine does not change.
 /// </summary>
-internal sealed record FleetProviders(PhysicalProvider Physical, DnsProvider? Dns, SharedInventoryReads Inventory)
+internal sealed record FleetProviders(PhysicalProvider Physical, GcpProvider Gcp, DnsProvider? Dns, SharedInventoryReads Inventory)
 {
-    public ImmutableArray<IProvider> All => Dns is null ? [Physical] : [Physical, Dns];
+    public ImmutableArray<IProvider> All => Dns is null ? [Physical, Gcp] : [Physical, Gcp, Dns];
 
     /// <summary>
     /// The same providers ready to apply changes: the physical one with every site's power driver and
@@ -40,6 +42,7 @@ internal sealed record FleetProviders(PhysicalProvider Physical, DnsProvider? Dn
         var inventory = new SharedInventoryReads(database.Inventory, machinesReadAhead);
         return new(
             new PhysicalProvider(inventory),
+            GcpComposition.CreateProvider(desired, fleetDirectory, inventory, host),
             desired.Fleet.Dns is null ? null : DnsComposition.CreateProvider(desired, source, fleetDirectory, database, inventory, host),
             inventory);
     }
