@@ -4,7 +4,7 @@ namespace Fleetctl.Tests;
 
 /// <summary>
 /// The fleetctl program as its own project built it, for tests that run it as a process. Not the
-/// copy in this test project's output: the tests reference ASP.NET Core (for their fake BMCs), whose
+/// copy in this test project's output: the tests reference ASP.NET Core (for their fake BMCs and Compute Engine), whose
 /// shared framework then stands in for assemblies fleetctl itself ships, so that copy is incomplete.
 /// </summary>
 internal static class BuiltFleetctl
