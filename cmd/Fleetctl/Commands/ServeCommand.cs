@@ -25,7 +25,7 @@ public static class ServeCommand
         };
         var callback = new Option<string?>("--callback-url")
         {
-            Description = "This server's URL as the machines reach it, for the installers' callbacks (default: http://<--listen>/).",
+            Description = "This server's URL as the machines reach it, for the installers' callbacks (default: the address it listens on).",
         };
         var command = new Command("serve", "Serve boot scripts, installer completions, recon registration and read-only status over HTTP.") { listen, images, callback };
         command.SetAction(async (parse, ct) =>
@@ -38,7 +38,7 @@ public static class ServeCommand
             }
 
             var imagesUrl = HttpUrl("--images", parse.GetValue(images)!, problems);
-            var callbackUrl = parse.GetValue(callback) is { } text ? HttpUrl("--callback-url", text, problems) : endpoint is null ? null : new Uri($"http://{endpoint}/");
+            var callbackUrl = parse.GetValue(callback) is { } text ? HttpUrl("--callback-url", text, problems) : null;
             if (problems.Count > 0)
             {
                 throw new FleetException(problems);
@@ -47,7 +47,7 @@ public static class ServeCommand
             var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);
             await using (database)
             {
-                await FleetServer.RunAsync(endpoint!, new BootSettings(imagesUrl!, callbackUrl!), desired, database, host, ct);
+                await FleetServer.RunAsync(endpoint!, imagesUrl!, callbackUrl, desired, database, host, ct);
                 return ExitCodes.Success;
             }
         });

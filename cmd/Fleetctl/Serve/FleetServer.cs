@@ -14,6 +14,7 @@ using Fleetctl.Commands;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,18 +35,23 @@ internal static class FleetServer
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>Serves until <paramref name="cancellationToken"/> fires, after writing the address it listens on.</summary>
-    public static async Task RunAsync(IPEndPoint listen, BootSettings boot, DesiredState desired, StateDatabase database, CliHost host, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves until <paramref name="cancellationToken"/> fires, after writing the address it listens on.
+    /// Without a <paramref name="callback"/> URL, machines are told to call back at that address.
+    /// </summary>
+    public static async Task RunAsync(IPEndPoint listen, Uri images, Uri? callback, DesiredState desired, StateDatabase database, CliHost host, CancellationToken cancellationToken)
     {
+        BootSettings? boot = null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(listen));
         await using var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(context => Error(context, context.Features.Get<IExceptionHandlerFeature>()?.Error)));
-        Map(app, boot, desired, database, host.Clock);
+        Map(app, () => boot!, desired, database, host.Clock);
 
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        boot = new BootSettings(images, callback ?? new Uri(address + "/"));
         await host.Out.WriteLineAsync($"fleetctl serve: listening on {address} (inventory {database.Description})");
         await host.Out.FlushAsync(cancellationToken);
         try
@@ -60,10 +66,11 @@ internal static class FleetServer
         await app.StopAsync(CancellationToken.None);
     }
 
-    private static void Map(WebApplication app, BootSettings boot, DesiredState desired, StateDatabase database, TimeProvider clock)
+    /// <summary>The endpoints; <paramref name="boot"/> is known once the server listens (its port may be chosen by the system).</summary>
+    private static void Map(WebApplication app, Func<BootSettings> boot, DesiredState desired, StateDatabase database, TimeProvider clock)
     {
         app.MapGet("/boot/{mac}", async (string mac, CancellationToken ct) =>
-            Results.Text(await BootScriptAsync(boot, database, mac, ct), "text/plain; charset=utf-8"));
+            Results.Text(await BootScriptAsync(boot(), database, mac, ct), "text/plain; charset=utf-8"));
 
         app.MapPost("/v1/completions", async (HttpRequest request, CancellationToken ct) =>
         {
