@@ -206,18 +206,18 @@ internal static class FleetServer
             return (null, $"the body is not JSON ({e.Message}); {Expected}");
         }
 
-        if (node is not JsonObject body1 || body1["succeeded"] is not JsonValue succeededValue || !succeededValue.TryGetValue<bool>(out var succeeded))
+        if (node is not JsonObject fields || fields["succeeded"] is not JsonValue succeededValue || !succeededValue.TryGetValue<bool>(out var succeeded))
         {
             return (null, Expected);
         }
 
-        if (body1.Any(p => p.Key is not ("succeeded" or "error")))
+        if (fields.Select(p => p.Key).FirstOrDefault(k => k is not ("succeeded" or "error")) is { } unknown)
         {
-            return (null, $"unknown field '{body1.First(p => p.Key is not ("succeeded" or "error")).Key}'; {Expected}");
+            return (null, $"unknown field '{unknown}'; {Expected}");
         }
 
         string? error = null;
-        if (body1["error"] is { } errorNode)
+        if (fields["error"] is { } errorNode)
         {
             if (errorNode is not JsonValue errorValue || !errorValue.TryGetValue(out error))
             {

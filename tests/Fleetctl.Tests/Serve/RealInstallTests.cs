@@ -132,7 +132,7 @@ public sealed partial class RealInstallTests : IAsyncLifetime
     /// The installers of every machine: one network boot per "boot pxe" that a "power 1" followed,
     /// each reported as <c>decide(serial, boot number from 1)</c> says.
     /// </summary>
-    private sealed partial class Installers : IAsyncDisposable
+    private sealed class Installers : IAsyncDisposable
     {
         private readonly CancellationTokenSource stop = new();
         private Task loop = Task.CompletedTask;
