@@ -49,7 +49,15 @@ internal static class FleetServer
         app.UseExceptionHandler(errors => errors.Run(context => Error(context, context.Features.Get<IExceptionHandlerFeature>()?.Error)));
         Map(app, () => boot!, desired, database, host.Clock);
 
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new FleetException($"--listen: cannot listen on {listen}: {e.Message}");
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         boot = new BootSettings(images, callback ?? new Uri(address + "/"));
         await host.Out.WriteLineAsync($"fleetctl serve: listening on {address} (inventory {database.Description})");

@@ -146,6 +146,14 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
         Assert.Contains("error: --images: 'ftp://x/' is not an http(s) URL", result.Err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_port_in_use_is_a_user_error()
+    {
+        var result = await fleet.RunAsync("serve", "--listen", $"127.0.0.1:{serve.Address.Port}", "--images", RunningServe.Images);
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith($"error: --listen: cannot listen on 127.0.0.1:{serve.Address.Port}: ", result.Err, StringComparison.Ordinal);
+    }
+
     private Task<HttpResponseMessage> CompleteAsync(string token, string body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "v1/completions") { Content = Body(body) };
