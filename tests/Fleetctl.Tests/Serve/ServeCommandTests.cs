@@ -71,6 +71,27 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_recycling_machine_boots_the_sanitize_image_only_for_a_sanitize_attempt()
+    {
+        await using (var database = await fleet.OpenAsync())
+        {
+            var machine = (await database.Inventory.GetMachineAsync(Serial, CancellationToken.None))!;
+            machine = await database.Inventory.TransitionAsync(
+                new MachineTransition(Serial, machine.Version, MachineState.Installing, "lon-web-abcde", "web", "web-lon", "debian-12"), new AuditContext("test"), CancellationToken.None);
+            machine = await database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.InUse), new AuditContext("test"), CancellationToken.None);
+            await database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.Recycling), new AuditContext("test"), CancellationToken.None);
+            await database.BootTasks.StartAsync(Serial, BootTaskKinds.Install, "1", DateTimeOffset.UtcNow, CancellationToken.None);
+            Assert.Contains("sanboot", await serve.Http.GetStringAsync($"boot/{Mac}"), StringComparison.Ordinal); // the install attempt is not this one
+            await database.BootTasks.StartAsync(Serial, BootTaskKinds.Sanitize, "2", DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        var script = await serve.Http.GetStringAsync($"boot/{Mac}");
+        Assert.Contains($"kernel {RunningServe.Images}sanitize/vmlinuz initrd=initrd.img fleet.callback={serve.Address}v1/completions fleet.token=", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("fleet.hostname", script, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, (await CompleteAsync(Token(script), """{"succeeded": true}""")).StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_completions_get_json_errors_and_unknown_tokens_learn_nothing()
     {
         var anonymous = await serve.Http.PostAsync("v1/completions", Body("""{"succeeded": true}"""));
