@@ -94,6 +94,14 @@ public sealed partial class RealInstallTests : IAsyncLifetime
         Assert.Equal(["boot pxe", "power 1"], bmcs.Bmcs[0].Events);
         Assert.Equal(["boot pxe", "power 1"], bmcs.Bmcs[1].Events);
         Assert.Empty(bmcs.Bmcs[2].Events);
+
+        // Shrinking the pool recycles a machine: network boot into the sanitize image, which reports back the same way.
+        await File.WriteAllTextAsync(Path.Combine(fleet.Directory, "web.yaml"), Role.Replace("size: 2", "size: 1", StringComparison.Ordinal));
+        var shrink = await fleet.RunAsync("apply", "--auto-approve", "--force");
+
+        Assert.True(shrink.Exit == 0, shrink.Out + shrink.Err);
+        Assert.Equal([MachineState.Available, MachineState.InUse], (await fleet.MachinesAsync()).Where(m => m.HardwareName != "SN2").OrderBy(m => m.State).Select(m => m.State));
+        Assert.Contains(installers.Scripts, s => s.Contains("sanitize/vmlinuz", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -129,13 +137,17 @@ public sealed partial class RealInstallTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The installers of every machine: one network boot per "boot pxe" that a "power 1" followed,
+    /// The installers (and sanitizers) of every machine: one network boot per "boot pxe" that a "power 1" followed,
     /// each reported as <c>decide(serial, boot number from 1)</c> says.
     /// </summary>
     private sealed class Installers : IAsyncDisposable
     {
         private readonly CancellationTokenSource stop = new();
+        private readonly ConcurrentQueue<string> scripts = new();
         private Task loop = Task.CompletedTask;
+
+        /// <summary>Every boot script the machines fetched.</summary>
+        public IEnumerable<string> Scripts => scripts;
 
         public static Installers Start(SimulatedBmcs bmcs, RunningServe serve, Func<string, int, Report> decide)
         {
@@ -161,7 +173,7 @@ public sealed partial class RealInstallTests : IAsyncLifetime
                     var boots = NetworkBoots(bmcs.Bmcs[i].Events);
                     for (var boot = handled.GetValueOrDefault(i) + 1; boot <= boots; boot++)
                     {
-                        await BootAsync(serve.Http, $"SN{i}", Mac(i), decide($"SN{i}", boot));
+                        scripts.Enqueue(await BootAsync(serve.Http, $"SN{i}", Mac(i), decide($"SN{i}", boot)));
                         handled[i] = boot;
                     }
                 }
@@ -177,14 +189,14 @@ public sealed partial class RealInstallTests : IAsyncLifetime
             }
         }
 
-        private static async Task BootAsync(HttpClient http, string serial, string mac, Report report)
+        private static async Task<string> BootAsync(HttpClient http, string serial, string mac, Report report)
         {
             var script = await http.GetStringAsync($"boot/{mac}");
             var callback = Argument(script, "fleet.callback");
             var token = Argument(script, "fleet.token");
             if (report == Report.Nothing)
             {
-                return;
+                return script;
             }
 
             var request = new HttpRequestMessage(HttpMethod.Post, callback)
@@ -196,6 +208,7 @@ public sealed partial class RealInstallTests : IAsyncLifetime
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             (await http.SendAsync(request)).EnsureSuccessStatusCode();
+            return script;
         }
 
         /// <summary>Boots from the network so far: a "boot pxe" followed, sooner or later, by a "power 1".</summary>
