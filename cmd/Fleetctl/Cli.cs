@@ -25,6 +25,7 @@ public static class Cli
         root.Subcommands.Add(ReconcileCommand.Create(global, host));
         root.Subcommands.Add(ZonesCommand.Create(global, host));
         root.Subcommands.Add(PowerCommand.Create(global, host));
+        root.Subcommands.Add(ServeCommand.Create(global, host));
         return root;
     }
 

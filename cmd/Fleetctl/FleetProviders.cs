@@ -8,6 +8,7 @@ using Fleet.Engine.Providers;
 using Fleet.Providers.Dns;
 using Fleet.Providers.Gcp;
 using Fleet.Providers.Physical;
+using Fleet.Providers.Physical.Power;
 using Fleet.State;
 using Fleetctl.Dns;
 using Fleetctl.Gcp;
@@ -19,19 +20,21 @@ namespace Fleetctl;
 /// those before it (DNS goes last, to publish the hostnames the machine changes allocate).
 /// Adding a provider is a property and a line here; the engine does not change.
 /// </summary>
-internal sealed record FleetProviders(PhysicalProvider Physical, GcpProvider Gcp, DnsProvider? Dns, SharedInventoryReads Inventory)
+internal sealed record FleetProviders(PhysicalProvider Physical, GcpProvider Gcp, DnsProvider? Dns, SharedInventoryReads Inventory, string FleetDirectory)
 {
     public ImmutableArray<IProvider> All => Dns is null ? [Physical, Gcp] : [Physical, Gcp, Dns];
 
     /// <summary>
     /// The same providers ready to apply changes: the physical one with every site's power driver and
-    /// the machine lifecycle (a site whose driver cannot run installs is refused here, before any job
-    /// runs). Planning does without, so <c>plan</c> never touches a power driver.
+    /// the machine lifecycle (a real BMC site without usable credentials is refused here, before any
+    /// job runs; secret references are resolved relative to <see cref="FleetDirectory"/>). Planning does
+    /// without, so <c>plan</c> never touches a power driver.
     /// </summary>
     public FleetProviders ForApply(StateDatabase database, DesiredState desired, CliHost host)
     {
         var seed = host.GetEnvironment("FLEET_SIMULATED_SEED") is { } text && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
-        return this with { Physical = PhysicalProvider.ForApply(database.Inventory, database.Reservations, desired.Fleet, host.Clock, seed) };
+        var real = new RealHardware(FleetDirectory, host.GetEnvironment, database.BootTasks);
+        return this with { Physical = PhysicalProvider.ForApply(database.Inventory, database.Reservations, desired.Fleet, real, host.Clock, seed) };
     }
 
     /// <summary>The providers as planning needs them.</summary>
@@ -44,7 +47,8 @@ internal sealed record FleetProviders(PhysicalProvider Physical, GcpProvider Gcp
             new PhysicalProvider(inventory),
             GcpComposition.CreateProvider(desired, fleetDirectory, inventory, host),
             desired.Fleet.Dns is null ? null : DnsComposition.CreateProvider(desired, source, fleetDirectory, database, inventory, host),
-            inventory);
+            inventory,
+            fleetDirectory);
     }
 
     /// <summary>Plans with every provider; the providers share one read of the inventory's machines.</summary>

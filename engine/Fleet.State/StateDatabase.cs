@@ -30,6 +30,7 @@ public sealed class StateDatabase : IAsyncDisposable
         Jobs = new DbJobBroker(backend);
         JobActivity = new DbJobActivity(backend);
         Reservations = new DbTargetReservations(backend);
+        BootTasks = new DbBootTaskStore(backend);
         ApplyLock = new DbApplyLock(backend, clock);
         ApplyHistory = new DbApplyHistory(backend);
     }
@@ -46,6 +47,9 @@ public sealed class StateDatabase : IAsyncDisposable
 
     /// <summary>Targets the running apply's plan and unfinished jobs hold, seen by every process (replacements pass over them).</summary>
     public ITargetReservations Reservations { get; }
+
+    /// <summary>Install and sanitize tasks of machines and their installers' completions (<c>fleetctl serve</c> records them).</summary>
+    public IBootTaskStore BootTasks { get; }
 
     /// <summary>The fleet-wide apply lock, released when its holder's process dies.</summary>
     public IApplyLock ApplyLock { get; }

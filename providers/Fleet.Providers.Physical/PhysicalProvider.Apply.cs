@@ -13,13 +13,13 @@ public sealed partial class PhysicalProvider
 {
     /// <summary>
     /// The provider as apply and <c>fleetctl worker</c> build it: planning plus the install and recycle
-    /// lifecycle over every site's power driver. A site whose driver cannot run installs is refused
-    /// here, with its location in fleet.yaml, before anything is applied. <c>plan</c> builds the
+    /// lifecycle over every site's power driver. A real BMC site whose driver cannot be built (missing
+    /// credentials) is refused here, with its location in fleet.yaml, before anything is applied. <c>plan</c> builds the
     /// provider without all this (<see cref="PhysicalProvider(IInventoryStore, MachineLifecycle?)"/>).
     /// </summary>
     /// <param name="simulatedSeed">Seed of the simulated sites' failures, for reproducible runs.</param>
-    public static PhysicalProvider ForApply(IInventoryStore inventory, ITargetReservations reservations, FleetSpec fleet, TimeProvider clock, int simulatedSeed) =>
-        new(inventory, new MachineLifecycle(inventory, reservations, PowerDrivers.FromFleet(fleet, clock, simulatedSeed), LifecycleOptions.ForFleet(fleet), clock));
+    public static PhysicalProvider ForApply(IInventoryStore inventory, ITargetReservations reservations, FleetSpec fleet, RealHardware real, TimeProvider clock, int simulatedSeed) =>
+        new(inventory, new MachineLifecycle(inventory, reservations, PowerDrivers.FromFleet(fleet, real, clock, simulatedSeed), LifecycleOptions.ForFleet(fleet), clock));
 
     /// <summary>Installs or recycles the change's machine through the lifecycle; a failed attempt is a failed result.</summary>
     public async Task<ChangeResult> ApplyAsync(PlannedChange change, ApplyContext context, CancellationToken cancellationToken)

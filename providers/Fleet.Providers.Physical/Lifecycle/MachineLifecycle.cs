@@ -97,7 +97,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
             return ChangeResult.AlreadyApplied($"{machine.HardwareName} is already installed as {machine.Hostname}"); // by an earlier run
         }
 
-        await BootAsync(machine, BootImage.Installer, options.At(machine.Site).InstallTimeout, cancellationToken);
+        await BootAsync(machine, BootImage.Installer, options.At(machine.Site).InstallTimeout, audit.JobId, cancellationToken);
         await MoveAsync(machine, MachineState.InUse, audit, cancellationToken);
         return ChangeResult.Applied($"{machine.HardwareName} installed as {machine.Hostname}");
     }
@@ -118,7 +118,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
                 throw new FleetException($"machine {machine.HardwareName} is {machine.State.ToWire()}; only in_use or broken machines are recycled");
         }
 
-        await BootAsync(machine, BootImage.Sanitize, options.At(machine.Site).RecycleTimeout, cancellationToken);
+        await BootAsync(machine, BootImage.Sanitize, options.At(machine.Site).RecycleTimeout, audit.JobId, cancellationToken);
         await MoveAsync(machine, MachineState.Available, audit, cancellationToken);
         return ChangeResult.Applied($"{machine.HardwareName} recycled");
     }
@@ -178,10 +178,11 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
         }
     }
 
-    /// <summary>One-time PXE boot into <paramref name="image"/>, power cycle, and wait for the task to report back.</summary>
-    private async Task BootAsync(Machine machine, BootImage image, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>A new attempt of the task, one-time PXE boot into <paramref name="image"/>, power cycle, and wait for the task to report back.</summary>
+    private async Task BootAsync(Machine machine, BootImage image, TimeSpan timeout, string? jobId, CancellationToken cancellationToken)
     {
         var hardware = power.ForSite(machine.Site);
+        await hardware.Completions.BeginAsync(machine, image, jobId, cancellationToken);
         await hardware.Power.SetOneTimePxeBootAsync(machine, image, cancellationToken);
         switch (await hardware.Power.GetPowerStateAsync(machine, cancellationToken))
         {

@@ -56,5 +56,12 @@ public sealed record BootTaskOutcome(bool Succeeded, string? Error)
 /// </summary>
 public interface IBootTaskCompletions
 {
+    /// <summary>
+    /// Called before the machine is network-booted into <paramref name="image"/>: a new attempt
+    /// begins, and completions of earlier ones stop counting. Nothing to do where the completions
+    /// need no record of it (the simulated datacenter).
+    /// </summary>
+    Task BeginAsync(Machine machine, BootImage image, string? jobId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     Task<BootTaskOutcome?> WaitAsync(Machine machine, BootImage image, DateTimeOffset deadline, CancellationToken cancellationToken);
 }

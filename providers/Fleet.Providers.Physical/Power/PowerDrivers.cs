@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Jobs;
 using Fleet.Engine.Model;
 using Fleet.Engine.Secrets;
 using Fleet.Providers.Physical.Power.Ipmi;
@@ -9,6 +10,17 @@ namespace Fleet.Providers.Physical.Power;
 
 /// <summary>A site's BMC driver and the source of its install/sanitize completions.</summary>
 public sealed record SiteHardware(IPowerDriver Power, IBootTaskCompletions Completions);
+
+/// <summary>
+/// What real BMC sites need to install: where secret references are resolved, the drivers' options,
+/// and the state database's boot tasks, through which the installers' completions arrive.
+/// </summary>
+public sealed record RealHardware(string FleetDirectory, Func<string, string?> Environment, IBootTaskStore BootTasks)
+{
+    public IpmiOptions Ipmi { get; init; } = IpmiOptions.Default;
+
+    public RedfishOptions Redfish { get; init; } = RedfishOptions.Default;
+}
 
 /// <summary>The power driver of every site, built from fleet.yaml's <c>sites[].power</c>.</summary>
 public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites)
@@ -22,20 +34,29 @@ public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites
     /// <summary>
     /// One driver per site. <c>simulated</c> takes its timings and failure rate from the site
     /// (defaults: 2 s install, 1 s recycle, no failures) and <paramref name="seed"/> for reproducible
-    /// failures. Real BMC drivers are refused: they can switch power (<see cref="Control"/>), but an
-    /// install also needs the installer's completion callback, which only <c>fleetctl serve</c> will receive.
+    /// failures. <c>ipmi</c> and <c>redfish</c> sites get their real driver (<see cref="Control"/>, with
+    /// <paramref name="real"/>'s credentials) and their installers' completions through the state
+    /// database (<see cref="DbBootTaskCompletions"/>), which <c>fleetctl serve</c> records. Every
+    /// site's errors are reported at once.
     /// </summary>
-    public static PowerDrivers FromFleet(FleetSpec fleet, TimeProvider clock, int seed)
+    public static PowerDrivers FromFleet(FleetSpec fleet, RealHardware real, TimeProvider clock, int seed)
     {
         var diagnostics = new List<Diagnostic>();
         var sites = ImmutableDictionary.CreateBuilder<string, SiteHardware>(StringComparer.Ordinal);
+        var completions = new DbBootTaskCompletions(real.BootTasks, clock);
         foreach (var site in fleet.Sites)
         {
             if (site.Power.Driver != PowerSpec.Simulated)
             {
-                diagnostics.Add(Diagnostic.Error(site.Power.Locations.Of("driver"),
-                    $"site {site.Name}: power driver {site.Power.Driver} cannot run installs yet: an install waits for the installer's completion callback, which needs `fleetctl serve`, not in this version; "
-                    + "`fleetctl power` controls these machines' power directly, and driver: simulated tries fleetctl out"));
+                try
+                {
+                    sites[site.Name] = new SiteHardware(Control(site, real.FleetDirectory, real.Environment, real.Ipmi, real.Redfish, clock), completions);
+                }
+                catch (FleetException e)
+                {
+                    diagnostics.AddRange(e.Diagnostics);
+                }
+
                 continue;
             }
 

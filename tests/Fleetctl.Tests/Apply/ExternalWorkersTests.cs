@@ -104,7 +104,7 @@ public abstract class ExternalWorkersTests
         var machines = await fleet.MachinesAsync();
         for (var seed = 1; seed < 100_000; seed++)
         {
-            var drivers = PowerDrivers.FromFleet(fleetSpec, TimeProvider.System, seed);
+            var drivers = PowerDrivers.FromFleet(fleetSpec, new RealHardware(fleet.Directory, _ => null, null!), TimeProvider.System, seed) /* simulated sites only: no boot tasks */;
             bool Fails(Machine m, int boot) => ((SimulatedDatacenter)drivers.ForSite(m.Site).Power).FailsOnBoot(m.HardwareName, boot);
             var failing = machines.Where(m => Fails(m, 1)).ToList();
             if (failing is [var only] && early.Contains(only.HardwareName) && Fails(only, 2))

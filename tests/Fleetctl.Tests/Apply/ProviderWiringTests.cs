@@ -4,7 +4,7 @@ namespace Fleetctl.Tests.Apply;
 
 /// <summary>
 /// Planning builds the physical provider without power drivers, apply and worker build it to apply:
-/// a site whose driver cannot run installs yet plans fine, and is refused at apply (and by a worker)
+/// a real BMC site whose password cannot be read plans fine, and is refused at apply (and by a worker)
 /// with its place in fleet.yaml before anything changes.
 /// </summary>
 public sealed class ProviderWiringTests : IDisposable
@@ -14,7 +14,7 @@ public sealed class ProviderWiringTests : IDisposable
     public void Dispose() => fleet.Dispose();
 
     [Fact]
-    public async Task A_site_with_a_driver_that_cannot_install_is_planned_but_refused_by_apply_and_worker_before_anything_changes()
+    public async Task An_ipmi_site_without_its_password_is_planned_but_refused_by_apply_and_worker_before_anything_changes()
     {
         Assert.Equal(0, (await fleet.RunAsync("inventory", "ingest", "recon")).Exit);
         var path = Path.Combine(fleet.Directory, "fleet.yaml");
@@ -28,8 +28,7 @@ public sealed class ProviderWiringTests : IDisposable
 
         Assert.Equal(0, plan.Exit);
         Assert.Contains("Plan: 21 to install", plan.Out, StringComparison.Ordinal);
-        const string Refusal = "error: site lon: power driver ipmi cannot run installs yet: an install waits for the installer's completion callback, which needs `fleetctl serve`, not in this version; "
-            + "`fleetctl power` controls these machines' power directly, and driver: simulated tries fleetctl out";
+        const string Refusal = "BMC_PASSWORD";
         Assert.Equal(1, apply.Exit);
         Assert.Contains($"fleet.yaml:12:", apply.Err, StringComparison.Ordinal);
         Assert.Contains(Refusal, apply.Err, StringComparison.Ordinal);

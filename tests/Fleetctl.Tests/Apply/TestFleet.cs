@@ -35,6 +35,18 @@ internal sealed partial class TestFleet : IDisposable
         return new TestFleet(directory, inventory);
     }
 
+    /// <summary>A fleet of the test's own making: <paramref name="files"/> by path relative to the fleet directory.</summary>
+    public static TestFleet Of(IReadOnlyDictionary<string, string> files)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("fleet-apply-").FullName;
+        foreach (var (path, content) in files)
+        {
+            File.WriteAllText(Path.Combine(directory, path), content);
+        }
+
+        return new TestFleet(directory, null);
+    }
+
     /// <summary>Sets an environment variable for every later run and process (e.g. FLEET_SIMULATED_SEED).</summary>
     public void SetEnvironment(string name, string value) => Environment = Environment.SetItem(name, value);
 

@@ -13,9 +13,9 @@ namespace Fleet.Providers.Physical.Tests.Power.Ipmi;
 
 /// <summary>
 /// The install lifecycle with the ipmi driver on real BMCs: one-time PXE, then power on (a machine
-/// that is off) or power cycle (one that is on). The installer's completion callback needs
-/// <c>fleetctl serve</c>, which does not exist yet; here the install "completes" when the BMC has
-/// been told to boot from the network and the machine came up, read from the BMC's own state.
+/// that is off) or power cycle (one that is on). The installer's callback through <c>fleetctl serve</c>
+/// is tested end to end in Fleetctl.Tests (RealInstallTests); here the install "completes" when the
+/// BMC has been told to boot from the network and the machine came up, read from the BMC's own state.
 /// </summary>
 public sealed class IpmiLifecycleTests(BmcFixture fixture) : IClassFixture<BmcFixture>, IAsyncLifetime
 {

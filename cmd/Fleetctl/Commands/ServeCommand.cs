@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Net;
+using Fleet.Engine.Diagnostics;
+using Fleetctl.Serve;
+
+namespace Fleetctl.Commands;
+
+/// <summary>
+/// <c>fleetctl serve [--listen 127.0.0.1:8080] --images URL [--callback-url URL]</c>: the HTTP API
+/// of the datacenter side (docs/serve.md), until interrupted.
+/// </summary>
+public static class ServeCommand
+{
+    public static Command Create(GlobalOptions global, CliHost host)
+    {
+        var listen = new Option<string>("--listen")
+        {
+            Description = "Address and port to listen on (an IP address, not a name). Loopback by default: bind another address only on a network you trust.",
+            DefaultValueFactory = _ => "127.0.0.1:8080",
+        };
+        var images = new Option<string>("--images")
+        {
+            Description = "Base URL of the boot images: installer/, sanitize/ and recon/ each hold vmlinuz and initrd.img.",
+            Required = true,
+        };
+        var callback = new Option<string?>("--callback-url")
+        {
+            Description = "This server's URL as the machines reach it, for the installers' callbacks (default: the address it listens on).",
+        };
+        var command = new Command("serve", "Serve boot scripts, installer completions, recon registration and read-only status over HTTP.") { listen, images, callback };
+        command.SetAction(async (parse, ct) =>
+        {
+            var problems = new List<Diagnostic>();
+            var endpoint = IPEndPoint.TryParse(parse.GetValue(listen)!, out var parsed) ? parsed : null;
+            if (endpoint is null)
+            {
+                problems.Add(Diagnostic.Error($"--listen: '{parse.GetValue(listen)}' is not an IP address and port, e.g. 127.0.0.1:8080"));
+            }
+
+            var imagesUrl = HttpUrl("--images", parse.GetValue(images)!, problems);
+            var callbackUrl = parse.GetValue(callback) is { } text ? HttpUrl("--callback-url", text, problems) : null;
+            if (problems.Count > 0)
+            {
+                throw new FleetException(problems);
+            }
+
+            var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);
+            await using (database)
+            {
+                await FleetServer.RunAsync(endpoint!, imagesUrl!, callbackUrl, desired, database, host, ct);
+                return ExitCodes.Success;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>An absolute http(s) URL, ending with a slash so that relative paths resolve below it.</summary>
+    private static Uri? HttpUrl(string option, string text, List<Diagnostic> problems)
+    {
+        if (Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+        {
+            return url;
+        }
+
+        problems.Add(Diagnostic.Error($"{option}: '{text}' is not an http(s) URL"));
+        return null;
+    }
+}

@@ -1,0 +1,279 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Inventory;
+using Fleet.Engine.Jobs;
+using Fleet.Engine.Model;
+using Fleet.State;
+using Fleetctl.Apply;
+using Fleetctl.Commands;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fleetctl.Serve;
+
+/// <summary>
+/// The HTTP API the datacenter side talks to (<c>fleetctl serve</c>): boot scripts per MAC,
+/// installers' completion callbacks, recon registration and read-only status. Only
+/// <c>fleetctl serve</c> reaches this class, so no other command loads ASP.NET Core. Nothing is
+/// logged per request: tokens travel in headers and kernel command lines and must stay out of logs.
+/// </summary>
+internal static class FleetServer
+{
+    /// <summary>Longest failure message an installer may report; longer ones are cut.</summary>
+    private const int MaxErrorLength = 4000;
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>
+    /// Serves until <paramref name="cancellationToken"/> fires, after writing the address it listens on.
+    /// Without a <paramref name="callback"/> URL, machines are told to call back at that address.
+    /// </summary>
+    public static async Task RunAsync(IPEndPoint listen, Uri images, Uri? callback, DesiredState desired, StateDatabase database, CliHost host, CancellationToken cancellationToken)
+    {
+        BootSettings? boot = null;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(listen));
+        await using var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(context => Error(context, context.Features.Get<IExceptionHandlerFeature>()?.Error)));
+        Map(app, () => boot!, desired, database, host.Clock);
+
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new FleetException($"--listen: cannot listen on {listen}: {e.Message}");
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        boot = new BootSettings(images, callback ?? new Uri(address + "/"));
+        await host.Out.WriteLineAsync($"fleetctl serve: listening on {address} (inventory {database.Description})");
+        await host.Out.FlushAsync(cancellationToken);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or SIGTERM: stop serving.
+        }
+
+        await app.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>The endpoints; <paramref name="boot"/> is known once the server listens (its port may be chosen by the system).</summary>
+    private static void Map(WebApplication app, Func<BootSettings> boot, DesiredState desired, StateDatabase database, TimeProvider clock)
+    {
+        app.MapGet("/boot/{mac}", async (string mac, CancellationToken ct) =>
+            Results.Text(await BootScriptAsync(boot(), database, mac, ct), "text/plain; charset=utf-8"));
+
+        app.MapPost("/v1/completions", async (HttpRequest request, CancellationToken ct) =>
+        {
+            var token = BearerToken(request);
+            if (token is null)
+            {
+                return Problem(StatusCodes.Status401Unauthorized, "a completion needs the attempt's token: Authorization: Bearer <token>");
+            }
+
+            var (completion, problem) = ReadCompletion(await ReadBodyAsync(request, ct));
+            if (completion is null)
+            {
+                return Problem(StatusCodes.Status400BadRequest, problem!);
+            }
+
+            var recorded = await database.BootTasks.CompleteAsync(Hash(token), completion.Value.Succeeded, completion.Value.Error, clock.GetUtcNow(), ct);
+            return recorded ? Results.NoContent() : Problem(StatusCodes.Status401Unauthorized, "unknown or already used token");
+        });
+
+        app.MapPost("/v1/recon", async (HttpRequest request, CancellationToken ct) =>
+        {
+            var (records, diagnostics) = ReconReader.Read([new ReconInput("request", await ReadBodyAsync(request, ct))], ReconCatalog.From(desired.Fleet));
+            if (!diagnostics.IsEmpty)
+            {
+                return Results.Json(new JsonObject { ["errors"] = new JsonArray([.. diagnostics.Select(d => (JsonNode)d.ToString())]) }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var result = await database.Inventory.IngestAsync(records, new AuditContext("fleetctl serve", "recon registration"), ct);
+            return Results.Json(new JsonObject { ["added"] = result.Created, ["updated"] = result.Updated, ["unchanged"] = result.Unchanged });
+        });
+
+        app.MapGet("/v1/pools", async (CancellationToken ct) =>
+            Json(new JsonArray([.. (await database.Inventory.ListPoolsAsync(ct)).Select(p => (JsonNode)PoolJson(p))]).ToJsonString(Indented)));
+
+        app.MapGet("/v1/machines", async (string? site, string? state, string? pool, string? role, CancellationToken ct) =>
+        {
+            MachineState? wanted = null;
+            if (state is not null)
+            {
+                if (!MachineStates.TryParse(state, out var parsed))
+                {
+                    return Problem(StatusCodes.Status400BadRequest, $"state: unknown state '{state}'; expected available, installing, in_use, recycling or broken");
+                }
+
+                wanted = parsed;
+            }
+
+            var text = new StringWriter();
+            await InventoryRenderer.WriteJsonAsync(text, database.Inventory.StreamMachinesAsync(new MachineFilter(site, wanted, pool, role), ct), array: true, ct);
+            return Json(text.ToString());
+        });
+
+        app.MapGet("/v1/jobs", async (string? status, string? site, string? apply, int? limit, CancellationToken ct) =>
+        {
+            if (status is not null and not ("queued" or "running" or "finished" or "failed"))
+            {
+                return Problem(StatusCodes.Status400BadRequest, $"status: unknown status '{status}'; expected queued, running, finished or failed");
+            }
+
+            var jobs = await database.Jobs.ListAsync(new JobQuery(status is null ? null : JobStatuses.Parse(status), apply, site, Math.Clamp(limit ?? 100, 1, 10_000)), ct);
+            var text = new StringWriter();
+            await JobRenderer.WriteJsonAsync(text, jobs);
+            return Json(text.ToString());
+        });
+
+        app.MapFallback(() => Problem(StatusCodes.Status404NotFound, "no such endpoint"));
+    }
+
+    /// <summary>
+    /// The script of the machine with this MAC. An install or sanitize attempt gets a fresh token
+    /// with every script (the previous one stops counting), so only the kernel that booted last can report.
+    /// </summary>
+    private static async Task<string> BootScriptAsync(BootSettings boot, StateDatabase database, string mac, CancellationToken cancellationToken)
+    {
+        var normal = ReconReader.NormalizeMac(mac);
+        if (normal is null)
+        {
+            return BootScripts.LocalDisk($"'{mac}' is not a MAC address");
+        }
+
+        Machine? machine = null;
+        await foreach (var candidate in database.Inventory.StreamMachinesAsync(new MachineFilter(), cancellationToken))
+        {
+            if (candidate.Interfaces.Any(i => i.Mac == normal))
+            {
+                machine = candidate;
+                break;
+            }
+        }
+
+        if (machine is null)
+        {
+            return BootScripts.Recon(boot, normal);
+        }
+
+        var image = machine.State switch
+        {
+            MachineState.Installing => "installer",
+            MachineState.Recycling => "sanitize",
+            _ => null,
+        };
+        if (image is null)
+        {
+            return BootScripts.LocalDisk($"{machine.HardwareName} is {machine.State.ToWire()}");
+        }
+
+        var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var task = await database.BootTasks.IssueTokenAsync(machine.HardwareName, Hash(token), cancellationToken);
+        var kind = image == "installer" ? BootTaskKinds.Install : BootTaskKinds.Sanitize;
+        return task?.Kind == kind
+            ? BootScripts.Task(boot, machine, image, token)
+            : BootScripts.LocalDisk($"{machine.HardwareName} is {machine.State.ToWire()} with no {kind} attempt waiting for it");
+    }
+
+    /// <summary>The token's SHA-256: what the state database keeps, never the token.</summary>
+    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    private static string? BearerToken(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header[7..].Trim() is { Length: > 0 } token
+            ? token
+            : null;
+
+    private static ((bool Succeeded, string? Error)? Completion, string? Problem) ReadCompletion(byte[] body)
+    {
+        const string Expected = "expected {\"succeeded\": true} or {\"succeeded\": false, \"error\": \"...\"}";
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"the body is not JSON ({e.Message}); {Expected}");
+        }
+
+        if (node is not JsonObject fields || fields["succeeded"] is not JsonValue succeededValue || !succeededValue.TryGetValue<bool>(out var succeeded))
+        {
+            return (null, Expected);
+        }
+
+        if (fields.Select(p => p.Key).FirstOrDefault(k => k is not ("succeeded" or "error")) is { } unknown)
+        {
+            return (null, $"unknown field '{unknown}'; {Expected}");
+        }
+
+        string? error = null;
+        if (fields["error"] is { } errorNode)
+        {
+            if (errorNode is not JsonValue errorValue || !errorValue.TryGetValue(out error))
+            {
+                return (null, $"error: expected a string; {Expected}");
+            }
+        }
+
+        if (!succeeded && string.IsNullOrWhiteSpace(error))
+        {
+            return (null, $"a failure needs an error message; {Expected}");
+        }
+
+        return ((succeeded, succeeded ? null : error![..Math.Min(error!.Length, MaxErrorLength)]), null);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
+    private static JsonObject PoolJson(PoolRecord pool) => new()
+    {
+        ["name"] = pool.Name,
+        ["backend"] = pool.Backend,
+        ["role"] = pool.Role,
+        ["image"] = pool.Image,
+        ["protected"] = pool.Protected,
+        ["updatedAt"] = pool.UpdatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["version"] = pool.Version,
+    };
+
+    private static IResult Json(string json) => Results.Text(json, "application/json; charset=utf-8");
+
+    private static IResult Problem(int status, string message) =>
+        Results.Json(new JsonObject { ["error"] = message }, statusCode: status);
+
+    /// <summary>
+    /// An error no endpoint turned into a response: a user error (the database is down) is a 503 with
+    /// its message (passwords are already redacted in it), anything else a 500 without detail.
+    /// </summary>
+    private static Task Error(HttpContext context, Exception? error)
+    {
+        var (status, message) = error is FleetException fleet
+            ? (StatusCodes.Status503ServiceUnavailable, string.Join("; ", fleet.Diagnostics.Select(d => d.Message)))
+            : (StatusCodes.Status500InternalServerError, "internal error");
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new JsonObject { ["error"] = message });
+    }
+}

@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Fleet.Engine.Inventory;
+using Fleet.Engine.Jobs;
+using Fleetctl.Tests.Apply;
+
+namespace Fleetctl.Tests.Serve;
+
+/// <summary>
+/// <c>fleetctl serve</c> over HTTP on a loopback port: boot scripts that follow the inventory, the
+/// token handshake of an install attempt, completions accepted once, recon registration, the
+/// read-only status in the CLI's JSON shapes, and JSON errors without detail a caller should not get.
+/// </summary>
+public sealed partial class ServeCommandTests : IAsyncLifetime
+{
+    private const string Serial = "SM64CFUWQ";
+    private const string Mac = "3c:ec:ef:96:35:d0";
+
+    private readonly TestFleet fleet = TestFleet.Quickstart();
+    private RunningServe serve = null!;
+
+    public async Task InitializeAsync()
+    {
+        Assert.Equal(0, (await fleet.RunAsync("inventory", "ingest", "recon")).Exit);
+        serve = await RunningServe.StartAsync(fleet);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await serve.DisposeAsync();
+        fleet.Dispose();
+    }
+
+    [Fact]
+    public async Task Boot_scripts_follow_the_machine_state_and_each_install_script_carries_a_fresh_token_that_completes_once()
+    {
+        Assert.Contains("sanboot --no-describe --drive 0x80", await serve.Http.GetStringAsync($"boot/{Mac}"), StringComparison.Ordinal); // available
+        Assert.Contains("sanboot", await serve.Http.GetStringAsync("boot/not-a-mac"), StringComparison.Ordinal);
+        var recon = await serve.Http.GetStringAsync("boot/02-00-00-00-00-99");
+        Assert.Contains($"kernel {RunningServe.Images}recon/vmlinuz initrd=initrd.img fleet.recon={serve.Address}v1/recon fleet.mac=02:00:00:00:00:99", recon, StringComparison.Ordinal);
+
+        await using (var database = await fleet.OpenAsync())
+        {
+            var machine = (await database.Inventory.GetMachineAsync(Serial, CancellationToken.None))!;
+            await database.Inventory.TransitionAsync(
+                new MachineTransition(Serial, machine.Version, MachineState.Installing, "lon-web-abcde", "web", "web-lon", "debian-12"), new AuditContext("test"), CancellationToken.None);
+            Assert.Contains("sanboot", await serve.Http.GetStringAsync($"boot/{Mac.ToUpperInvariant()}"), StringComparison.Ordinal); // no attempt begun yet
+            await database.BootTasks.StartAsync(Serial, BootTaskKinds.Install, "7", DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        var first = await serve.Http.GetStringAsync($"boot/{Mac}");
+        var second = await serve.Http.GetStringAsync($"boot/{Mac}"); // the machine asked again: only the newest token counts
+        Assert.Contains($"kernel {RunningServe.Images}installer/vmlinuz initrd=initrd.img fleet.callback={serve.Address}v1/completions fleet.token=", second, StringComparison.Ordinal);
+        Assert.Contains($"fleet.machine={Serial} fleet.hostname=lon-web-abcde fleet.image=debian-12", second, StringComparison.Ordinal);
+        Assert.Contains($"initrd {RunningServe.Images}installer/initrd.img", second, StringComparison.Ordinal);
+        Assert.NotEqual(Token(first), Token(second));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CompleteAsync(Token(first), """{"succeeded": true}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await CompleteAsync(Token(second), """{"succeeded": false, "error": "no disk"}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await CompleteAsync(Token(second), """{"succeeded": true}""")).StatusCode); // used
+        await using (var database = await fleet.OpenAsync())
+        {
+            var task = (await database.BootTasks.GetAsync(Serial, CancellationToken.None))!;
+            Assert.Equal((false, "no disk", "7"), (task.Succeeded, task.Error, task.JobId));
+        }
+
+        Assert.Contains("sanboot", await serve.Http.GetStringAsync($"boot/{Mac}"), StringComparison.Ordinal); // reported: the attempt is over
+    }
+
+    [Fact]
+    public async Task A_recycling_machine_boots_the_sanitize_image_only_for_a_sanitize_attempt()
+    {
+        await using (var database = await fleet.OpenAsync())
+        {
+            var machine = (await database.Inventory.GetMachineAsync(Serial, CancellationToken.None))!;
+            machine = await database.Inventory.TransitionAsync(
+                new MachineTransition(Serial, machine.Version, MachineState.Installing, "lon-web-abcde", "web", "web-lon", "debian-12"), new AuditContext("test"), CancellationToken.None);
+            machine = await database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.InUse), new AuditContext("test"), CancellationToken.None);
+            await database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.Recycling), new AuditContext("test"), CancellationToken.None);
+            await database.BootTasks.StartAsync(Serial, BootTaskKinds.Install, "1", DateTimeOffset.UtcNow, CancellationToken.None);
+            Assert.Contains("sanboot", await serve.Http.GetStringAsync($"boot/{Mac}"), StringComparison.Ordinal); // the install attempt is not this one
+            await database.BootTasks.StartAsync(Serial, BootTaskKinds.Sanitize, "2", DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        var script = await serve.Http.GetStringAsync($"boot/{Mac}");
+        Assert.Contains($"kernel {RunningServe.Images}sanitize/vmlinuz initrd=initrd.img fleet.callback={serve.Address}v1/completions fleet.token=", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("fleet.hostname", script, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, (await CompleteAsync(Token(script), """{"succeeded": true}""")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_completions_get_json_errors_and_unknown_tokens_learn_nothing()
+    {
+        var anonymous = await serve.Http.PostAsync("v1/completions", Body("""{"succeeded": true}"""));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        const string Unknown = "c2VjcmV0LXRva2VuLXRoYXQtaXMtbm90LWlzc3VlZA";
+        var unknown = await CompleteAsync(Unknown, """{"succeeded": true}""");
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Equal("""{"error":"unknown or already used token"}""", await unknown.Content.ReadAsStringAsync());
+
+        foreach (var bad in new[] { "not json", "[]", """{"succeeded": "yes"}""", """{"succeeded": false}""", """{"succeeded": true, "sucess": 1}""", """{"succeeded": false, "error": 3}""" })
+        {
+            var response = await CompleteAsync(Unknown, bad);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+            Assert.Contains("expected {\"succeeded\": true}", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        var missing = await serve.Http.GetAsync("v2/nothing");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("""{"error":"no such endpoint"}""", await missing.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(Unknown, serve.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Recon_registers_an_unknown_machine_and_rejects_a_bad_record_with_its_problems()
+    {
+        const string Record = """
+            {"hardwareName": "NEW0001", "hardwareType": "compute", "site": "lon", "rack": "r09",
+             "interfaces": [{"name": "eth0", "mac": "02:00:00:00:00:99"}]}
+            """;
+        var added = await serve.Http.PostAsync("v1/recon", Body(Record));
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal(1, JsonNode.Parse(await added.Content.ReadAsStringAsync())!["added"]!.GetValue<int>());
+        Assert.Contains("sanboot", await serve.Http.GetStringAsync("boot/02:00:00:00:00:99"), StringComparison.Ordinal); // known now: available
+
+        var bad = await serve.Http.PostAsync("v1/recon", Body("""{"hardwareName": "NEW0002", "hardwareType": "gpu", "site": "mars", "interfaces": []}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = JsonNode.Parse(await bad.Content.ReadAsStringAsync())!["errors"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        Assert.Contains(errors, e => e.Contains("mars", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("gpu", StringComparison.Ordinal));
+        Assert.DoesNotContain(await fleet.MachinesAsync(), m => m.HardwareName == "NEW0002");
+    }
+
+    [Fact]
+    public async Task Status_endpoints_answer_in_the_same_shapes_as_the_cli_json_outputs()
+    {
+        var cli = await fleet.RunAsync("inventory", "list", "--site", "lon", "--state", "available", "--format", "json");
+        var http = await serve.Http.GetStringAsync("v1/machines?site=lon&state=available");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(cli.Out), JsonNode.Parse(http)));
+        Assert.Equal(22, JsonNode.Parse(http)!.AsArray().Count);
+        Assert.Empty(JsonNode.Parse(await serve.Http.GetStringAsync("v1/machines?pool=none"))!.AsArray());
+
+        var badState = await serve.Http.GetAsync("v1/machines?state=sleeping");
+        Assert.Equal(HttpStatusCode.BadRequest, badState.StatusCode);
+        Assert.Contains("unknown state 'sleeping'", await badState.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.Equal(0, (await fleet.RunAsync("apply", "--auto-approve")).Exit);
+        var jobs = await fleet.RunAsync("jobs", "list", "--format", "json");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(jobs.Out), JsonNode.Parse(await serve.Http.GetStringAsync("v1/jobs"))));
+        Assert.Equal(HttpStatusCode.BadRequest, (await serve.Http.GetAsync("v1/jobs?status=done")).StatusCode);
+
+        var pools = JsonNode.Parse(await serve.Http.GetStringAsync("v1/pools"))!.AsArray();
+        Assert.Contains(pools, p => p!["backend"]!.GetValue<string>() == "physical" && p["role"] is not null);
+    }
+
+    [Fact]
+    public async Task A_listen_address_that_is_not_an_ip_and_port_is_a_user_error()
+    {
+        var result = await fleet.RunAsync("serve", "--listen", "localhost", "--images", "ftp://x/");
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("error: --listen: 'localhost' is not an IP address and port, e.g. 127.0.0.1:8080", result.Err, StringComparison.Ordinal);
+        Assert.Contains("error: --images: 'ftp://x/' is not an http(s) URL", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_is_a_user_error()
+    {
+        var result = await fleet.RunAsync("serve", "--listen", $"127.0.0.1:{serve.Address.Port}", "--images", RunningServe.Images);
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith($"error: --listen: cannot listen on 127.0.0.1:{serve.Address.Port}: ", result.Err, StringComparison.Ordinal);
+    }
+
+    private Task<HttpResponseMessage> CompleteAsync(string token, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "v1/completions") { Content = Body(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return serve.Http.SendAsync(request);
+    }
+
+    private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static string Token(string script) => TokenArgument().Match(script).Groups[1].Value;
+
+    [GeneratedRegex(@"fleet\.token=(\S+)")]
+    private static partial Regex TokenArgument();
+}
