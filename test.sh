@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite against real servers: installs PostgreSQL, BIND and ipmi_sim when missing, starts a
-# throwaway PostgreSQL on loopback, runs the tests, stops it. BIND servers and simulated BMCs are started per test.
+# throwaway PostgreSQL on loopback, runs the tests and then a smoke run of the published binary, stops it.
+# BIND servers and simulated BMCs are started per test.
 set -euo pipefail
 cd "$(dirname "$0")"
 tests/servers/install-packages.sh
@@ -18,4 +19,6 @@ failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
+# The binary users run (self-contained, one composite ReadyToRun image), driven end to end.
+tests/smoke/published.sh || status=1
 exit "$status"
