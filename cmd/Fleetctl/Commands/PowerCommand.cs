@@ -90,7 +90,7 @@ public static class PowerCommand
     private static async Task<ImmutableArray<Outcome>> RunAsync(GlobalOptions global, ParseResult parse, CliHost host, string[] serials, double? seconds, (string Verb, bool Given)? force,
         Func<IPowerDriver, Machine, CancellationToken, Task<string>> operation, CancellationToken cancellationToken)
     {
-        if (seconds is <= 0 or > 600)
+        if (seconds is { } given && !(given > 0 && given <= 600))
         {
             throw new FleetException("--timeout: give the seconds to wait for each answer of a BMC, more than 0 and at most 600");
         }
@@ -162,6 +162,11 @@ public static class PowerCommand
                 catch (FleetException e)
                 {
                     return new Outcome(machine, null, e);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A driver fault on one machine must not hide what was done to the others.
+                    return new Outcome(machine, null, new FleetException($"machine {machine.HardwareName}: {e.GetType().Name}: {e.Message}"));
                 }
             }))];
         }

@@ -122,6 +122,21 @@ public sealed class PowerCommandTests : IClassFixture<BmcFixture>, IDisposable
         Assert.Equal((1, "", $"fleet.yaml:8:55: error: the environment variable {PasswordVariable} (from 'env:{PasswordVariable}') is not set\n"), result);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("601")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    public async Task A_timeout_out_of_range_is_refused_before_any_bmc_is_asked(string seconds)
+    {
+        await IngestAsync();
+
+        var result = await RunAsync("power", "on", "SRV-A", "--timeout", seconds);
+
+        Assert.Equal((1, "", "error: --timeout: give the seconds to wait for each answer of a BMC, more than 0 and at most 600\n"), result);
+        Assert.Empty(a.Events);
+    }
+
     [Fact]
     public async Task A_simulated_site_has_no_hardware_to_control_and_an_unknown_machine_is_named()
     {

@@ -55,6 +55,11 @@ internal sealed class IpmiChannel : IDisposable
         {
             await socket.ConnectAsync(new IPEndPoint(ip, port), cancellationToken);
         }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new IpmiException(endpoint, $"cannot reach the BMC at {endpoint}: {e.Message}", e);
+        }
         catch
         {
             socket.Dispose();
@@ -79,7 +84,7 @@ internal sealed class IpmiChannel : IDisposable
         var refused = false;
         for (var attempt = 0; attempt < count; attempt++)
         {
-            await socket.SendAsync(build(), SocketFlags.None, cancellationToken);
+            await SendAsync(build(), what, cancellationToken);
             using var timer = new CancellationTokenSource(options.AttemptTimeout, clock);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
             try
@@ -95,6 +100,10 @@ internal sealed class IpmiChannel : IDisposable
                     {
                         refused = true; // ICMP port unreachable: nothing listens there, or not yet
                         continue;
+                    }
+                    catch (SocketException e)
+                    {
+                        throw Unreachable(what, e); // no route to the host, network down, …
                     }
 
                     if (accept(buffer[..received]) is { } result)
@@ -113,6 +122,21 @@ internal sealed class IpmiChannel : IDisposable
         throw new IpmiException(Endpoint, string.Create(CultureInfo.InvariantCulture,
             $"the BMC at {Endpoint} did not answer {what} within {seconds:0.###} s ({count} attempt{(count == 1 ? "" : "s")}{(refused ? "; nothing listens on that port" : "")})"));
     }
+
+    private async Task SendAsync(byte[] packet, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await socket.SendAsync(packet, SocketFlags.None, cancellationToken);
+        }
+        catch (SocketException e)
+        {
+            throw Unreachable(what, e);
+        }
+    }
+
+    private IpmiException Unreachable(string what, SocketException e) =>
+        new(Endpoint, $"cannot send {what} to the BMC at {Endpoint}: {e.Message}");
 
     /// <summary>Sends one packet that expects no answer.</summary>
     public async Task SendAsync(byte[] packet, CancellationToken cancellationToken) =>

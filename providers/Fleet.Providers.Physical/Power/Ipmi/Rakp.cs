@@ -144,7 +144,7 @@ internal sealed class RakpExchange
     public static byte[] UserKey(string password)
     {
         var key = new byte[20];
-        Encoding.ASCII.GetBytes(password, key);
+        Encoding.UTF8.GetBytes(password, key);
         return key;
     }
 

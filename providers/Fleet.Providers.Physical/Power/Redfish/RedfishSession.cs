@@ -233,6 +233,12 @@ internal sealed class RedfishSession : IAsyncDisposable
         for (var again = false; ; again = true)
         {
             var uri = new Uri(root, path);
+            if (Uri.Compare(uri, root, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) != 0)
+            {
+                // Links come from the BMC: one that leaves it must not take the session token or password along.
+                throw Error($"the BMC linked to {uri.GetLeftPart(UriPartial.Authority)}, another server than itself; fleetctl sends its credentials only to the BMC");
+            }
+
             using var request = new HttpRequestMessage(method, uri);
             if (body is not null)
             {

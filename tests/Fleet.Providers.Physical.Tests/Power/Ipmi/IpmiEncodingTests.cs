@@ -23,6 +23,15 @@ public sealed class IpmiEncodingTests
         new(ConsoleSessionId, ManagedSessionId, ConsoleRandom, 0x14, "admin"u8.ToArray(), RakpExchange.UserKey(password), BmcRandom, BmcGuid);
 
     [Fact]
+    public void The_user_key_is_the_passwords_utf8_bytes_zero_padded_as_its_length_is_checked()
+    {
+        // IpmiCredentials allows 20 bytes of UTF-8: the key must carry those bytes, not '?' for each non-ASCII character.
+        var key = RakpExchange.UserKey("pässwörd");
+
+        Assert.Equal([.. "pässwörd"u8.ToArray(), .. new byte[10]], key);
+    }
+
+    [Fact]
     public void The_rakp_codes_and_session_keys_match_those_of_ipmitool_and_the_bmc()
     {
         var exchange = Exchange();

@@ -175,6 +175,15 @@ public sealed class IpmiPowerDriverTests(BmcFixture fixture) : IClassFixture<Bmc
     }
 
     [Fact]
+    public async Task An_address_the_host_cannot_send_to_is_a_clear_error_naming_the_endpoint()
+    {
+        // The kernel refuses datagrams to the broadcast address from a socket not allowed to broadcast (EACCES).
+        var error = await Assert.ThrowsAsync<FleetException>(() => driver.PowerOnAsync(MachineAt("255.255.255.255", 623), Timeout()));
+
+        Assert.StartsWith("machine S0: cannot reach the BMC at 255.255.255.255:623: ", error.Diagnostics.Single().Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_machine_without_a_bmc_address_is_a_clear_error()
     {
         var error = await Assert.ThrowsAsync<FleetException>(() => driver.PowerOnAsync(MachineAt(Bmc) with { Bmc = null }, Timeout()));

@@ -67,6 +67,9 @@ internal sealed class FakeRedfishBmc(string serial)
     /// <summary>Resets answer 202 with a task monitor instead of 204.</summary>
     public bool ResetsAsTasks { get; set; }
 
+    /// <summary>When set (<c>https://host:port</c>), task monitors are announced as absolute links to that server: a hostile or confused BMC.</summary>
+    public string? TaskMonitorServer { get; set; }
+
     /// <summary>The task monitor's Retry-After, in seconds.</summary>
     public int RetryAfterSeconds { get; set; }
 
@@ -433,7 +436,7 @@ internal sealed class FakeRedfishBmc(string serial)
         var id = NextId();
         var task = new FakeTask(id, $"{TasksPath}/{id}", $"{MonitorsPath}/{id}", DateTimeOffset.UtcNow + PowerDelay, failing);
         tasks[id] = task;
-        return new Reply(202, task.Resource(), [("Location", task.Monitor), ("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture))]);
+        return new Reply(202, task.Resource(), [("Location", TaskMonitorServer + task.Monitor), ("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture))]);
     }
 
     /// <summary>202 with the running task and Retry-After until it is done; then 200 with the finished task.</summary>

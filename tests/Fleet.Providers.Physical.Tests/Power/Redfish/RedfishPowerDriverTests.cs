@@ -304,6 +304,22 @@ public sealed class RedfishPowerDriverTests
     }
 
     [Fact]
+    public async Task A_link_to_another_server_is_refused_before_the_session_token_goes_there()
+    {
+        await using var bed = await RedfishBed.StartAsync(bmcs: 2);
+        var (bmc, elsewhere) = (bed.Server.Bmcs[0], bed.Server.Bmcs[1]);
+        bmc.ResetsAsTasks = true;
+        bmc.PowerDelay = TimeSpan.FromMilliseconds(100);
+        bmc.TaskMonitorServer = $"https://127.0.0.1:{bed.Server.PortOf(elsewhere)}";
+
+        var error = await Assert.ThrowsAsync<FleetException>(() => bed.Driver().PowerOnAsync(bed.Machine(bmc), None));
+
+        Assert.Contains($"the BMC linked to https://127.0.0.1:{bed.Server.PortOf(elsewhere)}, another server than itself", error.Message, StringComparison.Ordinal);
+        Assert.Empty(elsewhere.Requests);
+        Assert.Equal(0, bmc.OpenSessions);
+    }
+
+    [Fact]
     public async Task A_reset_task_that_ends_in_an_exception_fails_with_the_tasks_message()
     {
         await using var bed = await RedfishBed.StartAsync();
