@@ -186,9 +186,8 @@ internal static class FleetServer
         }
 
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var task = await database.BootTasks.IssueTokenAsync(machine.HardwareName, Hash(token), cancellationToken);
         var kind = image == "installer" ? BootTaskKinds.Install : BootTaskKinds.Sanitize;
-        return task?.Kind == kind
+        return await database.BootTasks.IssueTokenAsync(machine.HardwareName, kind, Hash(token), cancellationToken) is not null
             ? BootScripts.Task(boot, machine, image, token)
             : BootScripts.LocalDisk($"{machine.HardwareName} is {machine.State.ToWire()} with no {kind} attempt waiting for it");
     }
