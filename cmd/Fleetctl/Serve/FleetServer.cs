@@ -103,11 +103,13 @@ internal static class FleetServer
             var (records, diagnostics) = ReconReader.Read([new ReconInput("request", await ReadBodyAsync(request, ct))], ReconCatalog.From(desired.Fleet));
             if (!diagnostics.IsEmpty)
             {
-                return Results.Json(new JsonObject { ["errors"] = new JsonArray([.. diagnostics.Select(d => (JsonNode)d.ToString())]) }, statusCode: StatusCodes.Status400BadRequest);
+                return Errors(StatusCodes.Status400BadRequest, diagnostics);
             }
 
-            var result = await database.Inventory.IngestAsync(records, new AuditContext("fleetctl serve", "recon registration"), ct);
-            return Results.Json(new JsonObject { ["added"] = result.Created, ["updated"] = result.Updated, ["unchanged"] = result.Unchanged });
+            var registration = await database.Inventory.RegisterAsync(records, new AuditContext("fleetctl serve", "recon registration"), ct);
+            return registration.Result is { } result
+                ? Results.Json(new JsonObject { ["added"] = result.Created })
+                : Errors(StatusCodes.Status409Conflict, registration.Conflicts);
         });
 
         app.MapGet("/v1/pools", async (CancellationToken ct) =>
@@ -259,6 +261,9 @@ internal static class FleetServer
     };
 
     private static IResult Json(string json) => Results.Text(json, "application/json; charset=utf-8");
+
+    private static IResult Errors(int status, IEnumerable<Diagnostic> diagnostics) =>
+        Results.Json(new JsonObject { ["errors"] = new JsonArray([.. diagnostics.Select(d => (JsonNode)d.ToString())]) }, statusCode: status);
 
     private static IResult Problem(int status, string message) =>
         Results.Json(new JsonObject { ["error"] = message }, statusCode: status);

@@ -137,6 +137,30 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recon_refuses_a_known_serial_or_another_machines_mac_with_409_and_writes_nothing()
+    {
+        var before = (await fleet.RunAsync("inventory", "list", "--format", "json")).Out;
+        var known = await serve.Http.PostAsync("v1/recon", Body($$"""
+            {"hardwareName": "{{Serial}}", "hardwareType": "compute", "site": "lon", "rack": "r09",
+             "bmc": {"address": "203.0.113.66", "port": 443},
+             "interfaces": [{"name": "eth0", "mac": "02:00:00:00:00:66"}]}
+            """));
+        Assert.Equal(HttpStatusCode.Conflict, known.StatusCode);
+        Assert.Contains(
+            $"record 1: {Serial} is already in the inventory; update known machines with fleetctl inventory ingest",
+            JsonNode.Parse(await known.Content.ReadAsStringAsync())!["errors"]![0]!.GetValue<string>(),
+            StringComparison.Ordinal);
+
+        var stolenMac = await serve.Http.PostAsync("v1/recon", Body($$"""
+            {"hardwareName": "NEW0003", "hardwareType": "compute", "site": "lon", "interfaces": [{"name": "eth0", "mac": "{{Mac}}"}]}
+            """));
+        Assert.Equal(HttpStatusCode.Conflict, stolenMac.StatusCode);
+        Assert.Contains($"MAC {Mac} of NEW0003 already belongs to machine {Serial}", await stolenMac.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.Equal(before, (await fleet.RunAsync("inventory", "list", "--format", "json")).Out);
+    }
+
+    [Fact]
     public async Task Status_endpoints_answer_in_the_same_shapes_as_the_cli_json_outputs()
     {
         var cli = await fleet.RunAsync("inventory", "list", "--site", "lon", "--state", "available", "--format", "json");
