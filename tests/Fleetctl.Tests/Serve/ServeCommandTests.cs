@@ -199,6 +199,26 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
         Assert.StartsWith($"error: --listen: cannot listen on 127.0.0.1:{serve.Address.Port}: ", result.Err, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0.0.0.0:8080")]
+    [InlineData("[::]:8080")]
+    public async Task A_wildcard_listen_address_without_a_callback_url_is_a_user_error(string listen)
+    {
+        var result = await fleet.RunAsync("serve", "--listen", listen, "--images", RunningServe.Images);
+        Assert.Equal(1, result.Exit);
+        Assert.Contains($"error: --listen: {listen} is every address of this host, which machines cannot call back at: pass --callback-url", result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("listening", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_address_not_on_this_host_is_a_user_error_naming_it()
+    {
+        // 192.0.2.1 is TEST-NET-1: never an address of this host, so binding it fails (EADDRNOTAVAIL).
+        var result = await fleet.RunAsync("serve", "--listen", "192.0.2.1:8080", "--images", RunningServe.Images, "--callback-url", "http://192.0.2.1:8080/");
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith("error: --listen: cannot listen on 192.0.2.1:8080: ", result.Err, StringComparison.Ordinal);
+    }
+
     private Task<HttpResponseMessage> CompleteAsync(string token, string body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "v1/completions") { Content = Body(body) };
