@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -197,6 +198,36 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
         var result = await fleet.RunAsync("serve", "--listen", $"127.0.0.1:{serve.Address.Port}", "--images", RunningServe.Images);
         Assert.Equal(1, result.Exit);
         Assert.StartsWith($"error: --listen: cannot listen on 127.0.0.1:{serve.Address.Port}: ", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_first_request_a_fixed_port_accepts_gets_a_boot_script_calling_back_at_that_address()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => fleet.RunAsync(["serve", "--listen", $"127.0.0.1:{port}", "--images", RunningServe.Images], null, stop.Token));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        HttpResponseMessage? first = null;
+        while (first is null && !run.IsCompleted)
+        {
+            try
+            {
+                first = await http.GetAsync("boot/02:00:00:00:00:98");
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet: ask again at once, to land as close to the bind as possible.
+            }
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, (await run).Exit);
+        Assert.Equal(HttpStatusCode.OK, first!.StatusCode);
+        Assert.Contains($"fleet.recon=http://127.0.0.1:{port}/v1/recon", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]
