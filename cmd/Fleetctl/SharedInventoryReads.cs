@@ -76,6 +76,9 @@ internal sealed class SharedInventoryReads(IInventoryStore inventory, Task<Immut
     public Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
         inventory.IngestAsync(records, audit, cancellationToken);
 
+    public Task<Registration> RegisterAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
+        inventory.RegisterAsync(records, audit, cancellationToken);
+
     public Task<ImmutableArray<AuditEntry>> ListAuditAsync(string hardwareName, CancellationToken cancellationToken) =>
         inventory.ListAuditAsync(hardwareName, cancellationToken);
 

@@ -25,7 +25,7 @@ public static class ServeCommand
         };
         var callback = new Option<string?>("--callback-url")
         {
-            Description = "This server's URL as the machines reach it, for the installers' callbacks (default: the address it listens on).",
+            Description = "This server's URL as the machines reach it, for the installers' callbacks (default: the address it listens on; required with a wildcard --listen such as 0.0.0.0).",
         };
         var command = new Command("serve", "Serve boot scripts, installer completions, recon registration and read-only status over HTTP.") { listen, images, callback };
         command.SetAction(async (parse, ct) =>
@@ -39,6 +39,12 @@ public static class ServeCommand
 
             var imagesUrl = HttpUrl("--images", parse.GetValue(images)!, problems);
             var callbackUrl = parse.GetValue(callback) is { } text ? HttpUrl("--callback-url", text, problems) : null;
+            if (endpoint is not null && parse.GetValue(callback) is null && (endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any)))
+            {
+                problems.Add(Diagnostic.Error(
+                    $"--listen: {endpoint} is every address of this host, which machines cannot call back at: " +
+                    "pass --callback-url with the URL the machines reach this server at, e.g. http://10.1.0.5:8080/"));
+            }
             if (problems.Count > 0)
             {
                 throw new FleetException(problems);

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -37,29 +38,33 @@ internal static class FleetServer
 
     /// <summary>
     /// Serves until <paramref name="cancellationToken"/> fires, after writing the address it listens on.
-    /// Without a <paramref name="callback"/> URL, machines are told to call back at that address.
+    /// Without a <paramref name="callback"/> URL, machines are told to call back at that address, which
+    /// must then be one they can reach (the command refuses a wildcard address without one).
     /// </summary>
     public static async Task RunAsync(IPEndPoint listen, Uri images, Uri? callback, DesiredState desired, StateDatabase database, CliHost host, CancellationToken cancellationToken)
     {
-        BootSettings? boot = null;
+        // Known before the first request unless the system picks the port: then boot scripts are a 503
+        // for the instant between binding and reading the port back.
+        BootSettings? boot = callback is not null || listen.Port != 0 ? new BootSettings(images, callback ?? new Uri($"http://{listen}/")) : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(listen));
         await using var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(context => Error(context, context.Features.Get<IExceptionHandlerFeature>()?.Error)));
-        Map(app, () => boot!, desired, database, host.Clock);
+        Map(app, () => Volatile.Read(ref boot), desired, database, host.Clock);
 
         try
         {
             await app.StartAsync(cancellationToken);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or SocketException)
         {
+            // In use, not an address of this host, or a privileged port: the user's --listen, not a bug.
             throw new FleetException($"--listen: cannot listen on {listen}: {e.Message}");
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        boot = new BootSettings(images, callback ?? new Uri(address + "/"));
+        Volatile.Write(ref boot, boot ?? new BootSettings(images, new Uri(address + "/")));
         await host.Out.WriteLineAsync($"fleetctl serve: listening on {address} (inventory {database.Description})");
         await host.Out.FlushAsync(cancellationToken);
         try
@@ -74,11 +79,13 @@ internal static class FleetServer
         await app.StopAsync(CancellationToken.None);
     }
 
-    /// <summary>The endpoints; <paramref name="boot"/> is known once the server listens (its port may be chosen by the system).</summary>
-    private static void Map(WebApplication app, Func<BootSettings> boot, DesiredState desired, StateDatabase database, TimeProvider clock)
+    /// <summary>The endpoints; <paramref name="boot"/> is null until the port the system chose is known.</summary>
+    private static void Map(WebApplication app, Func<BootSettings?> boot, DesiredState desired, StateDatabase database, TimeProvider clock)
     {
         app.MapGet("/boot/{mac}", async (string mac, CancellationToken ct) =>
-            Results.Text(await BootScriptAsync(boot(), database, mac, ct), "text/plain; charset=utf-8"));
+            boot() is { } settings
+                ? Results.Text(await BootScriptAsync(settings, database, mac, ct), "text/plain; charset=utf-8")
+                : Problem(StatusCodes.Status503ServiceUnavailable, "starting: try again"));
 
         app.MapPost("/v1/completions", async (HttpRequest request, CancellationToken ct) =>
         {
@@ -103,11 +110,13 @@ internal static class FleetServer
             var (records, diagnostics) = ReconReader.Read([new ReconInput("request", await ReadBodyAsync(request, ct))], ReconCatalog.From(desired.Fleet));
             if (!diagnostics.IsEmpty)
             {
-                return Results.Json(new JsonObject { ["errors"] = new JsonArray([.. diagnostics.Select(d => (JsonNode)d.ToString())]) }, statusCode: StatusCodes.Status400BadRequest);
+                return Errors(StatusCodes.Status400BadRequest, diagnostics);
             }
 
-            var result = await database.Inventory.IngestAsync(records, new AuditContext("fleetctl serve", "recon registration"), ct);
-            return Results.Json(new JsonObject { ["added"] = result.Created, ["updated"] = result.Updated, ["unchanged"] = result.Unchanged });
+            var registration = await database.Inventory.RegisterAsync(records, new AuditContext("fleetctl serve", "recon registration"), ct);
+            return registration.Result is { } result
+                ? Results.Json(new JsonObject { ["added"] = result.Created })
+                : Errors(StatusCodes.Status409Conflict, registration.Conflicts);
         });
 
         app.MapGet("/v1/pools", async (CancellationToken ct) =>
@@ -186,9 +195,8 @@ internal static class FleetServer
         }
 
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var task = await database.BootTasks.IssueTokenAsync(machine.HardwareName, Hash(token), cancellationToken);
         var kind = image == "installer" ? BootTaskKinds.Install : BootTaskKinds.Sanitize;
-        return task?.Kind == kind
+        return await database.BootTasks.IssueTokenAsync(machine.HardwareName, kind, Hash(token), cancellationToken) is not null
             ? BootScripts.Task(boot, machine, image, token)
             : BootScripts.LocalDisk($"{machine.HardwareName} is {machine.State.ToWire()} with no {kind} attempt waiting for it");
     }
@@ -260,6 +268,9 @@ internal static class FleetServer
     };
 
     private static IResult Json(string json) => Results.Text(json, "application/json; charset=utf-8");
+
+    private static IResult Errors(int status, IEnumerable<Diagnostic> diagnostics) =>
+        Results.Json(new JsonObject { ["errors"] = new JsonArray([.. diagnostics.Select(d => (JsonNode)d.ToString())]) }, statusCode: status);
 
     private static IResult Problem(int status, string message) =>
         Results.Json(new JsonObject { ["error"] = message }, statusCode: status);

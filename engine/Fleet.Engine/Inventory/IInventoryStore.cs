@@ -49,6 +49,14 @@ public interface IInventoryStore
     /// </summary>
     Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds machines the inventory does not know, as <see cref="IngestAsync"/> would, for callers that
+    /// must not change a known machine (an unauthenticated recon registration could otherwise repoint
+    /// its BMC or move its MACs). A known serial, a duplicate or an address owned by another machine
+    /// is returned in <see cref="Registration.Conflicts"/>, and nothing is written.
+    /// </summary>
+    Task<Registration> RegisterAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken);
+
     /// <summary>Every audit entry of one machine, oldest first.</summary>
     Task<ImmutableArray<AuditEntry>> ListAuditAsync(string hardwareName, CancellationToken cancellationToken);
 }

@@ -32,3 +32,6 @@ public sealed record ReconRecord(
 
 /// <summary>What an ingest did: machines added, machines whose facts changed, machines already up to date.</summary>
 public sealed record IngestResult(int Created, int Updated, int Unchanged);
+
+/// <summary>What a registration did (<see cref="Result"/>), or why it wrote nothing (<see cref="Conflicts"/>, one per offending record).</summary>
+public sealed record Registration(IngestResult? Result, ImmutableArray<Diagnostic> Conflicts);

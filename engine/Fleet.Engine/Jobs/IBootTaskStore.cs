@@ -30,10 +30,12 @@ public interface IBootTaskStore
     Task StartAsync(string machine, string kind, string? jobId, DateTimeOffset startedAt, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Gives the machine's unfinished task a new token (its hash); the previous token stops counting.
-    /// Null, and nothing changed, when the machine has no unfinished task.
+    /// Gives the machine's unfinished task of <paramref name="kind"/> a new token (its hash); the
+    /// previous token stops counting. Null, and nothing changed, when the machine has no unfinished
+    /// task of that kind: a machine booting the installer must not rotate the token of a sanitize
+    /// attempt, nor the reverse.
     /// </summary>
-    Task<BootTask?> IssueTokenAsync(string machine, byte[] tokenHash, CancellationToken cancellationToken);
+    Task<BootTask?> IssueTokenAsync(string machine, string kind, byte[] tokenHash, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records how the task whose current token has <paramref name="tokenHash"/> ended, once: false

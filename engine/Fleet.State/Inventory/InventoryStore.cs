@@ -195,7 +195,17 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
                 $"({current.State.ToWire()} → {transition.To.ToWire()} is not an allowed transition)");
     }
 
-    public Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken)
+    {
+        var registration = await IngestAsync(records, audit, newOnly: false, cancellationToken);
+        return registration.Conflicts.IsEmpty ? registration.Result! : throw new FleetException(registration.Conflicts);
+    }
+
+    public Task<Registration> RegisterAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
+        IngestAsync(records, audit, newOnly: true, cancellationToken);
+
+    /// <summary>Both ingests in one transaction; with <paramref name="newOnly"/> a known serial is a conflict.</summary>
+    private Task<Registration> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, bool newOnly, CancellationToken cancellationToken) =>
         backend.WriteAsync(
             async (connection, transaction) =>
             {
@@ -210,9 +220,14 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
                 }
 
                 var owners = await ReadAddressOwnersAsync(connection, transaction, cancellationToken);
-                var batch = PlanIngest(records, existing, owners, audit, Now());
-                await backend.WriteIngestAsync(connection, transaction, batch, cancellationToken);
-                return new IngestResult(batch.Created.Count, batch.Updated.Count, records.Count - batch.Created.Count - batch.Updated.Count);
+                var (batch, conflicts) = PlanIngest(records, existing, owners, newOnly, audit, Now());
+                if (!conflicts.IsEmpty)
+                {
+                    return new Registration(null, conflicts);
+                }
+
+                await backend.WriteIngestAsync(connection, transaction, batch!, cancellationToken);
+                return new Registration(new IngestResult(batch!.Created.Count, batch.Updated.Count, records.Count - batch.Created.Count - batch.Updated.Count), []);
             },
             cancellationToken);
 
@@ -234,14 +249,15 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
             cancellationToken);
 
     /// <summary>
-    /// Decides what an ingest writes, or throws every conflict at once. An address conflicts when,
+    /// Decides what an ingest writes, or returns every conflict at once. An address conflicts when,
     /// after the ingest, two machines would own it: addresses of machines being re-ingested are
     /// judged by their new records, so moving a MAC between two machines in one ingest is fine.
     /// </summary>
-    private static IngestBatch PlanIngest(
+    private static (IngestBatch? Batch, ImmutableArray<Diagnostic> Conflicts) PlanIngest(
         IReadOnlyList<ReconRecord> records,
         Dictionary<string, Machine> existing,
         Dictionary<(string Kind, string Address), string> owners,
+        bool newOnly,
         AuditContext audit,
         DateTimeOffset now)
     {
@@ -253,6 +269,10 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
             {
                 var first = bySerial[record.HardwareName];
                 errors.Add(record.Error($"hardware name {record.HardwareName} appears twice (first at {first.Location}, record {first.Number})"));
+            }
+            else if (newOnly && existing.ContainsKey(record.HardwareName))
+            {
+                errors.Add(record.Error($"{record.HardwareName} is already in the inventory; update known machines with fleetctl inventory ingest"));
             }
         }
 
@@ -283,7 +303,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
 
         if (errors.Count > 0)
         {
-            throw new FleetException(errors);
+            return (null, [.. errors]);
         }
 
         var created = new List<Machine>();
@@ -323,7 +343,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
             addresses.AddRange(MachineRows.Addresses(machine.HardwareName, machine.Interfaces).Distinct());
         }
 
-        return new IngestBatch(created, updated, addresses, auditRows);
+        return (new IngestBatch(created, updated, addresses, auditRows), []);
     }
 
     private static string DescribeFacts(Machine before, Machine after)

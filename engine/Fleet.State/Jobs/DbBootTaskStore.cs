@@ -27,13 +27,13 @@ internal sealed class DbBootTaskStore(StateBackend db) : IBootTaskStore
                 cancellationToken: cancellationToken)),
             cancellationToken);
 
-    public Task<BootTask?> IssueTokenAsync(string machine, byte[] tokenHash, CancellationToken cancellationToken) =>
+    public Task<BootTask?> IssueTokenAsync(string machine, string kind, byte[] tokenHash, CancellationToken cancellationToken) =>
         db.WriteStatementAsync(
             async (connection, transaction) =>
             {
                 await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-                    $"UPDATE boot_tasks SET token_hash = @tokenHash WHERE machine = @machine AND completed_at IS NULL RETURNING {Columns}",
-                    new { machine, tokenHash },
+                    $"UPDATE boot_tasks SET token_hash = @tokenHash WHERE machine = @machine AND kind = @kind AND completed_at IS NULL RETURNING {Columns}",
+                    new { machine, kind, tokenHash },
                     transaction,
                     cancellationToken: cancellationToken));
                 return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;

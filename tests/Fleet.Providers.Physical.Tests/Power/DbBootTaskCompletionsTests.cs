@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using Fleet.Engine.Inventory;
+using Fleet.Engine.Jobs;
 using Fleet.Providers.Physical.Power;
 using Fleet.State;
 using Fleet.State.Tests;
@@ -67,7 +68,7 @@ public sealed class DbBootTaskCompletionsTests : IAsyncLifetime
     private async Task Report(string token, bool succeeded)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
-        Assert.NotNull(await database.BootTasks.IssueTokenAsync(Machine.HardwareName, hash, CancellationToken.None));
+        Assert.NotNull(await database.BootTasks.IssueTokenAsync(Machine.HardwareName, BootTaskKinds.Install, hash, CancellationToken.None));
         Assert.True(await database.BootTasks.CompleteAsync(hash, succeeded, succeeded ? null : "no disk", DateTimeOffset.UtcNow, CancellationToken.None));
     }
 }

@@ -93,6 +93,27 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_registration_adds_new_serials_but_refuses_a_known_one_and_then_writes_nothing()
+    {
+        var store = await StoreWithAsync(2);
+        var before = await store.ListMachinesAsync(null, CancellationToken.None);
+        var repointed = TestData.Record(1) with { Bmc = new BmcEndpoint("203.0.113.66", 623) };
+
+        var refused = await store.RegisterAsync([TestData.Record(3), repointed], TestData.Audit, CancellationToken.None);
+
+        Assert.Null(refused.Result);
+        Assert.Equal(
+            "recon.json:1:1: error: record 1: SN000001 is already in the inventory; update known machines with fleetctl inventory ingest",
+            Assert.Single(refused.Conflicts).ToString());
+        TestData.AssertSame(before, await store.ListMachinesAsync(null, CancellationToken.None));
+
+        var added = await store.RegisterAsync([TestData.Record(3)], TestData.Audit, CancellationToken.None);
+        Assert.Equal(new IngestResult(1, 0, 0), added.Result);
+        Assert.Empty(added.Conflicts);
+        Assert.Equal(MachineState.Available, (await store.GetMachineAsync("SN000003", CancellationToken.None))!.State);
+    }
+
+    [Fact]
     public async Task Ingesting_the_same_records_twice_changes_nothing()
     {
         var store = await StoreWithAsync(3);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -137,6 +138,30 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recon_refuses_a_known_serial_or_another_machines_mac_with_409_and_writes_nothing()
+    {
+        var before = (await fleet.RunAsync("inventory", "list", "--format", "json")).Out;
+        var known = await serve.Http.PostAsync("v1/recon", Body($$"""
+            {"hardwareName": "{{Serial}}", "hardwareType": "compute", "site": "lon", "rack": "r09",
+             "bmc": {"address": "203.0.113.66", "port": 443},
+             "interfaces": [{"name": "eth0", "mac": "02:00:00:00:00:66"}]}
+            """));
+        Assert.Equal(HttpStatusCode.Conflict, known.StatusCode);
+        Assert.Contains(
+            $"record 1: {Serial} is already in the inventory; update known machines with fleetctl inventory ingest",
+            JsonNode.Parse(await known.Content.ReadAsStringAsync())!["errors"]![0]!.GetValue<string>(),
+            StringComparison.Ordinal);
+
+        var stolenMac = await serve.Http.PostAsync("v1/recon", Body($$"""
+            {"hardwareName": "NEW0003", "hardwareType": "compute", "site": "lon", "interfaces": [{"name": "eth0", "mac": "{{Mac}}"}]}
+            """));
+        Assert.Equal(HttpStatusCode.Conflict, stolenMac.StatusCode);
+        Assert.Contains($"MAC {Mac} of NEW0003 already belongs to machine {Serial}", await stolenMac.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.Equal(before, (await fleet.RunAsync("inventory", "list", "--format", "json")).Out);
+    }
+
+    [Fact]
     public async Task Status_endpoints_answer_in_the_same_shapes_as_the_cli_json_outputs()
     {
         var cli = await fleet.RunAsync("inventory", "list", "--site", "lon", "--state", "available", "--format", "json");
@@ -173,6 +198,56 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
         var result = await fleet.RunAsync("serve", "--listen", $"127.0.0.1:{serve.Address.Port}", "--images", RunningServe.Images);
         Assert.Equal(1, result.Exit);
         Assert.StartsWith($"error: --listen: cannot listen on 127.0.0.1:{serve.Address.Port}: ", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_first_request_a_fixed_port_accepts_gets_a_boot_script_calling_back_at_that_address()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => fleet.RunAsync(["serve", "--listen", $"127.0.0.1:{port}", "--images", RunningServe.Images], null, stop.Token));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        HttpResponseMessage? first = null;
+        while (first is null && !run.IsCompleted)
+        {
+            try
+            {
+                first = await http.GetAsync("boot/02:00:00:00:00:98");
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet: ask again at once, to land as close to the bind as possible.
+            }
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, (await run).Exit);
+        Assert.Equal(HttpStatusCode.OK, first!.StatusCode);
+        Assert.Contains($"fleet.recon=http://127.0.0.1:{port}/v1/recon", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0:8080")]
+    [InlineData("[::]:8080")]
+    public async Task A_wildcard_listen_address_without_a_callback_url_is_a_user_error(string listen)
+    {
+        var result = await fleet.RunAsync("serve", "--listen", listen, "--images", RunningServe.Images);
+        Assert.Equal(1, result.Exit);
+        Assert.Contains($"error: --listen: {listen} is every address of this host, which machines cannot call back at: pass --callback-url", result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("listening", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_address_not_on_this_host_is_a_user_error_naming_it()
+    {
+        // 192.0.2.1 is TEST-NET-1: never an address of this host, so binding it fails (EADDRNOTAVAIL).
+        var result = await fleet.RunAsync("serve", "--listen", "192.0.2.1:8080", "--images", RunningServe.Images, "--callback-url", "http://192.0.2.1:8080/");
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith("error: --listen: cannot listen on 192.0.2.1:8080: ", result.Err, StringComparison.Ordinal);
     }
 
     private Task<HttpResponseMessage> CompleteAsync(string token, string body)
