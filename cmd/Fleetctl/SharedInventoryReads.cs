@@ -58,6 +58,9 @@ internal sealed class SharedInventoryReads(IInventoryStore inventory, Task<Immut
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
         inventory.GetMachineAsync(hardwareName, cancellationToken);
 
+    public Task<Machine?> FindMachineByMacAsync(string mac, CancellationToken cancellationToken) =>
+        inventory.FindMachineByMacAsync(mac, cancellationToken);
+
     public Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken) =>
         inventory.ListPoolsAsync(cancellationToken);
 

@@ -168,16 +168,7 @@ internal static class FleetServer
             return BootScripts.LocalDisk($"'{mac}' is not a MAC address");
         }
 
-        Machine? machine = null;
-        await foreach (var candidate in database.Inventory.StreamMachinesAsync(new MachineFilter(), cancellationToken))
-        {
-            if (candidate.Interfaces.Any(i => i.Mac == normal))
-            {
-                machine = candidate;
-                break;
-            }
-        }
-
+        var machine = await database.Inventory.FindMachineByMacAsync(normal, cancellationToken);
         if (machine is null)
         {
             return BootScripts.Recon(boot, normal);

@@ -21,6 +21,9 @@ public interface IInventoryStore
 
     Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken);
 
+    /// <summary>The machine one of whose interfaces has this MAC (in the normal form recon ingest stores), by index.</summary>
+    Task<Machine?> FindMachineByMacAsync(string mac, CancellationToken cancellationToken);
+
     /// <summary>Pools as last applied, ordered by name.</summary>
     Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken);
 

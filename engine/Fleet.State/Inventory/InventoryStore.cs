@@ -32,6 +32,18 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
         backend.ReadStatementAsync(connection => FindMachineAsync(connection, null, hardwareName, cancellationToken), cancellationToken);
 
+    public Task<Machine?> FindMachineByMacAsync(string mac, CancellationToken cancellationToken) =>
+        backend.ReadStatementAsync(
+            async connection =>
+            {
+                using var command = Command(connection, null,
+                    $"SELECT {MachineRows.Columns} FROM machines WHERE hardware_name = (SELECT hardware_name FROM machine_addresses WHERE kind = '{AddressRow.Mac}' AND address = @a)");
+                Parameter(command, "@a", mac);
+                var machines = await ReadMachinesAsync(command, cancellationToken);
+                return machines.IsEmpty ? null : machines[0];
+            },
+            cancellationToken);
+
     public Task<ImmutableArray<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken) =>
         backend.ReadAsync(
             async connection =>

@@ -182,6 +182,19 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_machine_is_found_by_any_of_its_MACs_and_a_MAC_it_gave_up_finds_nothing()
+    {
+        var store = await StoreWithAsync(3);
+        var renumbered = TestData.Record(2) with { Interfaces = [new NetworkInterface("eth0", "02:99:00:00:00:02", null), new NetworkInterface("eth1", "02:99:00:00:00:03", null)] };
+        await store.IngestAsync([renumbered], TestData.Audit, CancellationToken.None);
+
+        Assert.Equal("SN000001", (await store.FindMachineByMacAsync(TestData.Mac(1), CancellationToken.None))?.HardwareName);
+        Assert.Equal("SN000002", (await store.FindMachineByMacAsync("02:99:00:00:00:03", CancellationToken.None))?.HardwareName);
+        Assert.Null(await store.FindMachineByMacAsync(TestData.Mac(2), CancellationToken.None)); // SN000002 no longer has it
+        Assert.Null(await store.FindMachineByMacAsync("02:00:00:00:00:99", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Transition_bumps_the_version_and_appends_who_why_job_and_commit_to_the_audit_log()
     {
         var store = await StoreWithAsync(1);
