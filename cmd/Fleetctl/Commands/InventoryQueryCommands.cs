@@ -22,7 +22,7 @@ public static class InventoryQueryCommands
             {
                 wanted = MachineStates.TryParse(text, out var parsed)
                     ? parsed
-                    : throw new FleetException($"--state: unknown state '{text}'; expected available, installing, in_use, recycling or broken");
+                    : throw new FleetException($"--state: unknown state '{text}'; expected {MachineStates.Spellings}");
             }
 
             var (_, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);

@@ -31,9 +31,9 @@ public static class JobsCommand
             JobStatus? wanted = null;
             if (parse.GetValue(status) is { } text)
             {
-                wanted = text is "queued" or "running" or "finished" or "failed"
-                    ? JobStatuses.Parse(text)
-                    : throw new FleetException($"--status: unknown status '{text}'; expected queued, running, finished or failed");
+                wanted = JobStatuses.TryParse(text, out var parsed)
+                    ? parsed
+                    : throw new FleetException($"--status: unknown status '{text}'; expected {JobStatuses.Spellings}");
             }
 
             var (_, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);

@@ -129,7 +129,7 @@ internal static class FleetServer
             {
                 if (!MachineStates.TryParse(state, out var parsed))
                 {
-                    return Problem(StatusCodes.Status400BadRequest, $"state: unknown state '{state}'; expected available, installing, in_use, recycling or broken");
+                    return Problem(StatusCodes.Status400BadRequest, $"state: unknown state '{state}'; expected {MachineStates.Spellings}");
                 }
 
                 wanted = parsed;
@@ -142,12 +142,18 @@ internal static class FleetServer
 
         app.MapGet("/v1/jobs", async (string? status, string? site, string? apply, int? limit, CancellationToken ct) =>
         {
-            if (status is not null and not ("queued" or "running" or "finished" or "failed"))
+            JobStatus? wanted = null;
+            if (status is not null)
             {
-                return Problem(StatusCodes.Status400BadRequest, $"status: unknown status '{status}'; expected queued, running, finished or failed");
+                if (!JobStatuses.TryParse(status, out var parsed))
+                {
+                    return Problem(StatusCodes.Status400BadRequest, $"status: unknown status '{status}'; expected {JobStatuses.Spellings}");
+                }
+
+                wanted = parsed;
             }
 
-            var jobs = await database.Jobs.ListAsync(new JobQuery(status is null ? null : JobStatuses.Parse(status), apply, site, Math.Clamp(limit ?? 100, 1, 10_000)), ct);
+            var jobs = await database.Jobs.ListAsync(new JobQuery(wanted, apply, site, Math.Clamp(limit ?? 100, 1, 10_000)), ct);
             var text = new StringWriter();
             await JobRenderer.WriteJsonAsync(text, jobs);
             return Json(text.ToString());

@@ -3,6 +3,9 @@ namespace Fleet.Engine.Inventory;
 /// <summary>The spelling of states and the only transitions DESIGN.md allows.</summary>
 public static class MachineStates
 {
+    /// <summary>Every state as spelled on the wire, for messages that list them.</summary>
+    public const string Spellings = "available, installing, in_use, recycling or broken";
+
     public static string ToWire(this MachineState state) => state switch
     {
         MachineState.Available => "available",

@@ -22,14 +22,23 @@ public static class JobStatuses
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
-    public static JobStatus Parse(string text) => text switch
+    /// <summary>Every status as spelled on the wire, for messages that list them.</summary>
+    public const string Spellings = "queued, running, finished or failed";
+
+    public static bool TryParse(string text, out JobStatus status)
     {
-        "queued" => JobStatus.Queued,
-        "running" => JobStatus.Running,
-        "finished" => JobStatus.Finished,
-        "failed" => JobStatus.Failed,
-        _ => throw new FormatException($"unknown job status '{text}'"),
-    };
+        switch (text)
+        {
+            case "queued": status = JobStatus.Queued; return true;
+            case "running": status = JobStatus.Running; return true;
+            case "finished": status = JobStatus.Finished; return true;
+            case "failed": status = JobStatus.Failed; return true;
+            default: status = default; return false;
+        }
+    }
+
+    public static JobStatus Parse(string text) =>
+        TryParse(text, out var status) ? status : throw new FormatException($"unknown job status '{text}'");
 
     public static bool IsTerminal(this JobStatus status) => status is JobStatus.Finished or JobStatus.Failed;
 }
