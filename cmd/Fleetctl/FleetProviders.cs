@@ -22,6 +22,12 @@ namespace Fleetctl;
 /// </summary>
 internal sealed record FleetProviders(PhysicalProvider Physical, GcpProvider Gcp, DnsProvider? Dns, SharedInventoryReads Inventory, string FleetDirectory)
 {
+    /// <summary>What the providers accept in a fleet repository, in planning order; the schemas are composed from it.</summary>
+    public static ProviderCatalog Catalog { get; } = new([PhysicalDefinition.Instance, GcpDefinition.Instance, DnsDefinition.Instance]);
+
+    /// <summary>Loads fleet repositories with the providers' fields and rules.</summary>
+    public static FleetLoader Loader { get; } = new(Catalog);
+
     public ImmutableArray<IProvider> All => Dns is null ? [Physical, Gcp] : [Physical, Gcp, Dns];
 
     /// <summary>
@@ -46,7 +52,7 @@ internal sealed record FleetProviders(PhysicalProvider Physical, GcpProvider Gcp
         return new(
             new PhysicalProvider(inventory),
             GcpComposition.CreateProvider(desired, fleetDirectory, inventory, host),
-            desired.Fleet.Dns is null ? null : DnsComposition.CreateProvider(desired, source, fleetDirectory, database, inventory, host),
+            desired.Fleet.Dns() is null ? null : DnsComposition.CreateProvider(desired, source, fleetDirectory, database, inventory, host),
             inventory,
             fleetDirectory);
     }

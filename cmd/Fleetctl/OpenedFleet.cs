@@ -51,7 +51,7 @@ internal sealed class OpenedFleet : IAsyncDisposable
         DesiredState desired;
         try
         {
-            desired = FleetLoader.LoadOrThrow(source);
+            desired = FleetProviders.Loader.LoadOrThrow(source);
         }
         catch
         {

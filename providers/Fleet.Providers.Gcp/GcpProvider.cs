@@ -32,8 +32,8 @@ public sealed partial class GcpProvider(GcpConnection? connection, Func<Cancella
     public async Task<ProviderSnapshot> ReadActualStateAsync(DesiredState desired, CancellationToken cancellationToken)
     {
         var pools = await poolRecords(cancellationToken);
-        if (connection is null || desired.Fleet.Gcp is not { } gcp
-            || (!desired.Pools.Any(p => p.Backend == PoolBackend.Gcp) && !pools.Any(p => p.Backend == GcpPlanner.ProviderName)))
+        if (connection is null || desired.Fleet.Gcp() is not { } gcp
+            || (!desired.Pools.Any(p => p.Backend == GcpDefinition.Backend) && !pools.Any(p => p.Backend == GcpPlanner.ProviderName)))
         {
             return new GcpSnapshot([], pools);
         }

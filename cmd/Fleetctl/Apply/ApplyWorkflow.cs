@@ -229,7 +229,7 @@ internal sealed class ApplyWorkflow(
                 continue;
             }
 
-            var update = new PoolUpdate(pool.Name, FleetPlanner.BackendName(pool.Backend), pool.Role, desired.FindRole(pool.Role)?.Image, pool.Protect);
+            var update = new PoolUpdate(pool.Name, pool.Backend, pool.Role, desired.FindRole(pool.Role)?.Image, pool.Protect);
             var record = await database.Inventory.GetPoolAsync(pool.Name, cancellationToken);
             if (record is null || record.Backend != update.Backend || record.Role != update.Role || record.Image != update.Image || record.Protected != update.Protected)
             {

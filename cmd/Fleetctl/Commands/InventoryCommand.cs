@@ -41,7 +41,7 @@ public static class InventoryCommand
     }
 
     internal static DesiredState LoadFleet(GlobalOptions global, ParseResult parse, CliHost host) =>
-        FleetLoader.LoadOrThrow(new DirectorySource(global.FleetDirectory(parse, host)));
+        FleetProviders.Loader.LoadOrThrow(new DirectorySource(global.FleetDirectory(parse, host)));
 
     internal static Task<StateDatabase> OpenDatabaseAsync(DesiredState desired, GlobalOptions global, ParseResult parse, CliHost host, CancellationToken cancellationToken) =>
         StateDatabase.OpenAsync(

@@ -73,7 +73,7 @@ public static class PlanCommand
     private static (ImmutableArray<DocumentChange> Changes, string Base) DesiredChangesSince(string fleetDirectory, string reference, DesiredState head)
     {
         using var baseSource = GitCommitSource.Open(fleetDirectory, reference);
-        var before = FleetLoader.Load(baseSource);
+        var before = FleetProviders.Loader.Load(baseSource);
         if (before.Desired is null)
         {
             throw new FleetException(before.Diagnostics.Select(d => d with { Message = $"at --base {reference}: {d.Message}" }));

@@ -86,10 +86,10 @@ public static class ZonesCommand
         {
             var (zones, states) = await LoadAsync(global, parse, host, ct);
             await using var _ = states.Database;
-            using var target = ZonePushTarget.Create(states.Desired.Fleet.Dns?.Push, global.FleetDirectory(parse, host), host.GetEnvironment, host.Clock);
+            using var target = ZonePushTarget.Create(states.Desired.Fleet.Dns()?.Push, global.FleetDirectory(parse, host), host.GetEnvironment, host.Clock);
             if (!target.Pusher.CanReadServed)
             {
-                throw new FleetException(states.Desired.Fleet.Dns?.Push?.Locations.Of("method") ?? states.Desired.Fleet.Locations.Of("dns"),
+                throw new FleetException(states.Desired.Fleet.Dns()?.Push?.Locations.Of("method") ?? states.Desired.Fleet.Locations.Of("dns"),
                     $"zones diff reads the zones from a name server, and push method {target.Pusher.Method} has none to read from; use rndc or rfc2136");
             }
 
@@ -133,7 +133,7 @@ public static class ZonesCommand
         var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, cancellationToken);
         try
         {
-            if (desired.Fleet.Dns is null)
+            if (desired.Fleet.Dns() is null)
             {
                 throw new FleetException(desired.Fleet.Locations.Document, "fleet.yaml has no dns section: no zones are managed");
             }

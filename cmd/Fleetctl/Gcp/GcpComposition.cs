@@ -17,7 +17,7 @@ internal static class GcpComposition
 
     public static GcpProvider CreateProvider(DesiredState desired, string fleetDirectory, IInventoryStore inventory, CliHost host)
     {
-        var connection = desired.Fleet.Gcp is { } gcp
+        var connection = desired.Fleet.Gcp() is { } gcp
             ? GcpConnection.For(gcp, fleetDirectory, host.GetEnvironment, Http, host.Clock, ComputeClientOptions.Default)
             : null;
         return new GcpProvider(connection, inventory.ListPoolsAsync, GcpApplyOptions.Default);

@@ -66,31 +66,10 @@ public static class DesiredStateDiff
                 .ToDictionary(f => f.Field, f => Spell(f.Value!), StringComparer.Ordinal);
 
         var fleet = state.Fleet;
-        Add(
-            "fleet/" + fleet.Name,
-            ("inventory", fleet.Inventory),
-            ("safety.maxRecyclePercent", fleet.Safety.MaxRecyclePercent),
-            ("dns.nameservers", fleet.Dns?.Nameservers),
-            ("dns.ttl", fleet.Dns?.Ttl),
-            ("dns.template", fleet.Dns?.Template),
-            ("dns.push.method", fleet.Dns?.Push?.Method),
-            ("dns.push.zoneDir", fleet.Dns?.Push?.ZoneDir),
-            ("dns.push.server", fleet.Dns?.Push?.Server),
-            ("gcp.project", fleet.Gcp?.Project),
-            ("gcp.endpoint", fleet.Gcp?.Endpoint));
+        Add("fleet/" + fleet.Name, [("inventory", fleet.Inventory), ("safety.maxRecyclePercent", fleet.Safety.MaxRecyclePercent), .. Fields(fleet.Sections)]);
         foreach (var site in fleet.Sites)
         {
-            Add(
-                "site/" + site.Name,
-                ("domain", site.Domain),
-                ("networks", site.Networks),
-                ("power.driver", site.Power.Driver),
-                ("power.installSeconds", site.Power.InstallSeconds),
-                ("power.recycleSeconds", site.Power.RecycleSeconds),
-                ("power.failureRate", site.Power.FailureRate),
-                ("power.installTimeoutSeconds", site.Power.InstallTimeoutSeconds),
-                ("power.recycleTimeoutSeconds", site.Power.RecycleTimeoutSeconds),
-                ("power.caFile", site.Power.CaFile));
+            Add("site/" + site.Name, [("domain", site.Domain), ("networks", site.Networks), .. Fields(site.Fields)]);
         }
 
         foreach (var hardware in fleet.Hardware)
@@ -100,21 +79,12 @@ public static class DesiredStateDiff
 
         foreach (var role in state.Roles)
         {
-            Add("role/" + role.Name, ("owner", role.Owner), ("image", role.Image));
+            Add("role/" + role.Name, [("owner", role.Owner), ("image", role.Image), .. Fields(role.Fields)]);
         }
 
         foreach (var pool in state.Pools)
         {
-            Add(
-                "pool/" + pool.Name,
-                ("role", pool.Role),
-                ("backend", pool.Backend == PoolBackend.Gcp ? "gcp" : "physical"),
-                ("site", pool.Site),
-                ("hardware", pool.Hardware),
-                ("gcp.zone", pool.Gcp?.Zone),
-                ("gcp.machineType", pool.Gcp?.MachineType),
-                ("size", pool.Size),
-                ("protect", pool.Protect));
+            Add("pool/" + pool.Name, [("role", pool.Role), ("backend", pool.Backend), .. pool.Config.Describe(), ("size", pool.Size), ("protect", pool.Protect)]);
         }
 
         foreach (var zone in state.Zones)
@@ -129,6 +99,10 @@ public static class DesiredStateDiff
 
         return documents;
     }
+
+    /// <summary>The values of provider fields, each under its field's name (<c>gcp.project</c>).</summary>
+    private static IEnumerable<(string Field, object? Value)> Fields(ProviderConfigs configs) =>
+        configs.ByName.SelectMany(c => c.Value.Describe().Select(f => (Field: $"{c.Key}.{f.Field}", f.Value)));
 
     private static string Spell(object value) => value switch
     {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading.Yaml;
 using Fleet.Engine.Model;
+using Fleet.Engine.Providers;
 using Fleet.Engine.Validation;
 
 namespace Fleet.Engine.Loading;
@@ -9,13 +10,19 @@ namespace Fleet.Engine.Loading;
 /// <summary>
 /// Loads a fleet repository: reads every YAML file, checks each document against the schema of its
 /// kind, builds the model, then runs the checks across documents (references, uniqueness,
-/// networks, zones). Every problem is collected; nothing stops at the first one.
+/// networks, zones, and each provider's own rules). The schemas and the fields providers add come
+/// from <paramref name="catalog"/>. Every problem is collected; nothing stops at the first one.
 /// </summary>
-public static class FleetLoader
+public sealed class FleetLoader(ProviderCatalog catalog)
 {
     public const string FleetFile = "fleet.yaml";
 
-    public static LoadResult Load(IFleetSource source)
+    private readonly ModelReader reader = new(catalog);
+
+    /// <summary>The provider definitions the loader reads provider fields with.</summary>
+    public ProviderCatalog Catalog => catalog;
+
+    public LoadResult Load(IFleetSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
         var diagnostics = new List<Diagnostic>();
@@ -37,7 +44,7 @@ public static class FleetLoader
             }
         }
 
-        diagnostics.AddRange(SemanticChecks.Check(documents, source));
+        diagnostics.AddRange(SemanticChecks.Check(documents, source, catalog));
         var sorted = Sort(diagnostics);
         var desired = sorted.Any(d => d.IsError) || documents.Fleets.Count != 1
             ? null
@@ -46,7 +53,7 @@ public static class FleetLoader
     }
 
     /// <summary>Loads and returns the desired state, or throws every diagnostic as one <see cref="FleetException"/>.</summary>
-    public static DesiredState LoadOrThrow(IFleetSource source)
+    public DesiredState LoadOrThrow(IFleetSource source)
     {
         var result = Load(source);
         return result.Succeeded ? result.Desired! : throw new FleetException(result.Diagnostics);
@@ -115,7 +122,7 @@ public static class FleetLoader
         }
     }
 
-    private static void Classify(YamlDocumentNode document, DocumentSet documents, List<Diagnostic> diagnostics)
+    private void Classify(YamlDocumentNode document, DocumentSet documents, List<Diagnostic> diagnostics)
     {
         if (document.Root is not YamlMapping root)
         {
@@ -129,7 +136,7 @@ public static class FleetLoader
             return;
         }
 
-        var errors = FleetSchemas.Shared.Validate(kind, root);
+        var errors = catalog.Schemas.Validate(kind, root);
         if (!errors.IsEmpty)
         {
             diagnostics.AddRange(errors);
@@ -141,13 +148,13 @@ public static class FleetLoader
         switch (kind)
         {
             case FleetKinds.Fleet:
-                documents.Fleets.Add(ModelReader.ReadFleet(root));
+                documents.Fleets.Add(reader.ReadFleet(root));
                 break;
             case FleetKinds.Role:
-                documents.Roles.Add(ModelReader.ReadRole(root));
+                documents.Roles.Add(reader.ReadRole(root));
                 break;
             case FleetKinds.Pool:
-                documents.Pools.Add(ModelReader.ReadPool(root));
+                documents.Pools.Add(reader.ReadPool(root));
                 break;
             case FleetKinds.Zone:
                 documents.Zones.Add(ModelReader.ReadZone(root));

@@ -1,65 +1,60 @@
 using System.Collections.Immutable;
-using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading.Yaml;
 using Fleet.Engine.Model;
+using Fleet.Engine.Providers;
+using static Fleet.Engine.Loading.Yaml.YamlFields;
 
 namespace Fleet.Engine.Loading;
 
 /// <summary>
 /// Builds model records from documents that passed their schema, so types and required fields are
-/// already known to be right here. Every record keeps the location of each of its fields.
+/// already known to be right here. Every record keeps the location of each of its fields. The fields
+/// providers declared are handed to their provider, which reads them into its own records.
 /// </summary>
-internal static class ModelReader
+internal sealed class ModelReader(ProviderCatalog catalog)
 {
-    public static FleetSpec ReadFleet(YamlMapping doc) => new(
-        Str(doc, "name")!,
-        Str(doc, "inventory"),
-        [.. Seq(doc, "sites").Select(n => ReadSite((YamlMapping)n))],
-        [.. Seq(doc, "hardware").Select(n => new HardwareSpec(Str((YamlMapping)n, "name")!, Locate(n)))],
-        doc["dns"] is YamlMapping dns ? ReadDns(dns) : null,
-        doc["gcp"] is YamlMapping gcp ? new GcpSpec(Str(gcp, "project")!, Str(gcp, "credentials") ?? "adc", Str(gcp, "endpoint"), Locate(gcp)) : null,
-        doc["safety"] is YamlMapping safety
-            ? new SafetySpec(Int(safety, "maxRecyclePercent") ?? SafetySpec.DefaultMaxRecyclePercent, Locate(safety))
-            : new SafetySpec(SafetySpec.DefaultMaxRecyclePercent, FieldLocations.At(doc.Location)),
-        Locate(doc))
+    public FleetSpec ReadFleet(YamlMapping doc)
     {
-        Owners = doc["owners"] is YamlMapping owners
-            ? owners.Entries.ToImmutableSortedDictionary(e => e.Key.Text, e => ((YamlScalar)e.Value).Text, StringComparer.Ordinal)
-            : ImmutableSortedDictionary<string, string>.Empty,
-        GitOps = doc["gitops"] is YamlMapping gitops ? new GitOpsSpec(Str(gitops, "requireCommit") is "true" or "True" or "TRUE", Locate(gitops)) : null,
-        Reconcile = doc["reconcile"] is YamlMapping reconcile ? ReadReconcile(reconcile) : ReconcileSpec.Default,
-    };
+        var name = Str(doc, "name")!;
+        return new FleetSpec(
+            name,
+            Str(doc, "inventory"),
+            [.. Seq(doc, "sites").Select(n => ReadSite((YamlMapping)n))],
+            [.. Seq(doc, "hardware").Select(n => new HardwareSpec(Str((YamlMapping)n, "name")!, Locate(n)))],
+            doc["safety"] is YamlMapping safety
+                ? new SafetySpec(Int(safety, "maxRecyclePercent") ?? SafetySpec.DefaultMaxRecyclePercent, Locate(safety))
+                : new SafetySpec(SafetySpec.DefaultMaxRecyclePercent, FieldLocations.At(doc.Location)),
+            Locate(doc))
+        {
+            Owners = doc["owners"] is YamlMapping owners
+                ? owners.Entries.ToImmutableSortedDictionary(e => e.Key.Text, e => ((YamlScalar)e.Value).Text, StringComparer.Ordinal)
+                : ImmutableSortedDictionary<string, string>.Empty,
+            GitOps = doc["gitops"] is YamlMapping gitops ? new GitOpsSpec(Bool(gitops, "requireCommit"), Locate(gitops)) : null,
+            Reconcile = doc["reconcile"] is YamlMapping reconcile ? ReadReconcile(reconcile) : ReconcileSpec.Default,
+            Sections = Read(doc, ConfigTarget.Fleet, name, catalog.SectionOwner),
+        };
+    }
 
-    private static ReconcileSpec ReadReconcile(YamlMapping reconcile) => new(
-        Str(reconcile, "mode") ?? ReconcileSpec.Report,
-        [.. Seq(reconcile, "freeze").Select(n => new FreezeSpec(Str((YamlMapping)n, "schedule")!, Str((YamlMapping)n, "duration")!, Locate(n)))],
-        reconcile["notify"] is YamlMapping notify ? Str(notify, "webhook") : null,
-        Locate(reconcile));
-
-    public static RoleSpec ReadRole(YamlMapping doc) => new(Str(doc, "name")!, Str(doc, "owner"), Str(doc, "image")!, Locate(doc))
+    public RoleSpec ReadRole(YamlMapping doc)
     {
-        Dns = doc["dns"] is YamlMapping dns
-            ? new RoleDnsSpec([.. Seq(dns, "srv").Select(n =>
-            {
-                var srv = (YamlMapping)n;
-                return new SrvSpec(Str(srv, "service")!, Int(srv, "port")!.Value, Int(srv, "priority") ?? 0, Int(srv, "weight") ?? 0, srv.Location);
-            })])
-            : null,
-    };
+        var name = Str(doc, "name")!;
+        return new RoleSpec(name, Str(doc, "owner"), Str(doc, "image")!, Locate(doc))
+        {
+            Fields = Read(doc, ConfigTarget.Role, name, catalog.RoleFieldOwner),
+        };
+    }
 
-    public static PoolSpec ReadPool(YamlMapping doc) => new(
-        Str(doc, "name")!,
-        Str(doc, "role")!,
-        Str(doc, "backend") == "gcp" ? PoolBackend.Gcp : PoolBackend.Physical,
-        Str(doc, "site"),
-        Str(doc, "hardware"),
-        doc["gcp"] is YamlMapping gcp ? new GcpPoolSpec(Str(gcp, "zone")!, Str(gcp, "machineType")!) : null,
-        Int(doc, "size")!.Value,
-        Str(doc, "protect") is "true" or "True" or "TRUE",
-        Locate(doc))
+    public PoolSpec ReadPool(YamlMapping doc)
     {
-        Reconcile = Str(doc, "reconcile"),
-    };
+        // The schema admits only registered backends, and requires one when there is no default.
+        var backend = Str(doc, "backend") ?? catalog.DefaultBackend!;
+        var locations = Locate(doc);
+        return new PoolSpec(Str(doc, "name")!, Str(doc, "role")!, backend, Int(doc, "size")!.Value, Bool(doc, "protect"), locations)
+        {
+            Reconcile = Str(doc, "reconcile"),
+            Config = catalog.Backend(backend)!.Value.Definition.ReadPool(backend, doc, locations),
+        };
+    }
 
     public static ZoneSpec ReadZone(YamlMapping doc) => new(
         Str(doc, "name")!,
@@ -74,88 +69,35 @@ internal static class ModelReader
         MaxChangePercent = Int(doc, "maxChangePercent"),
     };
 
-    private static SiteSpec ReadSite(YamlMapping site)
+    private static ReconcileSpec ReadReconcile(YamlMapping reconcile) => new(
+        Str(reconcile, "mode") ?? ReconcileSpec.Report,
+        [.. Seq(reconcile, "freeze").Select(n => new FreezeSpec(Str((YamlMapping)n, "schedule")!, Str((YamlMapping)n, "duration")!, Locate(n)))],
+        reconcile["notify"] is YamlMapping notify ? Str(notify, "webhook") : null,
+        Locate(reconcile));
+
+    private SiteSpec ReadSite(YamlMapping site)
     {
-        var power = (YamlMapping)site["power"]!;
-        return new SiteSpec(
-            Str(site, "name")!,
-            Str(site, "domain")!,
-            [.. Seq(site, "networks").Select(n => ((YamlScalar)n).Text)],
-            new PowerSpec(
-                Str(power, "driver")!,
-                Num(power, "installSeconds"),
-                Num(power, "recycleSeconds"),
-                Num(power, "failureRate"),
-                Str(power, "username"),
-                Str(power, "password"),
-                Locate(power))
-            {
-                InstallTimeoutSeconds = Num(power, "installTimeoutSeconds"),
-                RecycleTimeoutSeconds = Num(power, "recycleTimeoutSeconds"),
-                CaFile = Str(power, "caFile"),
-            },
-            Locate(site));
-    }
-
-    private static DnsSpec ReadDns(YamlMapping dns)
-    {
-        var push = dns["push"] as YamlMapping;
-        return new DnsSpec(
-            [.. Seq(dns, "nameservers").Select(n => ((YamlScalar)n).Text)],
-            Int(dns, "ttl") ?? 300,
-            Str(dns, "template"),
-            push is null ? null : new DnsPushSpec(Str(push, "method")!, Str(push, "zoneDir"), Str(push, "server"), Str(push, "keyFile"), Locate(push))
-            {
-                Primary = Str(push, "primary"),
-                TransferKey = Str(push, "transferKey"),
-            },
-            Locate(dns));
-    }
-
-    private static string? Str(YamlMapping mapping, string key) => mapping[key] is YamlScalar { Type: not YamlScalarType.Null } s ? s.Text : null;
-
-    /// <summary>A number the schema has already checked; integers may be written as 2.0 or 0x10.</summary>
-    private static double? Num(YamlMapping mapping, string key) => mapping[key] switch
-    {
-        YamlScalar { Type: YamlScalarType.Integer } s => (double)YamlJson.ParseInteger(s.Text),
-        YamlScalar { Type: YamlScalarType.Float } s => YamlJson.ParseFloat(s.Text),
-        _ => null,
-    };
-
-    private static int? Int(YamlMapping mapping, string key) => Num(mapping, key) is { } value ? (int)value : null;
-
-    private static IEnumerable<YamlNode> Seq(YamlMapping mapping, string key) => mapping[key] is YamlSequence s ? s.Items : [];
-
-    /// <summary>The location of every field below a mapping, keyed by its path as written (<c>gcp.zone</c>, <c>networks[1]</c>).</summary>
-    private static FieldLocations Locate(YamlNode node)
-    {
-        var fields = ImmutableDictionary.CreateBuilder<string, SourceLocation>(StringComparer.Ordinal);
-        Collect(node, string.Empty, fields);
-        return new FieldLocations(node.Location, fields.ToImmutable());
-    }
-
-    private static void Collect(YamlNode node, string prefix, ImmutableDictionary<string, SourceLocation>.Builder fields)
-    {
-        switch (node)
+        var name = Str(site, "name")!;
+        return new SiteSpec(name, Str(site, "domain")!, Strings(site, "networks"), Locate(site))
         {
-            case YamlMapping mapping:
-                foreach (var entry in mapping.Entries)
-                {
-                    var path = prefix.Length == 0 ? entry.Key.Text : $"{prefix}.{entry.Key.Text}";
-                    fields[path] = entry.Value.Location;
-                    Collect(entry.Value, path, fields);
-                }
+            Fields = Read(site, ConfigTarget.Site, name, catalog.SiteFieldOwner),
+        };
+    }
 
-                break;
-            case YamlSequence sequence:
-                for (var i = 0; i < sequence.Items.Length; i++)
-                {
-                    var path = $"{prefix}[{i}]";
-                    fields[path] = sequence.Items[i].Location;
-                    Collect(sequence.Items[i], path, fields);
-                }
+    /// <summary>The provider fields written in <paramref name="mapping"/>, each read by the provider that declared it.</summary>
+    private static ProviderConfigs Read(YamlMapping mapping, ConfigTarget target, string owner, Func<string, IProviderDefinition?> ownerOf)
+    {
+        var configs = ProviderConfigs.Empty;
+        foreach (var entry in mapping.Entries)
+        {
+            if (entry.Value is YamlScalar { Type: YamlScalarType.Null } || ownerOf(entry.Key.Text) is not { } definition)
+            {
+                continue;
+            }
 
-                break;
+            configs = configs.With(entry.Key.Text, definition.ReadField(new ConfigField(target, owner, entry.Key.Text, entry.Value, Locate(entry.Value))));
         }
+
+        return configs;
     }
 }

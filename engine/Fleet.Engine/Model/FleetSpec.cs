@@ -1,15 +1,17 @@
 using System.Collections.Immutable;
+using Fleet.Engine.Providers;
 
 namespace Fleet.Engine.Model;
 
-/// <summary>The <c>kind: Fleet</c> document in <c>fleet.yaml</c>.</summary>
+/// <summary>
+/// The <c>kind: Fleet</c> document in <c>fleet.yaml</c>. The sections providers declare (DNS, a cloud)
+/// are in <see cref="Sections"/>, as each provider read them.
+/// </summary>
 public sealed record FleetSpec(
     string Name,
     string? Inventory,
     ImmutableArray<SiteSpec> Sites,
     ImmutableArray<HardwareSpec> Hardware,
-    DnsSpec? Dns,
-    GcpSpec? Gcp,
     SafetySpec Safety,
     FieldLocations Locations)
 {
@@ -19,88 +21,44 @@ public sealed record FleetSpec(
     public GitOpsSpec? GitOps { get; init; }
 
     public ReconcileSpec Reconcile { get; init; } = ReconcileSpec.Default;
+
+    /// <summary>The provider sections written in fleet.yaml, by section name, as their providers read them.</summary>
+    public ProviderConfigs Sections { get; init; } = ProviderConfigs.Empty;
 }
 
-/// <summary>A datacenter: its forward DNS domain, the networks its reverse zones derive from, its power driver.</summary>
+/// <summary>
+/// A datacenter: its forward DNS domain and the networks its reverse zones derive from. Fields that
+/// providers declare for sites (how machines are powered) are in <see cref="Fields"/>.
+/// </summary>
 public sealed record SiteSpec(
     string Name,
     string Domain,
     ImmutableArray<string> Networks,
-    PowerSpec Power,
-    FieldLocations Locations);
-
-/// <summary>
-/// How machines of a site are powered and booted. <c>ipmi</c> and <c>redfish</c> take credentials as
-/// references (<c>env:NAME</c> or <c>file:PATH</c>), never values; <c>simulated</c> has no hardware
-/// and takes timings and a failure rate.
-/// </summary>
-public sealed record PowerSpec(
-    string Driver,
-    double? InstallSeconds,
-    double? RecycleSeconds,
-    double? FailureRate,
-    string? Username,
-    string? PasswordRef,
     FieldLocations Locations)
 {
-    public const string Ipmi = "ipmi";
-    public const string Redfish = "redfish";
-    public const string Simulated = "simulated";
-
-    /// <summary>
-    /// Seconds an install attempt may run before it counts as failed, on any driver; null takes the
-    /// default (60 minutes on real hardware, five times <see cref="InstallSeconds"/> when simulated).
-    /// </summary>
-    public double? InstallTimeoutSeconds { get; init; }
-
-    /// <summary>Seconds a sanitize (recycle) attempt may run; null takes the default (30 minutes, or five times <see cref="RecycleSeconds"/>).</summary>
-    public double? RecycleTimeoutSeconds { get; init; }
-
-    /// <summary>
-    /// redfish: a PEM file, relative to the fleet directory, of the CA or the BMC certificates the
-    /// site's BMCs are trusted by, instead of the system store (BMCs serve self-signed certificates).
-    /// </summary>
-    public string? CaFile { get; init; }
+    /// <summary>The provider fields written on this site, by field name, as their providers read them.</summary>
+    public ProviderConfigs Fields { get; init; } = ProviderConfigs.Empty;
 }
 
 public sealed record HardwareSpec(string Name, FieldLocations Locations);
 
-public sealed record DnsSpec(
-    ImmutableArray<string> Nameservers,
-    int Ttl,
-    string? Template,
-    DnsPushSpec? Push,
-    FieldLocations Locations);
-
-/// <summary>How zones reach the name servers: <c>directory</c>, <c>rndc</c> or <c>rfc2136</c>. Keys are references.</summary>
-public sealed record DnsPushSpec(
-    string Method,
-    string? ZoneDir,
-    string? Server,
-    string? KeyFile,
-    FieldLocations Locations)
-{
-    /// <summary>
-    /// The DNS address (<c>host:port</c>) serving the zones, read by AXFR for drift and serials when
-    /// <see cref="Server"/> is not itself a DNS server (method <c>rndc</c> or <c>directory</c>).
-    /// </summary>
-    public string? Primary { get; init; }
-
-    /// <summary>A TSIG key reference (<c>env:NAME</c> or <c>file:PATH</c>) for AXFR from <see cref="Primary"/>.</summary>
-    public string? TransferKey { get; init; }
-
-    public const string Directory = "directory";
-    public const string Rndc = "rndc";
-    public const string Rfc2136 = "rfc2136";
-}
-
-public sealed record GcpSpec(
-    string Project,
-    string Credentials,
-    string? Endpoint,
-    FieldLocations Locations);
-
 public sealed record SafetySpec(int MaxRecyclePercent, FieldLocations Locations)
 {
     public const int DefaultMaxRecyclePercent = 25;
+}
+
+/// <summary>Provider fields of a document, by field name (<c>gcp</c>, <c>power</c>), each as its provider read it.</summary>
+public sealed record ProviderConfigs(ImmutableSortedDictionary<string, ProviderConfig> ByName)
+{
+    public static ProviderConfigs Empty { get; } = new(ImmutableSortedDictionary<string, ProviderConfig>.Empty.WithComparers(StringComparer.Ordinal));
+
+    /// <summary>The field <paramref name="name"/> as its provider's record type, or null when it is not written.</summary>
+    public T? Get<T>(string name)
+        where T : ProviderConfig => ByName.GetValueOrDefault(name) as T;
+
+    public ProviderConfigs With(string name, ProviderConfig config) => new(ByName.SetItem(name, config));
+
+    public bool Equals(ProviderConfigs? other) => other is not null && ByName.Count == other.ByName.Count && ByName.All(e => other.ByName.TryGetValue(e.Key, out var v) && Equals(v, e.Value));
+
+    public override int GetHashCode() => ByName.Count;
 }

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using Fleet.Engine.Providers;
 
 namespace Fleet.Engine.Model;
 
@@ -9,15 +9,6 @@ public sealed record RoleSpec(
     string Image,
     FieldLocations Locations)
 {
-    /// <summary>Optional DNS records the role publishes for its in_use machines (<c>dns: { srv: [...] }</c>).</summary>
-    public RoleDnsSpec? Dns { get; init; }
+    /// <summary>The provider fields written on this role (records it publishes), as their providers read them.</summary>
+    public ProviderConfigs Fields { get; init; } = ProviderConfigs.Empty;
 }
-
-/// <summary>The <c>dns</c> block of a Role.</summary>
-public sealed record RoleDnsSpec(ImmutableArray<SrvSpec> Srv);
-
-/// <summary>
-/// One SRV service of a role: <c>{ service: _fancydb._tcp, port: 5432 }</c> publishes
-/// <c>_fancydb._tcp.&lt;site domain&gt;</c> pointing at every in_use machine of the role in that site.
-/// </summary>
-public sealed record SrvSpec(string Service, int Port, int Priority, int Weight, Diagnostics.SourceLocation Location);

@@ -35,7 +35,7 @@ public sealed class FleetPlanner
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         foreach (var pool in desired.Pools)
         {
-            var backend = BackendName(pool.Backend);
+            var backend = pool.Backend;
             if (!Providers.Any(p => p.Capabilities.ServesBackend(backend)))
             {
                 diagnostics.Add(Diagnostic.Error(pool.Locations.Of("backend"), $"pool {pool.Name}: no provider serves backend '{backend}' in this fleetctl"));
@@ -156,9 +156,6 @@ public sealed class FleetPlanner
             .Select(k => $"guard {k} belongs to a provider this fleetctl does not have"));
         return stale.ToImmutable();
     }
-
-    /// <summary>The plan-file spelling of a backend (<c>backend:</c> in YAML).</summary>
-    public static string BackendName(PoolBackend backend) => backend.ToString().ToLowerInvariant();
 
     /// <summary>Guards are namespaced by provider in the plan file: <c>physical:machine/C0MPUT3</c>.</summary>
     private static string GuardKey(string provider, string key) => $"{provider}:{key}";

@@ -1,30 +1,19 @@
 using System.Globalization;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.GitOps;
-using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 
 namespace Fleet.Engine.Validation;
 
-/// <summary>Checks of the Fleet document across its fields: unique sites and domains, networks, drivers, DNS push.</summary>
+/// <summary>Checks of the Fleet document across its fields: unique sites and domains, networks, freeze windows.</summary>
 internal static class FleetChecks
 {
-    public static void Check(FleetSpec fleet, IFleetSource source, List<Diagnostic> diagnostics)
+    public static void Check(FleetSpec fleet, List<Diagnostic> diagnostics)
     {
         SemanticChecks.Unique(fleet.Sites, s => s.Name, s => s.Locations, "site", diagnostics);
         SemanticChecks.Unique(fleet.Hardware, h => h.Name, h => h.Locations, "hardware", diagnostics);
         CheckDomains(fleet, diagnostics);
         CheckNetworks(fleet, diagnostics);
-        foreach (var site in fleet.Sites)
-        {
-            CheckPower(site, source, diagnostics);
-        }
-
-        if (fleet.Dns?.Push is { } push)
-        {
-            CheckPush(push, diagnostics);
-        }
-
         foreach (var freeze in fleet.Reconcile.Freeze)
         {
             if (CronSchedule.TryParse(freeze.Schedule, out var error) is null)
@@ -77,71 +66,5 @@ internal static class FleetChecks
                 seen.Add((network, site, location));
             }
         }
-    }
-
-    private static void CheckPower(SiteSpec site, IFleetSource source, List<Diagnostic> diagnostics)
-    {
-        var power = site.Power;
-        string[] simulatedOnly = ["installSeconds", "recycleSeconds", "failureRate"];
-        string[] bmcOnly = ["username", "password"];
-        var foreign = power.Driver == PowerSpec.Simulated ? bmcOnly : simulatedOnly;
-        foreach (var field in foreign.Where(power.Locations.Fields.ContainsKey))
-        {
-            var applies = power.Driver == PowerSpec.Simulated ? "the ipmi and redfish drivers" : "the simulated driver";
-            diagnostics.Add(Diagnostic.Error(power.Locations.Of(field), $"site '{site.Name}': power field '{field}' applies only to {applies}"));
-        }
-
-        if (power.CaFile is { } caFile)
-        {
-            var location = power.Locations.Of("caFile");
-            if (power.Driver != PowerSpec.Redfish)
-            {
-                diagnostics.Add(Diagnostic.Error(location, $"site '{site.Name}': power field 'caFile' applies only to the redfish driver"));
-            }
-            else if (!FileExists(source, caFile))
-            {
-                diagnostics.Add(Diagnostic.Error(location, $"site '{site.Name}': power.caFile '{caFile}' does not exist in the fleet repository; it is a PEM file of the CA or the BMC certificates, relative to the fleet directory"));
-            }
-        }
-    }
-
-    /// <summary>Whether a path relative to the fleet directory names a file of it; a path leading outside it does not.</summary>
-    private static bool FileExists(IFleetSource source, string path)
-    {
-        const string root = "/fleet/";
-        var relative = Path.GetRelativePath(root, Path.GetFullPath(path, root));
-        return !Path.IsPathRooted(path) && !relative.StartsWith("..", StringComparison.Ordinal) && source.Exists(relative);
-    }
-
-    private static void CheckPush(DnsPushSpec push, List<Diagnostic> diagnostics)
-    {
-        var (required, allowed) = push.Method switch
-        {
-            "directory" => (new[] { "zoneDir" }, new[] { "zoneDir" }),
-            "rndc" => (["zoneDir", "server", "keyFile"], ["zoneDir", "server", "keyFile"]),
-            _ => (["server", "keyFile"], new[] { "server", "keyFile" }),
-        };
-        foreach (var field in required.Where(f => !push.Locations.Fields.ContainsKey(f)))
-        {
-            diagnostics.Add(Diagnostic.Error(push.Locations.Document, $"dns.push method '{push.Method}' needs '{field}'"));
-        }
-
-        foreach (var field in new[] { "zoneDir", "server", "keyFile" }.Where(f => push.Locations.Fields.ContainsKey(f) && !allowed.Contains(f)))
-        {
-            diagnostics.Add(Diagnostic.Error(push.Locations.Of(field), $"dns.push field '{field}' does not apply to method '{push.Method}'"));
-        }
-
-        if (push.Server is { } server && !IsHostPort(server))
-        {
-            diagnostics.Add(Diagnostic.Error(push.Locations.Of("server"), $"dns.push server '{server}' must be host:port, such as 127.0.0.1:953"));
-        }
-    }
-
-    private static bool IsHostPort(string value)
-    {
-        var colon = value.LastIndexOf(':');
-        return colon > 0
-            && ushort.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0
-            && Uri.CheckHostName(value[..colon].Trim('[', ']')) != UriHostNameType.Unknown;
     }
 }

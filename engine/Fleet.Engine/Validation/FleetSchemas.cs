@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
@@ -9,18 +8,20 @@ using Json.Schema;
 namespace Fleet.Engine.Validation;
 
 /// <summary>
-/// The embedded JSON Schemas (one per kind), built once per process, and the evaluation of a YAML
-/// document against them. Results are phrased here, for people: the library's messages name
-/// keywords, ours name fields ("field 'size' must be a whole number ≥ 0, got -3").
+/// The JSON Schemas of every kind (composed from the core and the providers' fragments by
+/// <see cref="SchemaComposer"/>, see <see cref="Providers.ProviderCatalog.Schemas"/>), each built once,
+/// and the evaluation of a YAML document against them. Results are phrased here, for people: the
+/// library's messages name keywords, ours name fields ("field 'size' must be a whole number ≥ 0, got -3").
 /// </summary>
 public sealed class FleetSchemas
 {
-    private static readonly Lazy<FleetSchemas> SharedInstance = new(() => new FleetSchemas(), LazyThreadSafetyMode.ExecutionAndPublication);
-
     private readonly Dictionary<string, Lazy<KindSchema>> _schemas;
+    private readonly ImmutableDictionary<string, string> _texts;
 
-    private FleetSchemas()
+    /// <param name="texts">Each kind's schema text, by kind.</param>
+    public FleetSchemas(ImmutableDictionary<string, string> texts)
     {
+        _texts = texts;
         _schemas = FleetKinds.All.ToDictionary(k => k, k => new Lazy<KindSchema>(() =>
         {
             var text = Text(k);
@@ -29,18 +30,8 @@ public sealed class FleetSchemas
         }), StringComparer.Ordinal);
     }
 
-    /// <summary>The schemas, built on first use (building costs milliseconds; do it once).</summary>
-    public static FleetSchemas Shared => SharedInstance.Value;
-
-    /// <summary>The schema text of a kind as shipped in <c>schemas/</c>.</summary>
-    public static string Text(string kind)
-    {
-        var name = "schemas/" + FleetKinds.SchemaFile(kind);
-        using var stream = typeof(FleetSchemas).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"embedded schema {name} is missing from the build");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    /// <summary>The schema text of a kind, as <c>fleetctl schema</c> prints it and <c>schemas/</c> ships it.</summary>
+    public string Text(string kind) => _texts[kind];
 
     /// <summary>
     /// Evaluates a document of a known kind; returns the diagnostics (none when valid). Valid documents
@@ -57,7 +48,7 @@ public sealed class FleetSchemas
     {
         var kind = schema.Kind;
         var instance = YamlJson.ToJson(root);
-        var results = Library.Schema(schema).Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var results = schema.Library.Value.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (results.IsValid)
         {
             return [];
@@ -253,25 +244,19 @@ public sealed class FleetSchemas
         return path.ToString();
     }
 
-    /// <summary>A kind's schema: its text, its JSON and the fast check built from it.</summary>
-    private sealed record KindSchema(string Kind, string Text, JsonElement Document, YamlSchemaCheck Check);
-
     /// <summary>
-    /// JsonSchema.Net's builds of the schemas. The library is touched only here, when a document fails
-    /// the fast check: initializing it costs more than checking every document of a large fleet.
+    /// A kind's schema: its text, its JSON, the fast check built from it, and JsonSchema.Net's build of
+    /// it. The library is touched only when a document fails the fast check: initializing it costs more
+    /// than checking every document of a large fleet.
     /// </summary>
-    private static class Library
+    private sealed record KindSchema(string Kind, string Text, JsonElement Document, YamlSchemaCheck Check)
     {
-        private static readonly BuildOptions Options = new() { SchemaRegistry = new SchemaRegistry() };
-        private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Built = new(StringComparer.Ordinal);
-
-        public static JsonSchema Schema(KindSchema kind) =>
-            Built.GetOrAdd(kind.Kind, _ => new Lazy<JsonSchema>(() => JsonSchema.FromText(kind.Text, Options))).Value;
+        public Lazy<JsonSchema> Library { get; } = new(() => JsonSchema.FromText(Text, new BuildOptions { SchemaRegistry = new SchemaRegistry() }), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>JsonSchema.Net's verdict alone, for tests that hold the fast check to it.</summary>
     internal bool IsValidPerJsonSchema(string kind, YamlNode root) =>
-        Library.Schema(_schemas[kind].Value).Evaluate(YamlJson.ToJson(root), new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
+        _schemas[kind].Value.Library.Value.Evaluate(YamlJson.ToJson(root), new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
 
     /// <summary>The fast check's verdict alone.</summary>
     internal bool IsValidPerFastCheck(string kind, YamlNode root) => _schemas[kind].Value.Check.Accepts(root);

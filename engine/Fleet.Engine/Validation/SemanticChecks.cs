@@ -1,23 +1,25 @@
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
+using Fleet.Engine.Providers;
 
 namespace Fleet.Engine.Validation;
 
 /// <summary>
 /// The checks a schema cannot express because they span fields or documents: uniqueness, references,
-/// backend-specific fields, networks and DNS. Runs on documents that passed their schema.
+/// fields of another backend, networks and zones, then each provider's own rules. Runs on documents
+/// that passed their schema.
 /// </summary>
 internal static class SemanticChecks
 {
     /// <param name="source">Where files the documents name (a site's <c>power.caFile</c>) must exist.</param>
-    public static IEnumerable<Diagnostic> Check(DocumentSet documents, IFleetSource source)
+    public static IEnumerable<Diagnostic> Check(DocumentSet documents, IFleetSource source, ProviderCatalog catalog)
     {
         var diagnostics = new List<Diagnostic>();
         var fleet = CheckFleetDocuments(documents, diagnostics);
         if (fleet is not null)
         {
-            FleetChecks.Check(fleet, source, diagnostics);
+            FleetChecks.Check(fleet, diagnostics);
         }
 
         Unique(documents.Roles, r => r.Name, r => r.Locations, FleetKinds.Role, diagnostics);
@@ -26,12 +28,18 @@ internal static class SemanticChecks
         var roles = documents.Roles.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var pool in documents.Pools)
         {
-            CheckPool(pool, fleet, roles, documents, diagnostics);
+            CheckPool(pool, roles, documents, catalog, diagnostics);
         }
 
         foreach (var zone in documents.Zones)
         {
             ZoneChecks.Check(zone, fleet, diagnostics);
+        }
+
+        var loaded = new LoadedDocuments(fleet, [.. documents.Roles], [.. documents.Pools], [.. documents.Zones], source, documents.CanJudge, documents.Complete);
+        foreach (var definition in catalog.Definitions)
+        {
+            definition.Check(loaded, diagnostics);
         }
 
         return diagnostics;
@@ -71,7 +79,7 @@ internal static class SemanticChecks
         return documents.Fleets.FirstOrDefault();
     }
 
-    private static void CheckPool(PoolSpec pool, FleetSpec? fleet, HashSet<string> roles, DocumentSet documents, List<Diagnostic> diagnostics)
+    private static void CheckPool(PoolSpec pool, HashSet<string> roles, DocumentSet documents, ProviderCatalog catalog, List<Diagnostic> diagnostics)
     {
         void Error(string field, string message) => diagnostics.Add(Diagnostic.Error(pool.Locations.Of(field), $"pool '{pool.Name}': {message}"));
 
@@ -80,51 +88,17 @@ internal static class SemanticChecks
             Error("role", $"role '{pool.Role}' is not defined{Suggestions.DidYouMean(pool.Role, roles.Order(StringComparer.Ordinal))}");
         }
 
-        if (pool.Backend == PoolBackend.Physical)
+        // The schema admits every backend's fields on every pool; only the pool's own backend's apply.
+        var own = catalog.Backend(pool.Backend)!.Value.Schema;
+        var foreign = catalog.Backends
+            .Where(b => b.Name != pool.Backend)
+            .SelectMany(b => b.PoolFields.Select(f => f.Name))
+            .Where(f => pool.Locations.Fields.ContainsKey(f) && !own.PoolFields.Any(o => o.Name == f))
+            .Distinct(StringComparer.Ordinal);
+        foreach (var field in foreign)
         {
-            foreach (var (field, _) in new[] { (Field: "site", Value: pool.Site), (Field: "hardware", Value: pool.Hardware) }.Where(f => f.Value is null))
-            {
-                Error("name", $"a physical pool needs '{field}'");
-            }
-
-            if (pool.Gcp is not null)
-            {
-                Error("gcp", "'gcp' applies only to pools with backend: gcp");
-            }
-
-            var judgeable = fleet is not null && documents.Complete;
-            if (judgeable && pool.Site is { } site && !fleet!.Sites.Any(s => s.Name == site))
-            {
-                Error("site", $"site '{site}' is not defined in {FleetLoader.FleetFile}{Suggestions.DidYouMean(site, fleet.Sites.Select(s => s.Name))}");
-            }
-
-            if (judgeable && pool.Hardware is { } hardware && !fleet!.Hardware.Any(h => h.Name == hardware))
-            {
-                Error("hardware", $"hardware '{hardware}' is not defined in {FleetLoader.FleetFile}{Suggestions.DidYouMean(hardware, fleet.Hardware.Select(h => h.Name))}");
-            }
-
-            // Hostnames are <site>-<role>-<5 chars> and must stay one DNS label.
-            if (pool.Site is { } s && s.Length + pool.Role.Length + 7 > 63)
-            {
-                Error("role", $"hostnames '{s}-{pool.Role}-xxxxx' would be longer than 63 characters; shorten the site or role name");
-            }
-        }
-        else
-        {
-            foreach (var field in new[] { "site", "hardware" }.Where(pool.Locations.Fields.ContainsKey))
-            {
-                Error(field, $"'{field}' applies only to physical pools; a gcp pool is placed by gcp.zone and gcp.machineType");
-            }
-
-            if (pool.Gcp is null)
-            {
-                Error("backend", "a gcp pool needs 'gcp: { zone, machineType }'");
-            }
-
-            if (fleet is not null && fleet.Gcp is null)
-            {
-                Error("backend", $"a gcp pool needs a 'gcp' section (project, credentials) in {FleetLoader.FleetFile}");
-            }
+            var declaring = string.Join(" and ", catalog.BackendsDeclaring(field));
+            Error(field, $"'{field}' applies only to {declaring} pools{(own.Placement is { } placement ? "; " + placement : string.Empty)}");
         }
     }
 }

@@ -56,9 +56,9 @@ public sealed class ZoneTemplates
             byPath[path] = template;
         }
 
-        if (desired.Fleet.Dns?.Template is { } fleetPath)
+        if (desired.Fleet.Dns() is { Template: { } fleetPath } dns)
         {
-            Read(fleetPath, desired.Fleet.Dns.Locations.Of("template"));
+            Read(fleetPath, dns.Locations.Of("template"));
         }
 
         foreach (var zone in desired.Zones)
@@ -69,7 +69,7 @@ public sealed class ZoneTemplates
             }
         }
 
-        var fleet = desired.Fleet.Dns?.Template is { } p && byPath.TryGetValue(p, out var t) ? t : Default;
+        var fleet = desired.Fleet.Dns()?.Template is { } p && byPath.TryGetValue(p, out var t) ? t : Default;
         return (new ZoneTemplates(fleet, byPath.ToImmutable()), diagnostics.ToImmutable());
     }
 

@@ -31,7 +31,7 @@ public static class ZoneGenerator
 
     public static ZoneGeneration Generate(DesiredState desired, IEnumerable<Machine> machines, ZoneTemplates templates)
     {
-        var dns = desired.Fleet.Dns;
+        var dns = desired.Fleet.Dns();
         if (dns is null)
         {
             return new ZoneGeneration([], []);
@@ -71,8 +71,8 @@ public static class ZoneGenerator
             }
         }
 
-        var srvByRole = desired.Roles.Where(r => r.Dns is { Srv.IsDefaultOrEmpty: false })
-            .ToDictionary(r => r.Name, r => r.Dns!.Srv, StringComparer.Ordinal);
+        var srvByRole = desired.Roles.Where(r => r.Dns() is { Srv.IsDefaultOrEmpty: false })
+            .ToDictionary(r => r.Name, r => r.Dns()!.Srv, StringComparer.Ordinal);
         foreach (var machine in machines)
         {
             if (machine.Hostname is null || !forwardBySite.TryGetValue(machine.Site, out var forward))

@@ -44,13 +44,13 @@ public static class GcpPlanner
     public static ImmutableArray<Diagnostic> Validate(DesiredState desired)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        var project = desired.Fleet.Gcp?.Project;
+        var project = desired.Fleet.Gcp()?.Project;
         if (project is null)
         {
             return [];
         }
 
-        var roles = desired.Pools.Where(p => p.Backend == PoolBackend.Gcp).Select(p => p.Role).ToHashSet(StringComparer.Ordinal);
+        var roles = desired.Pools.Where(p => p.Backend == GcpDefinition.Backend).Select(p => p.Role).ToHashSet(StringComparer.Ordinal);
         foreach (var role in desired.Roles.Where(r => roles.Contains(r.Name)))
         {
             if (GcpImages.SourceImage(role.Image, project) is null)
@@ -64,7 +64,7 @@ public static class GcpPlanner
 
     public static ProviderPlan Plan(DesiredState desired, GcpSnapshot actual, PlanOptions options)
     {
-        var project = desired.Fleet.Gcp?.Project;
+        var project = desired.Fleet.Gcp()?.Project;
         if (project is null)
         {
             return ProviderPlan.Empty;
@@ -77,7 +77,7 @@ public static class GcpPlanner
         var limits = new List<string>();
         var errors = new List<Diagnostic>();
 
-        foreach (var pool in desired.Pools.Where(p => p.Backend == PoolBackend.Gcp && p.Gcp is not null).OrderBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var pool in desired.Pools.Where(p => p.Backend == GcpDefinition.Backend && p.Gcp() is not null).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             if (!options.Selection.Includes(pool.Name, null))
             {
@@ -92,7 +92,7 @@ public static class GcpPlanner
             }
 
             var address = Address(pool.Name);
-            var spec = pool.Gcp!;
+            var spec = pool.Gcp()!;
             var template = GroupTemplates.Build(fleet, pool.Name, role.Name, spec.MachineType, sourceImage);
             var named = actual.Groups.Where(g => g.Name == pool.Name).ToList();
             var group = named.FirstOrDefault(g => g.Zone == spec.Zone);
@@ -182,7 +182,7 @@ public static class GcpPlanner
         DesiredState desired, GcpSnapshot actual, PlanOptions options, string fleet,
         ImmutableArray<ProposedChange>.Builder changes, Dictionary<string, string> guards, List<Disruption> disruptions, List<string> limits, List<Diagnostic> errors)
     {
-        var declared = desired.Pools.Where(p => p.Backend == PoolBackend.Gcp).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var declared = desired.Pools.Where(p => p.Backend == GcpDefinition.Backend).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var records = actual.Pools.Where(p => p.Backend == ProviderName).ToDictionary(p => p.Name, StringComparer.Ordinal);
         foreach (var group in actual.Groups.Where(g => g.ManagedBy == fleet && !declared.Contains(g.Name)).OrderBy(g => g.Name, StringComparer.Ordinal).ThenBy(g => g.Zone, StringComparer.Ordinal))
         {

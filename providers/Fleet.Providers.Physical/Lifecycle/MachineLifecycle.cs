@@ -36,7 +36,7 @@ public sealed record LifecycleOptions(TimeSpan InstallTimeout, TimeSpan RecycleT
     /// </summary>
     public static LifecycleOptions ForSite(SiteSpec site)
     {
-        var power = site.Power;
+        var power = site.Power();
         var baseline = power.Driver == PowerSpec.Simulated
             ? ForSimulated(
                 power.InstallSeconds is { } install ? TimeSpan.FromSeconds(install) : SimulatedSiteOptions.Default.InstallTime,

@@ -33,7 +33,7 @@ public static class PhysicalPlanner
     public static ImmutableArray<Diagnostic> Validate(DesiredState desired)
     {
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
-        foreach (var pool in desired.Pools.Where(p => p.Backend == PoolBackend.Physical))
+        foreach (var pool in desired.Pools.Where(p => p.Backend == ProviderName))
         {
             if (pool.Site is null)
             {
@@ -44,11 +44,6 @@ public static class PhysicalPlanner
             {
                 diagnostics.Add(Diagnostic.Error(pool.Locations.Of("backend"), $"pool {pool.Name}: a physical pool needs a hardware type"));
             }
-
-            if (pool.Gcp is not null)
-            {
-                diagnostics.Add(Diagnostic.Error(pool.Locations.Of("gcp"), $"pool {pool.Name}: gcp settings are not accepted on a physical pool (backend: physical)"));
-            }
         }
 
         return diagnostics.ToImmutable();
@@ -57,7 +52,7 @@ public static class PhysicalPlanner
     public static ProviderPlan Plan(DesiredState desired, PhysicalSnapshot actual, PlanOptions options)
     {
         var planning = new Planning(desired, actual, options);
-        foreach (var pool in desired.Pools.Where(p => p.Backend == PoolBackend.Physical).OrderBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var pool in desired.Pools.Where(p => p.Backend == ProviderName).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             if (options.Selection.Includes(pool.Name, pool.Site))
             {
@@ -138,7 +133,7 @@ public static class PhysicalPlanner
             var expected = 0;
             foreach (var pool in desired.Pools)
             {
-                if (pool.Backend == PoolBackend.Physical)
+                if (pool.Backend == ProviderName)
                 {
                     expected += Math.Max(0, pool.Size - (members.TryGetValue(pool.Name, out var list) ? list.Count : 0));
                 }

@@ -46,7 +46,7 @@ public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites
         var completions = new DbBootTaskCompletions(real.BootTasks, clock);
         foreach (var site in fleet.Sites)
         {
-            if (site.Power.Driver != PowerSpec.Simulated)
+            if (site.Power().Driver != PowerSpec.Simulated)
             {
                 try
                 {
@@ -62,9 +62,9 @@ public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites
 
             var defaults = SimulatedSiteOptions.Default;
             var options = new SimulatedSiteOptions(
-                site.Power.InstallSeconds is { } install ? TimeSpan.FromSeconds(install) : defaults.InstallTime,
-                site.Power.RecycleSeconds is { } recycle ? TimeSpan.FromSeconds(recycle) : defaults.RecycleTime,
-                site.Power.FailureRate ?? defaults.FailureRate,
+                site.Power().InstallSeconds is { } install ? TimeSpan.FromSeconds(install) : defaults.InstallTime,
+                site.Power().RecycleSeconds is { } recycle ? TimeSpan.FromSeconds(recycle) : defaults.RecycleTime,
+                site.Power().FailureRate ?? defaults.FailureRate,
                 StableSeed(seed, site.Name));
             var datacenter = new SimulatedDatacenter(options, clock);
             sites[site.Name] = new SiteHardware(datacenter, datacenter);
@@ -87,7 +87,7 @@ public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites
     /// </summary>
     public static IPowerDriver Control(SiteSpec site, string fleetDirectory, Func<string, string?> environment, IpmiOptions ipmi, RedfishOptions redfish, TimeProvider clock)
     {
-        var power = site.Power;
+        var power = site.Power();
         return power.Driver switch
         {
             PowerSpec.Ipmi => new IpmiPowerDriver(IpmiCredentialsOf(site, fleetDirectory, environment), ipmi, clock),
@@ -100,7 +100,7 @@ public sealed class PowerDrivers(ImmutableDictionary<string, SiteHardware> sites
 
     private static IpmiCredentials IpmiCredentialsOf(SiteSpec site, string fleetDirectory, Func<string, string?> environment)
     {
-        var power = site.Power;
+        var power = site.Power();
         var missing = new[] { ("username", power.Username), ("password", power.PasswordRef) }.Where(f => f.Item2 is null).Select(f => f.Item1).ToList();
         if (missing.Count > 0)
         {

@@ -7,6 +7,9 @@ using Fleet.Providers.Dns.Diffing;
 using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Validation;
 using Fleet.Providers.Dns.Zones;
+using Fleet.Tests.Shared;
+using Fleet.Providers.Dns;
+using Fleet.Providers.Physical;
 
 namespace Fleet.Benchmarks.Dns;
 
@@ -77,13 +80,13 @@ public class DnsBenchmarks
     {
         var at = FieldLocations.At(SourceLocation.None);
         var siteSpecs = Enumerable.Range(1, sites)
-            .Select(s => new SiteSpec($"s{s}", $"s{s}.acme.net", [$"10.{s * 16}.0.0/12"], new PowerSpec(PowerSpec.Simulated, null, null, null, null, null, at), at))
+            .Select(s => TestModel.NewSite($"s{s}", $"s{s}.acme.net", [$"10.{s * 16}.0.0/12"], new PowerSpec(PowerSpec.Simulated, null, null, null, null, null, at), at))
             .ToImmutableArray();
         var roles = ImmutableArray.Create(
-            new RoleSpec("db", "team", "debian-12", at) { Dns = new RoleDnsSpec([new SrvSpec("_db._tcp", 5432, 0, 0, SourceLocation.None)]) },
+            new RoleSpec("db", "team", "debian-12", at).WithDns(new RoleDnsSpec([new SrvSpec("_db._tcp", 5432, 0, 0, SourceLocation.None)])),
             new RoleSpec("web", "team", "debian-12", at));
         var desired = new DesiredState(
-            new FleetSpec("bench", null, siteSpecs, [], new DnsSpec(["ns1.acme.net.", "ns2.acme.net."], 300, null, null, at), null, new SafetySpec(25, at), at),
+            TestModel.NewFleet("bench", null, siteSpecs, [], new DnsSpec(["ns1.acme.net.", "ns2.acme.net."], 300, null, null, at), null, new SafetySpec(25, at), at),
             roles, [], []);
         var created = DateTimeOffset.UnixEpoch;
         var list = Enumerable.Range(0, count).Select(i =>

@@ -11,6 +11,7 @@ using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Serials;
 using Fleet.Providers.Dns.Wire;
 using Fleet.Providers.Physical.Planning;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Benchmarks.Dns;
 
@@ -38,7 +39,7 @@ public class DnsPlanningBenchmarks
         {
             var (pools, roles) = Machines >= 100_000 ? (5_000, 100) : (Machines / 20, 60);
             FleetGenerator.Write(directory, new FleetShape(pools, roles, Machines, Sites: 4, Hardware: 8, Seed: 1));
-            var desired = FleetLoader.LoadOrThrow(new DirectorySource(directory));
+            var desired = StandardProviders.Loader.LoadOrThrow(new DirectorySource(directory));
             var recon = Path.Combine(directory, "recon", "machines.ndjson");
             var (records, diagnostics) = ReconReader.Read([new ReconInput(recon, File.ReadAllBytes(recon))], ReconCatalog.From(desired.Fleet));
             if (!diagnostics.IsEmpty)

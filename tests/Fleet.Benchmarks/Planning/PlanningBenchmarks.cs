@@ -7,6 +7,7 @@ using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Providers.Physical;
 using Fleet.Providers.Physical.Planning;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Benchmarks.Planning;
 
@@ -72,7 +73,7 @@ public class PlanningBenchmarks
         {
             var bucket = p % buckets;
             var grows = steady && p % 20 == 0 ? 2 : 0;
-            poolSpecs.Add(new PoolSpec($"pool-{p:D5}", roles[p % roles.Length].Name, PoolBackend.Physical, Site(bucket % Sites), Hw(bucket / Sites), null, size + grows, false, at));
+            poolSpecs.Add(TestModel.NewPool($"pool-{p:D5}", roles[p % roles.Length].Name, "physical", Site(bucket % Sites), Hw(bucket / Sites), null, size + grows, false, at));
         }
 
         var next = new int[buckets];
@@ -99,10 +100,10 @@ public class PlanningBenchmarks
             inventory.Add(machine);
         }
 
-        var fleet = new FleetSpec(
+        var fleet = TestModel.NewFleet(
             "bench",
             null,
-            [.. Enumerable.Range(0, Sites).Select(s => new SiteSpec(Site(s), $"{Site(s)}.example.net", [], new PowerSpec(PowerSpec.Simulated, null, null, null, null, null, at), at))],
+            [.. Enumerable.Range(0, Sites).Select(s => TestModel.NewSite(Site(s), $"{Site(s)}.example.net", [], new PowerSpec(PowerSpec.Simulated, null, null, null, null, null, at), at))],
             [.. Enumerable.Range(0, Hardware).Select(h => new HardwareSpec(Hw(h), at))],
             null,
             null,

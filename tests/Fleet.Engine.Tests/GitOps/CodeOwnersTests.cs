@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.GitOps;
 using Fleet.Engine.Model;
+using Fleet.Tests.Shared;
+using Fleet.Providers.Gcp;
 
 namespace Fleet.Engine.Tests.GitOps;
 
@@ -11,14 +13,14 @@ public class CodeOwnersTests
 
     private static DesiredState State()
     {
-        var fleet = new FleetSpec("acme", null, [], [], null, null, new SafetySpec(25, In("fleet.yaml")), In("fleet.yaml"));
+        var fleet = TestModel.NewFleet("acme", null, [], [], null, null, new SafetySpec(25, In("fleet.yaml")), In("fleet.yaml"));
         return new DesiredState(
             fleet,
             [new RoleSpec("fancydb", "storage-squad", "debian-12", In("roles/fancydb.yaml")), new RoleSpec("web", "web-team", "debian-12", In("roles/web.yaml"))],
             [
-                new PoolSpec("fancydb-lon", "fancydb", PoolBackend.Physical, "lon", "high-io", null, 10, true, In("pools/lon.yaml")),
-                new PoolSpec("web-lon", "web", PoolBackend.Physical, "lon", "std", null, 4, false, In("pools/lon.yaml")),
-                new PoolSpec("fancydb-euw1", "fancydb", PoolBackend.Gcp, null, null, new GcpPoolSpec("europe-west1-b", "n2-standard-8"), 20, false, In("pools/gcp.yaml")),
+                TestModel.NewPool("fancydb-lon", "fancydb", "physical", "lon", "high-io", null, 10, true, In("pools/lon.yaml")),
+                TestModel.NewPool("web-lon", "web", "physical", "lon", "std", null, 4, false, In("pools/lon.yaml")),
+                TestModel.NewPool("fancydb-euw1", "fancydb", "gcp", null, null, new GcpPoolSpec("europe-west1-b", "n2-standard-8"), 20, false, In("pools/gcp.yaml")),
             ],
             []);
     }

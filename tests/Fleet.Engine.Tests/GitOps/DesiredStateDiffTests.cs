@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.GitOps;
 using Fleet.Engine.Model;
+using Fleet.Tests.Shared;
+using Fleet.Providers.Physical;
 
 namespace Fleet.Engine.Tests.GitOps;
 
@@ -11,10 +13,10 @@ public class DesiredStateDiffTests
 
     private static DesiredState State(ImmutableArray<PoolSpec> pools, string image = "debian-12", ImmutableArray<ZoneRecordSpec>? records = null) =>
         new(
-            new FleetSpec(
+            TestModel.NewFleet(
                 "acme",
                 null,
-                [new SiteSpec("lon", "lon.acme.net", ["10.1.0.0/16"], new PowerSpec("simulated", 0.2, 0.1, 0, null, null, Here), Here)],
+                [TestModel.NewSite("lon", "lon.acme.net", ["10.1.0.0/16"], new PowerSpec("simulated", 0.2, 0.1, 0, null, null, Here), Here)],
                 [new HardwareSpec("high-io", Here)],
                 null,
                 null,
@@ -25,7 +27,7 @@ public class DesiredStateDiffTests
             records is null ? [] : [new ZoneSpec("lon.acme.net", records.Value, Here)]);
 
     private static PoolSpec Pool(string name, int size, bool protect = false) =>
-        new(name, "fancydb", PoolBackend.Physical, "lon", "high-io", null, size, protect, Here);
+        TestModel.NewPool(name, "fancydb", "physical", "lon", "high-io", null, size, protect, Here);
 
     [Fact]
     public void Identical_states_have_no_changes() =>

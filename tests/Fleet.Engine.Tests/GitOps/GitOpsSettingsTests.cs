@@ -1,6 +1,7 @@
 using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 using Fleet.Engine.Tests.Loading;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.GitOps;
 
@@ -25,7 +26,7 @@ public sealed class GitOpsSettingsTests
     {
         using var fleet = new TempFleet().Write("fleet.yaml", TempFleet.FleetYaml + "\n" + Settings);
 
-        var spec = FleetLoader.LoadOrThrow(new DirectorySource(fleet.Directory)).Fleet;
+        var spec = StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory)).Fleet;
 
         Assert.Equal("@acme/storage", spec.Owners["storage-squad"]);
         Assert.True(spec.GitOps?.RequireCommit);
@@ -40,7 +41,7 @@ public sealed class GitOpsSettingsTests
     {
         using var fleet = new TempFleet();
 
-        var spec = FleetLoader.LoadOrThrow(new DirectorySource(fleet.Directory)).Fleet;
+        var spec = StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory)).Fleet;
 
         Assert.Equal(ReconcileSpec.Report, spec.Reconcile.Mode);
         Assert.Empty(spec.Reconcile.Freeze);
@@ -57,7 +58,7 @@ public sealed class GitOpsSettingsTests
     {
         using var fleet = new TempFleet().Write("fleet.yaml", TempFleet.FleetYaml + "\n" + yaml);
 
-        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+        var result = StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         var error = Assert.Single(result.Diagnostics);
         Assert.StartsWith($"fleet.yaml:{FleetLines + line}:{column}: error: ", error.ToString(), StringComparison.Ordinal);

@@ -1,4 +1,6 @@
 using Fleet.Engine.Loading;
+using Fleet.Tests.Shared;
+using Fleet.Providers.Dns;
 
 namespace Fleet.Engine.Tests.Loading;
 
@@ -25,9 +27,9 @@ public sealed class DnsSettingsTests
 
                 """);
 
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(fleet.Directory));
+        var desired = StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory));
 
-        var push = desired.Fleet.Dns!.Push!;
+        var push = desired.Fleet.Dns()!.Push!;
         Assert.Equal(("127.0.0.1:53", "file:/etc/fleet/xfr.key"), (push.Primary, push.TransferKey));
         var zone = Assert.Single(desired.Zones);
         Assert.Equal(("templates/lon.sbn", 50), (zone.Template, zone.MaxChangePercent));
@@ -44,7 +46,7 @@ public sealed class DnsSettingsTests
 
                 """);
 
-        var error = Assert.Single(FleetLoader.Load(new DirectorySource(fleet.Directory)).Diagnostics);
+        var error = Assert.Single(StandardProviders.Loader.Load(new DirectorySource(fleet.Directory)).Diagnostics);
 
         Assert.Contains("field 'dns.push.transferKey' must be a reference env:NAME or file:PATH", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("c2VjcmV0", error.ToString(), StringComparison.Ordinal);

@@ -2,6 +2,9 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 using Fleet.Tests.Shared;
+using Fleet.Providers.Dns;
+using Fleet.Providers.Gcp;
+using Fleet.Providers.Physical;
 
 namespace Fleet.Engine.Tests.Loading;
 
@@ -12,7 +15,7 @@ public sealed class FleetLoaderTests
     [InlineData("acme")]
     public void The_examples_are_valid(string example)
     {
-        var result = FleetLoader.Load(new DirectorySource(Examples.Path(example)));
+        var result = StandardProviders.Loader.Load(new DirectorySource(Examples.Path(example)));
 
         Assert.True(result.Succeeded, string.Join('\n', result.Diagnostics));
         Assert.Empty(result.Diagnostics);
@@ -21,22 +24,22 @@ public sealed class FleetLoaderTests
     [Fact]
     public void The_quickstart_loads_into_the_model_with_locations()
     {
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(Examples.Path("quickstart")));
+        var desired = StandardProviders.Loader.LoadOrThrow(new DirectorySource(Examples.Path("quickstart")));
 
         Assert.Equal("quickstart", desired.Fleet.Name);
         Assert.Equal(["lon", "sto"], desired.Fleet.Sites.Select(s => s.Name));
         var lon = desired.FindSite("lon")!;
-        Assert.Equal(PowerSpec.Simulated, lon.Power.Driver);
-        Assert.Equal(0.2, lon.Power.InstallSeconds);
-        Assert.Equal(0.0, lon.Power.FailureRate);
+        Assert.Equal(PowerSpec.Simulated, lon.Power().Driver);
+        Assert.Equal(0.2, lon.Power().InstallSeconds);
+        Assert.Equal(0.0, lon.Power().FailureRate);
         Assert.Equal(["10.1.0.0/16"], lon.Networks.AsEnumerable());
         Assert.Equal(["compute", "high-io", "high-mem"], desired.Fleet.Hardware.Select(h => h.Name));
-        Assert.Equal("directory", desired.Fleet.Dns!.Push!.Method);
-        Assert.Equal(".fleet/zones", desired.Fleet.Dns.Push.ZoneDir);
+        Assert.Equal("directory", desired.Fleet.Dns()!.Push!.Method);
+        Assert.Equal(".fleet/zones", desired.Fleet.Dns()!.Push!.ZoneDir);
         Assert.Equal(25, desired.Fleet.Safety.MaxRecyclePercent);
 
         var pool = desired.FindPool("fancydb-lon")!;
-        Assert.Equal(("fancydb", PoolBackend.Physical, "lon", "high-io", 4, true), (pool.Role, pool.Backend, pool.Site, pool.Hardware, pool.Size, pool.Protect));
+        Assert.Equal(("fancydb", "physical", "lon", "high-io", 4, true), (pool.Role, pool.Backend, pool.Site, pool.Hardware, pool.Size, pool.Protect));
         Assert.Equal(new SourceLocation("pools/lon.yaml", 18, 7), pool.Locations.Of("size"));
         Assert.Equal(new SourceLocation("pools/lon.yaml", 13, 7), pool.Locations.Of("name"));
         Assert.False(desired.FindPool("web-lon")!.Protect);
@@ -50,16 +53,16 @@ public sealed class FleetLoaderTests
     [Fact]
     public void Gcp_pools_and_the_gcp_section_load_from_acme()
     {
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(Examples.Path("acme")));
+        var desired = StandardProviders.Loader.LoadOrThrow(new DirectorySource(Examples.Path("acme")));
 
         var pool = desired.FindPool("web-euw1")!;
-        Assert.Equal(PoolBackend.Gcp, pool.Backend);
-        Assert.Equal(new GcpPoolSpec("europe-west1-b", "n2-standard-8"), pool.Gcp);
+        Assert.Equal("gcp", pool.Backend);
+        Assert.Equal(new GcpPoolSpec("europe-west1-b", "n2-standard-8"), pool.Gcp());
         Assert.Null(pool.Site);
-        Assert.Equal("acme-prod", desired.Fleet.Gcp!.Project);
-        Assert.Equal((5400.0, (double?)null), (desired.FindSite("sto")!.Power.InstallTimeoutSeconds, desired.FindSite("sto")!.Power.RecycleTimeoutSeconds));
-        Assert.Equal("adc", desired.Fleet.Gcp.Credentials);
-        Assert.Equal("env:LON_BMC_PASSWORD", desired.FindSite("lon")!.Power.PasswordRef);
+        Assert.Equal("acme-prod", desired.Fleet.Gcp()!.Project);
+        Assert.Equal((5400.0, (double?)null), (desired.FindSite("sto")!.Power().InstallTimeoutSeconds, desired.FindSite("sto")!.Power().RecycleTimeoutSeconds));
+        Assert.Equal("adc", desired.Fleet.Gcp()!.Credentials);
+        Assert.Equal("env:LON_BMC_PASSWORD", desired.FindSite("lon")!.Power().PasswordRef);
         Assert.Equal(60, desired.Zones.Single(z => z.Name == "lon.acme.net").Records.Single(r => r.Name == "api").Ttl);
     }
 
@@ -70,7 +73,7 @@ public sealed class FleetLoaderTests
         fleet.Write("pools/b.yaml", "apiVersion: fleet/v1\nkind: Pool\nname: b\nrole: web\nsite: lon\nhardware: compute\nsize: -1\n");
         fleet.Write("pools/a.yaml", "apiVersion: fleet/v1\nkind: Pool\nname: a\nrole: web\nsite: ams\nhardware: compute\nsize: 1\nsise: 2\n");
 
-        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+        var result = StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         Assert.Equal(
             [
@@ -86,7 +89,7 @@ public sealed class FleetLoaderTests
         using var fleet = new TempFleet();
         fleet.Write("roles/web.yaml", "apiVersion: fleet/v1\nkind: Role\nname: Web\n");
 
-        var error = Assert.Throws<FleetException>(() => FleetLoader.LoadOrThrow(new DirectorySource(fleet.Directory)));
+        var error = Assert.Throws<FleetException>(() => StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory)));
 
         Assert.Equal(
             [
@@ -103,7 +106,7 @@ public sealed class FleetLoaderTests
         using var fleet = new TempFleet();
         fleet.Write("roles/web.yaml", "apiVersion: fleet/v1\nkind: Role\nname: web\n");
 
-        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+        var result = StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         var diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal("roles/web.yaml:1:1: error: missing required field 'image' in Role", diagnostic.ToString());
@@ -116,7 +119,7 @@ public sealed class FleetLoaderTests
         fleet.Delete("roles/web.yaml");
         fleet.Write("all.yml", "---\n" + TempFleet.RoleYaml + "---\n---\n" + TempFleet.RoleYaml.Replace("web", "api", StringComparison.Ordinal));
 
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(fleet.Directory));
+        var desired = StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory));
 
         Assert.Equal(["api", "web"], desired.Roles.Select(r => r.Name).Order());
     }
@@ -129,9 +132,9 @@ public sealed class FleetLoaderTests
             .Replace("power: { driver: simulated }", "power: &simulated { driver: simulated, installSeconds: 1 }", StringComparison.Ordinal)
             .Replace("power: { driver: ipmi, username: admin, password: env:BMC_PASSWORD }", "power: *simulated", StringComparison.Ordinal));
 
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(fleet.Directory));
+        var desired = StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory));
 
-        Assert.All(desired.Fleet.Sites, s => Assert.Equal((PowerSpec.Simulated, 1.0), (s.Power.Driver, s.Power.InstallSeconds)));
+        Assert.All(desired.Fleet.Sites, s => Assert.Equal((PowerSpec.Simulated, 1.0), (s.Power().Driver, s.Power().InstallSeconds)));
     }
 
     [Fact]
@@ -140,7 +143,7 @@ public sealed class FleetLoaderTests
         using var fleet = new TempFleet();
         fleet.Write("roles/web.yaml", "apiVersion: fleet/v1\nkind: Role\nname: web\nowner: on\nimage: yes\n");
 
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(fleet.Directory));
+        var desired = StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory));
 
         Assert.Equal(("on", "yes"), (desired.Roles[0].Owner, desired.Roles[0].Image));
     }
@@ -153,7 +156,7 @@ public sealed class FleetLoaderTests
         fleet.Write(".fleet/state.yaml", broken).Write(".git/x.yaml", broken).Write("roles/.draft.yaml", broken)
             .Write("README.md", broken).Write("recon/lon.json", "[]");
 
-        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+        var result = StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         Assert.True(result.Succeeded, string.Join('\n', result.Diagnostics));
         Assert.Equal(["README.md", "fleet.yaml", "pools/web-lon.yaml", "recon/lon.json", "roles/web.yaml"], new DirectorySource(fleet.Directory).ListFiles());
@@ -165,7 +168,7 @@ public sealed class FleetLoaderTests
         using var fleet = new TempFleet(withDefaults: false);
         fleet.Write("roles/web.yaml", TempFleet.RoleYaml);
 
-        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+        var result = StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         var diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal($"error: no fleet.yaml in {fleet.Directory}; a fleet directory has fleet.yaml at its root (use -C DIR to point at one)", diagnostic.ToString());
@@ -177,7 +180,7 @@ public sealed class FleetLoaderTests
         using var fleet = new TempFleet();
         fleet.Write("fleet.yaml", TempFleet.RoleYaml.Replace("web", "api", StringComparison.Ordinal));
 
-        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+        var result = StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         Assert.Contains("fleet.yaml:1:1: error: fleet.yaml has no document of kind Fleet", result.Diagnostics.Select(d => d.ToString()));
     }
@@ -198,7 +201,7 @@ public sealed class FleetLoaderTests
         using var fleet = new TempFleet();
         var before = Directory.GetFileSystemEntries(fleet.Directory, "*", SearchOption.AllDirectories).Order().ToList();
 
-        FleetLoader.Load(new DirectorySource(fleet.Directory));
+        StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         Assert.Equal(before, Directory.GetFileSystemEntries(fleet.Directory, "*", SearchOption.AllDirectories).Order());
     }

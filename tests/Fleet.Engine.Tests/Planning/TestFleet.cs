@@ -2,6 +2,9 @@ using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
+using Fleet.Tests.Shared;
+using Fleet.Providers.Gcp;
+using Fleet.Providers.Physical;
 
 namespace Fleet.Testing;
 
@@ -15,7 +18,7 @@ internal static class TestFleet
         var poolList = pools.ToImmutableArray();
         var roleList = roles?.ToImmutableArray()
             ?? [.. poolList.Select(p => p.Role).Distinct().Select(r => Role(r, "debian-12"))];
-        var fleet = new FleetSpec(
+        var fleet = TestModel.NewFleet(
             "acme",
             null,
             [Site("lon"), Site("sto"), Site("fra")],
@@ -28,15 +31,15 @@ internal static class TestFleet
     }
 
     public static SiteSpec Site(string name) =>
-        new(name, $"{name}.acme.net", ["10.1.0.0/16"], new PowerSpec(PowerSpec.Simulated, null, null, null, null, null, Locations("fleet.yaml")), Locations("fleet.yaml"));
+        TestModel.NewSite(name, $"{name}.acme.net", ["10.1.0.0/16"], new PowerSpec(PowerSpec.Simulated, null, null, null, null, null, Locations("fleet.yaml")), Locations("fleet.yaml"));
 
     public static RoleSpec Role(string name, string image) => new(name, "team", image, Locations($"roles/{name}.yaml"));
 
     public static PoolSpec Pool(string name, string role, int size, string site = "lon", string hardware = "high-io", bool protect = false) =>
-        new(name, role, PoolBackend.Physical, site, hardware, null, size, protect, PoolLocations(name));
+        TestModel.NewPool(name, role, "physical", site, hardware, null, size, protect, PoolLocations(name));
 
     public static PoolSpec GcpPool(string name, string role, int size) =>
-        new(name, role, PoolBackend.Gcp, null, null, new GcpPoolSpec("europe-west1-b", "n2-standard-8"), size, false, PoolLocations(name));
+        TestModel.NewPool(name, role, "gcp", null, null, new GcpPoolSpec("europe-west1-b", "n2-standard-8"), size, false, PoolLocations(name));
 
     public static Machine Machine(
         string serial,

@@ -1,6 +1,8 @@
 using System.Text;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Tests.Loading;
+using Fleet.Tests.Shared;
+using Fleet.Providers.Physical;
 
 namespace Fleet.Engine.Tests.Validation;
 
@@ -204,7 +206,7 @@ public sealed class BadInputTests
         using var fleet = new TempFleet();
         fleet.Write(@case.File, @case.Bytes ?? Encoding.UTF8.GetBytes(@case.Content));
 
-        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+        var result = StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         Assert.False(result.Succeeded);
         Assert.Null(result.Desired);
@@ -222,10 +224,10 @@ public sealed class BadInputTests
         fleet.Write("fleet.yaml", Fleet("driver: ipmi,", "driver: redfish, caFile: ./certs/bmc-ca.pem,"));
         fleet.Write("certs/bmc-ca.pem", "-----BEGIN CERTIFICATE-----\n");
 
-        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+        var result = StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         Assert.True(result.Succeeded, string.Join('\n', result.Diagnostics));
-        Assert.Equal("./certs/bmc-ca.pem", result.Desired!.FindSite("sto")!.Power.CaFile);
+        Assert.Equal("./certs/bmc-ca.pem", result.Desired!.FindSite("sto")!.Power().CaFile);
     }
 
     [Fact]
@@ -234,7 +236,7 @@ public sealed class BadInputTests
         using var fleet = new TempFleet();
         fleet.Write("fleet.yaml", Fleet("password: env:BMC_PASSWORD", "password: hunter2"));
 
-        var result = FleetLoader.Load(new DirectorySource(fleet.Directory));
+        var result = StandardProviders.Loader.Load(new DirectorySource(fleet.Directory));
 
         Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("hunter2", StringComparison.Ordinal));
         Assert.NotEmpty(result.Diagnostics);

@@ -15,7 +15,7 @@ public sealed class SchemaTests
     [InlineData("Zone")]
     public void The_embedded_schema_of_each_kind_is_the_file_in_schemas(string kind)
     {
-        var embedded = FleetSchemas.Text(kind);
+        var embedded = StandardProviders.Catalog.Schemas.Text(kind);
 
         Assert.Equal(File.ReadAllText(Path.Combine(Examples.RepositoryRoot, "schemas", FleetKinds.SchemaFile(kind))), embedded);
         using var schema = JsonDocument.Parse(embedded);
@@ -79,7 +79,7 @@ public sealed class FastCheckAgreementTests
             {
                 if (document.Root is YamlMapping { } root && root["kind"] is YamlScalar { } kind && FleetKinds.All.Contains(kind.Text))
                 {
-                    Assert.Equal(FleetSchemas.Shared.IsValidPerJsonSchema(kind.Text, root), FleetSchemas.Shared.IsValidPerFastCheck(kind.Text, root));
+                    Assert.Equal(StandardProviders.Catalog.Schemas.IsValidPerJsonSchema(kind.Text, root), StandardProviders.Catalog.Schemas.IsValidPerFastCheck(kind.Text, root));
                     compared++;
                 }
             }
@@ -91,6 +91,6 @@ public sealed class FastCheckAgreementTests
     private static void AssertAgreement(string kind, string yaml)
     {
         var root = Assert.Single(YamlFileReader.Parse("case.yaml", yaml, new List<Fleet.Engine.Diagnostics.Diagnostic>())).Root;
-        Assert.Equal(FleetSchemas.Shared.IsValidPerJsonSchema(kind, root), FleetSchemas.Shared.IsValidPerFastCheck(kind, root));
+        Assert.Equal(StandardProviders.Catalog.Schemas.IsValidPerJsonSchema(kind, root), StandardProviders.Catalog.Schemas.IsValidPerFastCheck(kind, root));
     }
 }

@@ -1,3 +1,4 @@
+using Fleet.Tests.Shared;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Providers.Dns.Push;
@@ -8,6 +9,7 @@ using Fleet.Providers.Dns.Tests.Zones;
 using Fleet.Providers.Dns.Wire;
 using Fleet.Providers.Dns.Zones;
 using static Fleet.Providers.Dns.Tests.Support.TestFleet;
+using Fleet.Providers.Dns;
 
 namespace Fleet.Providers.Dns.Tests.Push;
 
@@ -151,7 +153,7 @@ public sealed class Rfc2136PushTests : IAsyncLifetime
     public async Task Replacing_the_name_servers_replaces_the_apex_ns_set()
     {
         var desired = ZoneGeneratorTests.Acme();
-        desired = desired with { Fleet = desired.Fleet with { Dns = desired.Fleet.Dns! with { Nameservers = ["ns8.acme.net.", "ns9.acme.net."] } } };
+        desired = desired with { Fleet = desired.Fleet.WithDns(desired.Fleet.Dns()! with { Nameservers = ["ns8.acme.net.", "ns9.acme.net."] }) };
         var zone = ZoneGeneratorTests.Find(ZoneGenerator.Generate(desired, [], ZoneTemplates.BuiltIn), "lon.acme.net.");
 
         await Publisher().PushAsync(zone, false, Servers.Timeout());

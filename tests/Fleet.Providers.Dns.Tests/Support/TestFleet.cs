@@ -2,6 +2,9 @@ using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
+using Fleet.Tests.Shared;
+using Fleet.Providers.Dns;
+using Fleet.Providers.Physical;
 
 namespace Fleet.Providers.Dns.Tests.Support;
 
@@ -13,7 +16,7 @@ internal static class TestFleet
     public static FieldLocations At(string file) => FieldLocations.At(new SourceLocation(file, 1, 1));
 
     public static SiteSpec Site(string name, string domain, params string[] networks) =>
-        new(name, domain, [.. networks], new PowerSpec(PowerSpec.Simulated, null, null, null, null, null, At("fleet.yaml")), At("fleet.yaml"));
+        TestModel.NewSite(name, domain, [.. networks], new PowerSpec(PowerSpec.Simulated, null, null, null, null, null, At("fleet.yaml")), At("fleet.yaml"));
 
     public static DesiredState Desired(
         IEnumerable<SiteSpec> sites,
@@ -23,14 +26,14 @@ internal static class TestFleet
         int ttl = 300,
         DnsPushSpec? push = null) =>
         new(
-            new FleetSpec("acme", null, [.. sites], [], new DnsSpec([.. nameservers ?? ["ns1.acme.net."]], ttl, null, push, At("fleet.yaml")), null,
+            TestModel.NewFleet("acme", null, [.. sites], [], new DnsSpec([.. nameservers ?? ["ns1.acme.net."]], ttl, null, push, At("fleet.yaml")), null,
                 new SafetySpec(SafetySpec.DefaultMaxRecyclePercent, At("fleet.yaml")), At("fleet.yaml")),
             [.. roles ?? []],
             [],
             [.. zones ?? []]);
 
     public static RoleSpec Role(string name, params SrvSpec[] srv) =>
-        new(name, "team", "debian-12", At($"roles/{name}.yaml")) { Dns = srv.Length == 0 ? null : new RoleDnsSpec([.. srv]) };
+        srv.Length == 0 ? new(name, "team", "debian-12", At($"roles/{name}.yaml")) : new RoleSpec(name, "team", "debian-12", At($"roles/{name}.yaml")).WithDns(new RoleDnsSpec([.. srv]));
 
     public static ZoneSpec Zone(string name, params ZoneRecordSpec[] records) => new(name, [.. records], At($"zones/{name}.yaml"));
 

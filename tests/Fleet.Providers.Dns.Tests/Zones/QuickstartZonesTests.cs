@@ -3,6 +3,7 @@ using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Validation;
 using Fleet.Providers.Dns.Zones;
 using static Fleet.Providers.Dns.Tests.Support.TestFleet;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Providers.Dns.Tests.Zones;
 
@@ -34,7 +35,7 @@ public sealed class QuickstartZonesTests : IDisposable
     public void Role_srv_services_from_yaml_become_srv_records_of_in_use_machines()
     {
         File.AppendAllText(Path.Combine(fleet, "roles", "fancydb.yaml"), "dns:\n  srv:\n    - { service: _fancydb._tcp, port: 5432, weight: 10 }\n");
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(fleet));
+        var desired = StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet));
 
         var generation = ZoneGenerator.Generate(desired, [Machine("SN1", "lon", "lon-fancydb-abcde", "10.1.0.7", role: "fancydb", pool: "fancydb-lon")], ZoneTemplates.BuiltIn);
 
@@ -47,7 +48,7 @@ public sealed class QuickstartZonesTests : IDisposable
     [Fact]
     public void The_quickstart_zones_are_valid_and_render()
     {
-        var desired = FleetLoader.LoadOrThrow(new DirectorySource(fleet));
+        var desired = StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet));
 
         var zones = ZoneGenerator.Generate(desired, [], ZoneTemplates.BuiltIn).ZonesOrThrow();
 

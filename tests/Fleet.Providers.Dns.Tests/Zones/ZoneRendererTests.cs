@@ -1,9 +1,11 @@
+using Fleet.Tests.Shared;
 using System.Text;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Zones;
 using static Fleet.Providers.Dns.Tests.Support.TestFleet;
+using Fleet.Providers.Dns;
 
 namespace Fleet.Providers.Dns.Tests.Zones;
 
@@ -49,7 +51,7 @@ public sealed class ZoneRendererTests
             ["templates/lon.sbn"] = "{{ for r in zone.records }}{{ r.fqdn }}={{ r.value }};{{ end }}",
         });
         var desired = Desired([Site("lon", "lon.acme.net"), Site("sto", "sto.acme.net")], zones: [Zone("lon.acme.net") with { Template = "templates/lon.sbn" }]);
-        desired = desired with { Fleet = desired.Fleet with { Dns = desired.Fleet.Dns! with { Template = "templates/fleet.sbn" } } };
+        desired = desired with { Fleet = desired.Fleet.WithDns(desired.Fleet.Dns()! with { Template = "templates/fleet.sbn" }) };
 
         var (templates, diagnostics) = ZoneTemplates.Load(desired, source);
         var zones = ZoneGenerator.Generate(desired, [Machine("SN1", "lon", "lon-a", "10.1.0.1")], templates).Zones;
@@ -65,7 +67,7 @@ public sealed class ZoneRendererTests
     {
         var source = new MemorySource(new() { ["zone.sbn"] = "$ORIGIN {{ zone.name }}\n{{ for r in zone.records }}\n" });
         var desired = Desired([Site("lon", "lon.acme.net")]);
-        desired = desired with { Fleet = desired.Fleet with { Dns = desired.Fleet.Dns! with { Template = "zone.sbn" } } };
+        desired = desired with { Fleet = desired.Fleet.WithDns(desired.Fleet.Dns()! with { Template = "zone.sbn" }) };
 
         var (_, diagnostics) = ZoneTemplates.Load(desired, source);
 
@@ -78,7 +80,7 @@ public sealed class ZoneRendererTests
     public void A_missing_template_file_is_a_diagnostic_at_the_field()
     {
         var desired = Desired([Site("lon", "lon.acme.net")]);
-        desired = desired with { Fleet = desired.Fleet with { Dns = desired.Fleet.Dns! with { Template = "nope.sbn" } } };
+        desired = desired with { Fleet = desired.Fleet.WithDns(desired.Fleet.Dns()! with { Template = "nope.sbn" }) };
 
         var error = Assert.Single(ZoneTemplates.Load(desired, new MemorySource([])).Diagnostics);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Fleet.Providers.Gcp.Compute;
 using Fleet.Providers.Gcp.Tests.Fake;
+using Fleet.Providers.Gcp;
 
 namespace Fleet.Providers.Gcp.Tests.Compute;
 
@@ -38,7 +39,7 @@ public sealed class ComputeClientTests : FakeCompute
         var key = Fake.CreateServiceAccountKey();
         await using var other = await FakeComputeEngine.StartAsync();
         var foreignKey = other.CreateServiceAccountKey().Replace(other.TokenUri.AbsoluteUri, Fake.TokenUri.AbsoluteUri, StringComparison.Ordinal);
-        var spec = new Fleet.Engine.Model.GcpSpec(FakeComputeEngine.Project, "env:K", null, Fleet.Engine.Model.FieldLocations.At(new Fleet.Engine.Diagnostics.SourceLocation("fleet.yaml", 1, 1)));
+        var spec = new GcpSpec(FakeComputeEngine.Project, "env:K", null, Fleet.Engine.Model.FieldLocations.At(new Fleet.Engine.Diagnostics.SourceLocation("fleet.yaml", 1, 1)));
         var credential = await Gcp.Auth.GcpCredentials.CreateAsync(spec, "/", _ => foreignKey, CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<ComputeException>(() => Client(credential).GetGroupAsync(Zone, "web", CancellationToken.None));

@@ -3,6 +3,7 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
 using Fleet.Providers.Gcp.Planning;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Providers.Gcp.Tests.Planning;
 
@@ -14,7 +15,7 @@ internal static class GcpFleet
     public static DesiredState Desired(IEnumerable<PoolSpec> pools, IEnumerable<RoleSpec>? roles = null, int maxRecyclePercent = 25, string? endpoint = null, string credentials = "adc")
     {
         var poolList = pools.ToImmutableArray();
-        var fleet = new FleetSpec(
+        var fleet = TestModel.NewFleet(
             "acme",
             null,
             [],
@@ -30,7 +31,7 @@ internal static class GcpFleet
         new(name, "storage-squad", image, new FieldLocations(new SourceLocation($"roles/{name}.yaml", 1, 1), ImmutableDictionary<string, SourceLocation>.Empty.Add("image", new SourceLocation($"roles/{name}.yaml", 5, 8))));
 
     public static PoolSpec Pool(string name, int size, string zone = "europe-west1-b", string machineType = "n2-standard-8", string role = "fancydb", bool protect = false) =>
-        new(name, role, PoolBackend.Gcp, null, null, new GcpPoolSpec(zone, machineType), size, protect,
+        TestModel.NewPool(name, role, "gcp", null, null, new GcpPoolSpec(zone, machineType), size, protect,
             new FieldLocations(new SourceLocation($"pools/{name}.yaml", 1, 1), ImmutableDictionary<string, SourceLocation>.Empty
                 .Add("name", new SourceLocation($"pools/{name}.yaml", 3, 7))
                 .Add("gcp.zone", new SourceLocation($"pools/{name}.yaml", 6, 14))));

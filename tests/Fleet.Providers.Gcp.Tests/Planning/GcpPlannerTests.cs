@@ -1,9 +1,11 @@
+using Fleet.Tests.Shared;
 using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Providers.Gcp.Planning;
 using static Fleet.Providers.Gcp.Tests.Planning.GcpFleet;
+using Fleet.Providers.Gcp;
 
 namespace Fleet.Providers.Gcp.Tests.Planning;
 
@@ -199,7 +201,7 @@ public sealed class GcpPlannerTests
     [Fact]
     public void A_fleet_without_a_gcp_section_plans_nothing_here()
     {
-        var desired = Desired([]) with { Fleet = Desired([]).Fleet with { Gcp = null } };
+        var desired = Desired([]) with { Fleet = Desired([]).Fleet.WithGcp(null) };
 
         Assert.Equal(ProviderPlan.Empty, GcpPlanner.Plan(desired, Snapshot(Managed("x", 1)), PlanOptions.Default));
     }

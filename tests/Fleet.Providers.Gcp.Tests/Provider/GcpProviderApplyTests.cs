@@ -1,3 +1,4 @@
+using Fleet.Tests.Shared;
 using System.Collections.Immutable;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
@@ -7,6 +8,7 @@ using Fleet.Providers.Gcp.Compute;
 using Fleet.Providers.Gcp.Planning;
 using Fleet.Providers.Gcp.Tests.Fake;
 using static Fleet.Providers.Gcp.Tests.Planning.GcpFleet;
+using Fleet.Providers.Gcp;
 
 namespace Fleet.Providers.Gcp.Tests.Provider;
 
@@ -25,7 +27,7 @@ public sealed class GcpProviderApplyTests : FakeCompute
     private GcpProvider Provider(GcpApplyOptions? options = null)
     {
         var key = Fake.CreateServiceAccountKey();
-        var spec = Desired([], endpoint: Fake.Endpoint.AbsoluteUri, credentials: "env:GCP_KEY").Fleet.Gcp! with { Project = FakeComputeEngine.Project };
+        var spec = Desired([], endpoint: Fake.Endpoint.AbsoluteUri, credentials: "env:GCP_KEY").Fleet.Gcp()! with { Project = FakeComputeEngine.Project };
         var http = new HttpClient();
         var connection = GcpConnection.For(spec, "/", name => name == "GCP_KEY" ? key : null, http, TimeProvider.System, FastOptions);
         return new GcpProvider(connection, _ => Task.FromResult(records), options ?? Fast);
@@ -34,7 +36,7 @@ public sealed class GcpProviderApplyTests : FakeCompute
     private static DesiredState Fleet(params PoolSpec[] pools)
     {
         var desired = Desired(pools, endpoint: "unused", credentials: "env:GCP_KEY");
-        return desired with { Fleet = desired.Fleet with { Gcp = desired.Fleet.Gcp! with { Project = FakeComputeEngine.Project } } };
+        return desired with { Fleet = desired.Fleet.WithGcp(desired.Fleet.Gcp()! with { Project = FakeComputeEngine.Project }) };
     }
 
     private static async Task<ProviderPlan> PlanAsync(GcpProvider provider, DesiredState desired, PlanOptions? options = null) =>

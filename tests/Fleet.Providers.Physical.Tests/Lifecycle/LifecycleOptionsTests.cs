@@ -1,6 +1,7 @@
 using Fleet.Engine.Loading;
 using Fleet.Providers.Physical.Lifecycle;
 using Fleet.Tests.Shared;
+using Fleet.Providers.Physical;
 
 namespace Fleet.Providers.Physical.Tests.Lifecycle;
 
@@ -10,7 +11,7 @@ public sealed class LifecycleOptionsTests
     public void Each_site_has_its_own_timeouts_from_its_power_section_or_its_driver()
     {
         // acme: lon on IPMI, sto on Redfish with installTimeoutSeconds: 5400, nyc simulated at 30 s / 20 s.
-        var fleet = FleetLoader.LoadOrThrow(new DirectorySource(Examples.Path("acme"))).Fleet;
+        var fleet = StandardProviders.Loader.LoadOrThrow(new DirectorySource(Examples.Path("acme"))).Fleet;
 
         var options = LifecycleOptions.ForFleet(fleet);
 
@@ -22,11 +23,11 @@ public sealed class LifecycleOptionsTests
     [Fact]
     public void A_simulated_site_gets_at_least_five_seconds_unless_it_sets_its_own()
     {
-        var quickstart = FleetLoader.LoadOrThrow(new DirectorySource(Examples.Path("quickstart"))).Fleet;
+        var quickstart = StandardProviders.Loader.LoadOrThrow(new DirectorySource(Examples.Path("quickstart"))).Fleet;
         var lon = quickstart.Sites.Single(s => s.Name == "lon");
 
         Assert.Equal(TimeSpan.FromSeconds(5), LifecycleOptions.ForSite(lon).InstallTimeout);
-        var impatient = lon with { Power = lon.Power with { InstallTimeoutSeconds = 1, RecycleTimeoutSeconds = 2 } };
+        var impatient = lon.WithPower(lon.Power() with { InstallTimeoutSeconds = 1, RecycleTimeoutSeconds = 2 });
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), (LifecycleOptions.ForSite(impatient).InstallTimeout, LifecycleOptions.ForSite(impatient).RecycleTimeout));
     }
 }

@@ -4,6 +4,7 @@ using Fleet.Engine.Model;
 using Fleet.Providers.Physical.Power;
 using Fleet.Providers.Physical.Power.Ipmi;
 using Fleet.Providers.Physical.Power.Redfish;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Providers.Physical.Tests.Power;
 
@@ -75,6 +76,6 @@ public sealed class PowerDriversControlTests : IDisposable
         fields = username is null ? fields : fields.Add("username", Username);
         fields = password is null ? fields : fields.Add("password", Password);
         var power = new PowerSpec(driver, null, null, null, username, password, new FieldLocations(Power, fields));
-        return new SiteSpec("lon", "lon.example.net", ["10.1.0.0/16"], power, FieldLocations.At(new SourceLocation("fleet.yaml", 5, 5)));
+        return TestModel.NewSite("lon", "lon.example.net", ["10.1.0.0/16"], power, FieldLocations.At(new SourceLocation("fleet.yaml", 5, 5)));
     }
 }

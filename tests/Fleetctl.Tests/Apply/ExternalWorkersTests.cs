@@ -7,6 +7,7 @@ using Fleet.Engine.Jobs;
 using Fleet.Engine.Loading;
 using Fleet.Providers.Physical.Power;
 using Fleet.State.Tests;
+using Fleet.Tests.Shared;
 
 namespace Fleetctl.Tests.Apply;
 
@@ -100,7 +101,7 @@ public abstract class ExternalWorkersTests
             .Select(c => c!["machine"]!.GetValue<string>())
             .Take(4)
             .ToImmutableHashSet(StringComparer.Ordinal);
-        var fleetSpec = FleetLoader.LoadOrThrow(new DirectorySource(fleet.Directory)).Fleet;
+        var fleetSpec = Fleetctl.FleetProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory)).Fleet;
         var machines = await fleet.MachinesAsync();
         for (var seed = 1; seed < 100_000; seed++)
         {
