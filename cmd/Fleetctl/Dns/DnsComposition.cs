@@ -4,7 +4,7 @@ using Fleet.Engine.Model;
 using Fleet.Providers.Dns;
 using Fleet.Providers.Dns.Serials;
 using Fleet.State;
-using Fleet.State.Dns;
+using Fleet.State.Zones;
 
 namespace Fleetctl.Dns;
 

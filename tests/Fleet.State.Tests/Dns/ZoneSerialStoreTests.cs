@@ -1,4 +1,4 @@
-using Fleet.State.Dns;
+using Fleet.State.Zones;
 
 namespace Fleet.State.Tests.Dns;
 

@@ -1,6 +1,6 @@
 using Fleet.State.Backends;
 
-namespace Fleet.State.Dns;
+namespace Fleet.State.Zones;
 
 /// <summary>The last push of one DNS zone: its SOA serial and the hash of the content it carried.</summary>
 public sealed record ZoneSerialRecord(string Zone, uint Serial, string ContentHash, DateTimeOffset PushedAt);
