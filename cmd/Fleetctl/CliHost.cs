@@ -42,6 +42,9 @@ public sealed record CliHost(
     /// </summary>
     public Stream? OutBytes { get; init; }
 
+    /// <summary>The providers fleetctl loads fleets and plans with (tests add their own).</summary>
+    public FleetRuntime Runtime { get; init; } = FleetRuntime.Standard;
+
     public string? GetEnvironment(string name) =>
         Environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 

@@ -1,46 +1,30 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
-using Fleet.Providers.Dns;
-using Fleet.Providers.Gcp;
-using Fleet.Providers.Physical;
-using Fleet.Providers.Physical.Power;
 using Fleet.State;
-using Fleetctl.Dns;
-using Fleetctl.Gcp;
 
 namespace Fleetctl;
 
 /// <summary>
-/// The providers this fleetctl is built with, in planning order: a provider sees the changes of
-/// those before it (DNS goes last, to publish the hostnames the machine changes allocate).
-/// Adding a provider is a property and a line here; the engine does not change.
+/// The providers of one command, built by the host's <see cref="FleetRuntime"/> in planning order:
+/// a provider sees the changes of those before it (DNS goes last, to publish the hostnames the machine
+/// changes allocate). The providers share one read of the inventory's machines per plan.
 /// </summary>
-internal sealed record FleetProviders(PhysicalProvider Physical, GcpProvider Gcp, DnsProvider? Dns, SharedInventoryReads Inventory, string FleetDirectory)
+internal sealed record FleetProviders(ImmutableArray<IProvider> All, SharedInventoryReads Inventory, ProviderContext Context)
 {
-    /// <summary>What the providers accept in a fleet repository, in planning order; the schemas are composed from it.</summary>
-    public static ProviderCatalog Catalog { get; } = new([PhysicalDefinition.Instance, GcpDefinition.Instance, DnsDefinition.Instance]);
-
-    /// <summary>Loads fleet repositories with the providers' fields and rules.</summary>
-    public static FleetLoader Loader { get; } = new(Catalog);
-
-    public ImmutableArray<IProvider> All => Dns is null ? [Physical, Gcp] : [Physical, Gcp, Dns];
-
     /// <summary>
     /// The same providers ready to apply changes: the physical one with every site's power driver and
     /// the machine lifecycle (a real BMC site without usable credentials is refused here, before any
-    /// job runs; secret references are resolved relative to <see cref="FleetDirectory"/>). Planning does
+    /// job runs; secret references are resolved relative to the fleet directory). Planning does
     /// without, so <c>plan</c> never touches a power driver.
     /// </summary>
-    public FleetProviders ForApply(StateDatabase database, DesiredState desired, CliHost host)
+    public FleetProviders ForApply()
     {
-        var seed = host.GetEnvironment("FLEET_SIMULATED_SEED") is { } text && int.TryParse(text, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
-        var real = new RealHardware(FleetDirectory, host.GetEnvironment, database.BootTasks);
-        return this with { Physical = PhysicalProvider.ForApply(database.Inventory, database.Reservations, desired.Fleet, real, host.Clock, seed) };
+        var context = Context with { Use = ProviderUse.Apply };
+        return this with { All = Context.Host.Runtime.Build(context), Context = context };
     }
 
     /// <summary>The providers as planning needs them.</summary>
@@ -49,12 +33,8 @@ internal sealed record FleetProviders(PhysicalProvider Physical, GcpProvider Gcp
     public static FleetProviders Create(StateDatabase database, DesiredState desired, IFleetSource source, string fleetDirectory, CliHost host, Task<ImmutableArray<Machine>>? machinesReadAhead = null)
     {
         var inventory = new SharedInventoryReads(database.Inventory, machinesReadAhead);
-        return new(
-            new PhysicalProvider(inventory),
-            GcpComposition.CreateProvider(desired, fleetDirectory, inventory, host),
-            desired.Fleet.Dns() is null ? null : DnsComposition.CreateProvider(desired, source, fleetDirectory, database, inventory, host),
-            inventory,
-            fleetDirectory);
+        var context = new ProviderContext(desired, source, fleetDirectory, database, inventory, host, ProviderUse.Plan);
+        return new(host.Runtime.Build(context), inventory, context);
     }
 
     /// <summary>Plans with every provider; the providers share one read of the inventory's machines.</summary>

@@ -51,7 +51,7 @@ internal sealed class OpenedFleet : IAsyncDisposable
         DesiredState desired;
         try
         {
-            desired = FleetProviders.Loader.LoadOrThrow(source);
+            desired = host.Runtime.Loader.LoadOrThrow(source);
         }
         catch
         {

@@ -24,7 +24,7 @@ public sealed class DnsProviderApplyTests() : QuickstartInventory("fleet-dns-app
         machine = (await Database.Inventory.GetMachineAsync(machine.HardwareName, CancellationToken.None))!;
         await Database.Inventory.TransitionAsync(MachineTransition.From(machine, MachineState.InUse), new AuditContext("test"), CancellationToken.None);
         var source = new DirectorySource(Fleet);
-        var desired = Fleetctl.FleetProviders.Loader.LoadOrThrow(source);
+        var desired = Fleetctl.FleetRuntime.Standard.Loader.LoadOrThrow(source);
         var provider = DnsComposition.CreateProvider(desired, source, Fleet, Database, Database.Inventory, host);
 
         var plan = provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), PlanOptions.Default, []));

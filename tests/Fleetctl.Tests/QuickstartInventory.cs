@@ -19,7 +19,7 @@ public abstract class QuickstartInventory(string prefix) : IAsyncLifetime
     {
         Examples.CopyTo("quickstart", Fleet);
         Database = await StateDatabase.OpenAsync("sqlite:.fleet/inventory.db", Fleet, CancellationToken.None);
-        var catalog = ReconCatalog.From(Fleetctl.FleetProviders.Loader.LoadOrThrow(new DirectorySource(Fleet)).Fleet);
+        var catalog = ReconCatalog.From(Fleetctl.FleetRuntime.Standard.Loader.LoadOrThrow(new DirectorySource(Fleet)).Fleet);
         var (records, _) = ReconReader.Read([new ReconInput("recon/lon.json", await File.ReadAllBytesAsync(Path.Combine(Fleet, "recon", "lon.json")))], catalog);
         await Database.Inventory.IngestAsync(records, new AuditContext("test"), CancellationToken.None);
     }

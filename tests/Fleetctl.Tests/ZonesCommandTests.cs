@@ -63,7 +63,7 @@ public sealed class ZonesCommandTests : IDisposable
 
         var before = await RunAsync("zones", "diff");
         var publisher = new ZonePublisher(new Rfc2136Pusher(server.Client, server.TsigKey), new MemoryZoneStateStore(), new ZoneRenderer(), TimeProvider.System);
-        foreach (var zone in ZoneGenerator.Generate(Fleetctl.FleetProviders.Loader.LoadOrThrow(new DirectorySource(fleet)), [], ZoneTemplates.BuiltIn).Zones)
+        foreach (var zone in ZoneGenerator.Generate(Fleetctl.FleetRuntime.Standard.Loader.LoadOrThrow(new DirectorySource(fleet)), [], ZoneTemplates.BuiltIn).Zones)
         {
             await publisher.PushAsync(zone, force: false, CancellationToken.None);
         }

@@ -87,7 +87,7 @@ internal sealed class ApplyWiring
     public static IJobHandler Handler(DesiredState desired, StateDatabase database, FleetProviders providers, CliHost host)
     {
         var gate = new Lock();
-        return new ProviderJobHandler(providers.ForApply(database, desired, host).All, host.Clock, note =>
+        return new ProviderJobHandler(providers.ForApply().All, host.Clock, note =>
         {
             lock (gate)
             {

@@ -18,7 +18,7 @@ public static class CodeownersCommand
         command.SetAction(async (parse, ct) =>
         {
             var directory = global.FleetDirectory(parse, host);
-            var desired = FleetProviders.Loader.LoadOrThrow(new DirectorySource(directory));
+            var desired = host.Runtime.Loader.LoadOrThrow(new DirectorySource(directory));
             await host.Out.WriteAsync(CodeOwners.Render(Generate(desired, directory)).AsMemory(), ct);
             return ExitCodes.Success;
         });

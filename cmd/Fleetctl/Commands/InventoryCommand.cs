@@ -41,7 +41,7 @@ public static class InventoryCommand
     }
 
     internal static DesiredState LoadFleet(GlobalOptions global, ParseResult parse, CliHost host) =>
-        FleetProviders.Loader.LoadOrThrow(new DirectorySource(global.FleetDirectory(parse, host)));
+        host.Runtime.Loader.LoadOrThrow(new DirectorySource(global.FleetDirectory(parse, host)));
 
     internal static Task<StateDatabase> OpenDatabaseAsync(DesiredState desired, GlobalOptions global, ParseResult parse, CliHost host, CancellationToken cancellationToken) =>
         StateDatabase.OpenAsync(

@@ -42,7 +42,7 @@ public static class PlanCommand
                 var desired = fleet.Desired;
                 var options = flags.Bind(parse, desired);
                 (ImmutableArray<DocumentChange> Changes, string Base)? changes = parse.GetValue(baseRef) is { } reference
-                    ? DesiredChangesSince(fleetDirectory, reference, desired)
+                    ? DesiredChangesSince(host.Runtime.Loader, fleetDirectory, reference, desired)
                     : null;
                 var providers = FleetProviders.Create(fleet.Database, desired, opened.Source, fleetDirectory, host, fleet.Machines);
                 var plan = await providers.PlanAsync(desired, opened.PlanSource, options, ct);
@@ -70,10 +70,10 @@ public static class PlanCommand
     }
 
     /// <summary>The desired state at <paramref name="reference"/> compared with <paramref name="head"/>.</summary>
-    private static (ImmutableArray<DocumentChange> Changes, string Base) DesiredChangesSince(string fleetDirectory, string reference, DesiredState head)
+    private static (ImmutableArray<DocumentChange> Changes, string Base) DesiredChangesSince(FleetLoader loader, string fleetDirectory, string reference, DesiredState head)
     {
         using var baseSource = GitCommitSource.Open(fleetDirectory, reference);
-        var before = FleetProviders.Loader.Load(baseSource);
+        var before = loader.Load(baseSource);
         if (before.Desired is null)
         {
             throw new FleetException(before.Diagnostics.Select(d => d with { Message = $"at --base {reference}: {d.Message}" }));

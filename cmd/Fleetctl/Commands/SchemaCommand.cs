@@ -18,14 +18,14 @@ public static class SchemaCommand
             if (requested is null)
             {
                 // Several schemas: one JSON array, so the output stays one parseable document.
-                var all = FleetKinds.All.Select(k => FleetProviders.Catalog.Schemas.Text(k).TrimEnd());
+                var all = FleetKinds.All.Select(k => host.Runtime.Catalog.Schemas.Text(k).TrimEnd());
                 await host.Out.WriteLineAsync($"[\n{string.Join(",\n", all)}\n]".AsMemory(), ct);
                 return ExitCodes.Success;
             }
 
             var found = FleetKinds.Find(requested)
                 ?? throw new FleetException($"unknown kind '{requested}'; expected one of {string.Join(", ", FleetKinds.All)}");
-            await host.Out.WriteLineAsync(FleetProviders.Catalog.Schemas.Text(found).TrimEnd().AsMemory(), ct);
+            await host.Out.WriteLineAsync(host.Runtime.Catalog.Schemas.Text(found).TrimEnd().AsMemory(), ct);
             return ExitCodes.Success;
         });
         return command;

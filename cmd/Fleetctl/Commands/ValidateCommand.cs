@@ -30,7 +30,7 @@ public static class ValidateCommand
             try
             {
                 using var opened = source.Open(parse, global.FleetDirectory(parse, host));
-                result = FleetProviders.Loader.Load(opened.Source);
+                result = host.Runtime.Loader.Load(opened.Source);
                 if (result.Desired is { } loaded && parse.GetValue(codeowners) is { } file)
                 {
                     result = result with { Diagnostics = [.. result.Diagnostics, .. CheckCodeowners(loaded, global.FleetDirectory(parse, host), Path.GetFullPath(file, host.CurrentDirectory), file)] };

@@ -51,7 +51,7 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
             var reference = options.Ref ?? FetchBranch();
             using var opened = FleetSourceHandle.Open(options.FleetDirectory, reference);
             commit = opened.PlanSource.Commit;
-            var desired = FleetProviders.Loader.LoadOrThrow(opened.Source);
+            var desired = host.Runtime.Loader.LoadOrThrow(opened.Source);
             (fleet, mode) = (desired.Fleet.Name, desired.Fleet.Reconcile.Mode);
             webhook = desired.Fleet.Reconcile.Webhook is { } url ? new Uri(url) : null;
 
@@ -147,7 +147,7 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
             try
             {
                 using var previous = GitCommitSource.Open(options.FleetDirectory, last);
-                foreach (var change in DesiredStateDiff.Compare(FleetProviders.Loader.LoadOrThrow(previous), desired))
+                foreach (var change in DesiredStateDiff.Compare(host.Runtime.Loader.LoadOrThrow(previous), desired))
                 {
                     explained.Add(change.Address);
                     items.AddRange(DesiredStateDiff.Describe(change).Select(line => new DriftItem(change.Address, "changed_in_git", line)));

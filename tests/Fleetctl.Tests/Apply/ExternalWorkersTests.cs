@@ -101,7 +101,7 @@ public abstract class ExternalWorkersTests
             .Select(c => c!["machine"]!.GetValue<string>())
             .Take(4)
             .ToImmutableHashSet(StringComparer.Ordinal);
-        var fleetSpec = Fleetctl.FleetProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory)).Fleet;
+        var fleetSpec = Fleetctl.FleetRuntime.Standard.Loader.LoadOrThrow(new DirectorySource(fleet.Directory)).Fleet;
         var machines = await fleet.MachinesAsync();
         for (var seed = 1; seed < 100_000; seed++)
         {
