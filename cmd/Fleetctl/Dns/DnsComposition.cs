@@ -13,7 +13,23 @@ public static class DnsComposition
 {
     /// <param name="inventory">The inventory as the providers share it (<see cref="SharedInventoryReads"/>).</param>
     public static DnsProvider CreateProvider(DesiredState desired, IFleetSource source, string fleetDirectory, StateDatabase database, IInventoryStore inventory, CliHost host) =>
-        new(new DnsProviderOptions(desired, source, fleetDirectory, inventory, new DatabaseZoneStateStore(database), host.GetEnvironment, host.Clock));
+        new(new DnsProviderOptions(desired, source, fleetDirectory, inventory, new DatabaseZoneStateStore(database), host.GetEnvironment, host.Clock)
+        {
+            // A worker on another checkout applies a change of a commit from that commit, never from its own working tree.
+            ReadCommit = commit =>
+            {
+                var at = GitCommitSource.Open(fleetDirectory, commit);
+                try
+                {
+                    return (host.Runtime.Loader.LoadOrThrow(at), at);
+                }
+                catch
+                {
+                    at.Dispose();
+                    throw;
+                }
+            },
+        });
 }
 
 /// <summary>Zone serials of the DNS provider kept in the state database.</summary>
