@@ -312,6 +312,14 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
 
     private ZoneTemplates LoadTemplates(DesiredState desired) => LoadTemplates(desired, options.Source);
 
+    /// <summary>
+    /// Every zone the desired state and <paramref name="machines"/> generate, with templates read from
+    /// <paramref name="source"/>: the one generation that plan, apply and <c>fleetctl zones</c> share.
+    /// Throws every problem at once.
+    /// </summary>
+    public static ImmutableArray<ZoneData> GenerateZones(DesiredState desired, IFleetSource source, IEnumerable<Machine> machines) =>
+        ZoneGenerator.Generate(desired, machines, LoadTemplates(desired, source)).ZonesOrThrow();
+
     private static ZoneTemplates LoadTemplates(DesiredState desired, IFleetSource source)
     {
         var (templates, diagnostics) = ZoneTemplates.Load(desired, source);

@@ -6,7 +6,6 @@ using Fleet.Providers.Dns;
 using Fleet.Providers.Dns.Push;
 using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Serials;
-using Fleet.Providers.Dns.Validation;
 using Fleet.Providers.Dns.Zones;
 using Fleetctl.Dns;
 
@@ -35,21 +34,22 @@ public static class ZonesCommand
         {
             var (zones, states) = await LoadAsync(global, parse, host, ct);
             await using var _ = states.Database;
-            var renderer = new ZoneRenderer();
+            using var pushTarget = ZonePushTarget.Create(states.Desired.Fleet.Dns()?.Push, global.FleetDirectory(parse, host), host.GetEnvironment, host.Clock);
+            var publisher = new ZonePublisher(pushTarget.Pusher, states.Store, new ZoneRenderer(), host.Clock);
             var rendered = new List<(ZoneData Zone, string Text)>();
             var problems = new List<Diagnostic>();
             foreach (var zone in zones)
             {
-                problems.AddRange(ZoneValidator.Validate(zone));
-                var last = await states.Store.GetAsync(zone.Name, ct);
-                var serial = last?.ContentHash == zone.ContentHash() ? last.Serial : SoaSerial.Next(DateOnly.FromDateTime(host.Clock.GetUtcNow().UtcDateTime), last?.Serial, null);
-                var text = renderer.Render(zone with { Serial = serial });
-                if (await NamedCheckZone.CheckAsync(zone.Name, text, ct) is { Count: > 0 } refused)
+                try
                 {
-                    problems.AddRange(refused.Select(p => Diagnostic.Error(zone.Location, $"zone {zone.Name.TrimEnd('.')}: named-checkzone refused the rendered zone: {p}")));
+                    // The serial and text a push would use, from the same code the push runs.
+                    var result = await publisher.RenderAsync(await publisher.InspectAsync(zone, ct), ct);
+                    rendered.Add((result.Zone, result.Text));
                 }
-
-                rendered.Add((zone, text));
+                catch (FleetException e)
+                {
+                    problems.AddRange(e.Diagnostics);
+                }
             }
 
             if (problems.Count > 0)
@@ -138,16 +138,9 @@ public static class ZonesCommand
                 throw new FleetException(desired.Fleet.Locations.Document, "fleet.yaml has no dns section: no zones are managed");
             }
 
-            var (templates, diagnostics) = ZoneTemplates.Load(desired, new DirectorySource(global.FleetDirectory(parse, host)));
             var machines = await database.Inventory.ListMachinesAsync(null, cancellationToken);
-            var generation = ZoneGenerator.Generate(desired, machines, templates);
-            var errors = diagnostics.Concat(generation.Diagnostics).Where(d => d.IsError).ToList();
-            if (errors.Count > 0)
-            {
-                throw new FleetException(errors);
-            }
-
-            return (generation.Zones, new States(desired, database, new DatabaseZoneStateStore(database)));
+            var zones = DnsProvider.GenerateZones(desired, new DirectorySource(global.FleetDirectory(parse, host)), machines);
+            return (zones, new States(desired, database, new DatabaseZoneStateStore(database)));
         }
         catch
         {

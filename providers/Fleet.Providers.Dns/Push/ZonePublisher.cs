@@ -62,19 +62,12 @@ public sealed class ZonePublisher(IZonePusher pusher, IZoneStateStore store, Zon
             throw new FleetException(zone.Location, unsafeReason);
         }
 
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var serial = SoaSerial.Next(today, status.Last?.Serial, status.Served?.Serial);
-        var final = zone with { Serial = serial };
-        var text = renderer.Render(final);
-        if (await NamedCheckZone.CheckAsync(zone.Name, text, cancellationToken) is { Count: > 0 } problems)
-        {
-            throw new FleetException(problems.Select(p => Diagnostic.Error(zone.Template.Source == ZoneTemplates.DefaultSource ? zone.Location : SourceLocation.OfFile(zone.Template.Source),
-                $"zone {zone.Name.TrimEnd('.')}: named-checkzone refused the rendered zone: {p}")));
-        }
+        var rendered = await RenderAsync(status, cancellationToken);
 
+        uint serial;
         try
         {
-            serial = await pusher.PushAsync(new ZonePushRequest(final, text, status.Served, status.Diff), cancellationToken);
+            serial = await pusher.PushAsync(new ZonePushRequest(rendered.Zone, rendered.Text, status.Served, status.Diff), cancellationToken);
         }
         catch (DnsProtocolException e)
         {
@@ -84,4 +77,37 @@ public sealed class ZonePublisher(IZonePusher pusher, IZoneStateStore store, Zon
         await store.SetAsync(new ZoneState(zone.Name, serial, status.ContentHash, clock.GetUtcNow()), cancellationToken);
         return new PushOutcome(zone.Name, true, status.IsNew, serial, status.Diff);
     }
+
+    /// <summary>
+    /// The zone as a push would send it: validated, with the serial it would carry (the one it has
+    /// when it needs no push, else the next <c>YYYYMMDDnn</c> after what was pushed and what is
+    /// served), rendered, and passed by <c>named-checkzone</c> when installed. <c>fleetctl zones
+    /// render</c> shows exactly this. Throws a <see cref="FleetException"/> with every problem.
+    /// </summary>
+    public async Task<RenderedZone> RenderAsync(ZoneStatus status, CancellationToken cancellationToken)
+    {
+        var zone = status.Zone;
+        var errors = ZoneValidator.Validate(zone);
+        if (!errors.IsEmpty)
+        {
+            throw new FleetException(errors);
+        }
+
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var serial = !status.NeedsPush && (status.Served?.Serial ?? status.Last?.Serial) is { } current
+            ? current
+            : SoaSerial.Next(today, status.Last?.Serial, status.Served?.Serial);
+        var final = zone with { Serial = serial };
+        var text = renderer.Render(final);
+        if (await NamedCheckZone.CheckAsync(zone.Name, text, cancellationToken) is { Count: > 0 } problems)
+        {
+            throw new FleetException(problems.Select(p => Diagnostic.Error(zone.Template.Source == ZoneTemplates.DefaultSource ? zone.Location : SourceLocation.OfFile(zone.Template.Source),
+                $"zone {zone.Name.TrimEnd('.')}: named-checkzone refused the rendered zone: {p}")));
+        }
+
+        return new RenderedZone(final, text);
+    }
 }
+
+/// <summary>A zone with the serial a push would give it, and its text as rendered through its template.</summary>
+public sealed record RenderedZone(ZoneData Zone, string Text);
