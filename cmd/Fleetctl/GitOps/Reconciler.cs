@@ -43,7 +43,7 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
     {
         var at = host.Clock.GetUtcNow();
         var fleet = "(unknown)";
-        var mode = ReconcileSpec.Report;
+        var mode = ReconcileMode.Report;
         string? commit = null;
         Uri? webhook = null;
         try
@@ -75,7 +75,7 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
                 return Report(ReconcileStatus.Drift, reason, plan);
             }
 
-            var reportOnly = desired.Pools.Where(p => p.Reconcile == ReconcileSpec.Report).Select(p => p.Name).ToImmutableArray();
+            var reportOnly = desired.Pools.Where(p => p.Reconcile == ReconcileMode.Report).Select(p => p.Name).ToImmutableArray();
             var applied = await ApplyAsync(desired, database, providers, opened.PlanSource, reportOnly, cancellationToken);
             var remaining = await providers.PlanAsync(desired, opened.PlanSource, new PlanOptions(PlanSelection.All, Force: true), cancellationToken);
             if (applied != ExitCodes.Success)
@@ -103,16 +103,14 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
     private static string? HoldBack(DesiredState desired, Plan plan, DateTimeOffset now)
     {
         var policy = desired.Fleet.Reconcile;
-        if (policy.Mode != ReconcileSpec.Apply)
+        if (policy.Mode != ReconcileMode.Apply)
         {
             return "reconcile mode is report (set reconcile.mode: apply in fleet.yaml to repair drift automatically)";
         }
 
         foreach (var freeze in policy.Freeze)
         {
-            if (CronSchedule.TryParse(freeze.Schedule, out _) is { } start
-                && Durations.TryParse(freeze.Duration, out var duration)
-                && new FreezeWindow(start, duration).FrozenUntil(now) is { } until)
+            if (freeze.Window?.FrozenUntil(now) is { } until)
             {
                 return $"in a freeze window ('{freeze.Schedule}' for {freeze.Duration}) until {until:yyyy-MM-dd HH:mm}Z";
             }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using Fleet.Engine.Model;
 
 namespace Fleet.Engine.GitOps;
 
@@ -35,7 +36,7 @@ public sealed record DriftReport(
     string Fleet,
     DateTimeOffset At,
     string? Commit,
-    string Mode,
+    ReconcileMode Mode,
     ReconcileStatus Status,
     ImmutableArray<DriftItem> Items,
     ImmutableSortedDictionary<string, int> Changes,

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Fleet.Engine.GitOps;
 using Fleet.Engine.Loading.Yaml;
 using Fleet.Engine.Model;
 using Fleet.Engine.Providers;
@@ -51,7 +52,7 @@ internal sealed class ModelReader(ProviderCatalog catalog)
         var locations = Locate(doc);
         return new PoolSpec(Str(doc, "name")!, Str(doc, "role")!, backend, Int(doc, "size")!.Value, Bool(doc, "protect"), locations)
         {
-            Reconcile = Str(doc, "reconcile"),
+            Reconcile = Str(doc, "reconcile") is { } mode ? ReconcileModes.Parse(mode) : null,
             Config = catalog.Backend(backend)!.Value.Definition.ReadPool(backend, doc, locations),
         };
     }
@@ -70,10 +71,19 @@ internal sealed class ModelReader(ProviderCatalog catalog)
     };
 
     private static ReconcileSpec ReadReconcile(YamlMapping reconcile) => new(
-        Str(reconcile, "mode") ?? ReconcileSpec.Report,
-        [.. Seq(reconcile, "freeze").Select(n => new FreezeSpec(Str((YamlMapping)n, "schedule")!, Str((YamlMapping)n, "duration")!, Locate(n)))],
+        Str(reconcile, "mode") is { } mode ? ReconcileModes.Parse(mode) : ReconcileMode.Report,
+        [.. Seq(reconcile, "freeze").Select(n => ReadFreeze((YamlMapping)n))],
         reconcile["notify"] is YamlMapping notify ? Str(notify, "webhook") : null,
         Locate(reconcile));
+
+    /// <summary>A freeze window, parsed here once (the schema has checked the duration's spelling).</summary>
+    private static FreezeSpec ReadFreeze(YamlMapping freeze)
+    {
+        var (schedule, duration) = (Str(freeze, "schedule")!, Str(freeze, "duration")!);
+        var start = CronSchedule.TryParse(schedule, out var error);
+        var window = start is not null && Durations.TryParse(duration, out var length) ? new FreezeWindow(start, length) : null;
+        return new FreezeSpec(schedule, duration, window, error, Locate(freeze));
+    }
 
     private SiteSpec ReadSite(YamlMapping site)
     {

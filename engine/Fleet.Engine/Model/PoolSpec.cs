@@ -16,7 +16,7 @@ public sealed record PoolSpec(
     FieldLocations Locations)
 {
     /// <summary>A per-pool override of the fleet's reconcile mode: <c>report</c> keeps reconcile from applying this pool.</summary>
-    public string? Reconcile { get; init; }
+    public ReconcileMode? Reconcile { get; init; }
 
     /// <summary>The backend's fields, as its provider read them.</summary>
     public PoolConfig Config { get; init; } = NoPoolConfig.Instance;

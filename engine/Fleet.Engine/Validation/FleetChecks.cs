@@ -16,7 +16,7 @@ internal static class FleetChecks
         CheckNetworks(fleet, diagnostics);
         foreach (var freeze in fleet.Reconcile.Freeze)
         {
-            if (CronSchedule.TryParse(freeze.Schedule, out var error) is null)
+            if (freeze.ScheduleError is { } error)
             {
                 diagnostics.Add(Diagnostic.Error(freeze.Locations.Of("schedule"), $"reconcile.freeze: {error}"));
             }

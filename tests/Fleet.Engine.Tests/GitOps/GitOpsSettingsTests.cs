@@ -30,7 +30,7 @@ public sealed class GitOpsSettingsTests
 
         Assert.Equal("@acme/storage", spec.Owners["storage-squad"]);
         Assert.True(spec.GitOps?.RequireCommit);
-        Assert.Equal(ReconcileSpec.Apply, spec.Reconcile.Mode);
+        Assert.Equal(ReconcileMode.Apply, spec.Reconcile.Mode);
         var freeze = Assert.Single(spec.Reconcile.Freeze);
         Assert.Equal(("0 17 * * FRI", "63h"), (freeze.Schedule, freeze.Duration));
         Assert.Equal("https://hooks.example.net/fleet", spec.Reconcile.Webhook);
@@ -43,7 +43,7 @@ public sealed class GitOpsSettingsTests
 
         var spec = StandardProviders.Loader.LoadOrThrow(new DirectorySource(fleet.Directory)).Fleet;
 
-        Assert.Equal(ReconcileSpec.Report, spec.Reconcile.Mode);
+        Assert.Equal(ReconcileMode.Report, spec.Reconcile.Mode);
         Assert.Empty(spec.Reconcile.Freeze);
         Assert.Null(spec.GitOps);
     }

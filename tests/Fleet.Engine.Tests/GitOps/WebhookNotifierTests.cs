@@ -1,3 +1,4 @@
+using Fleet.Engine.Model;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Fleet.Engine.GitOps;
@@ -15,7 +16,7 @@ public sealed class WebhookNotifierTests : IDisposable
         "acme",
         new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero),
         new string('a', 40),
-        "report",
+        ReconcileMode.Report,
         ReconcileStatus.Drift,
         [new DriftItem("pool/fancydb-lon", "machine_broken", "C0MPUT3 is broken")],
         ImmutableSortedDictionary<string, int>.Empty.Add("install", 1).Add("recycle", 1),
