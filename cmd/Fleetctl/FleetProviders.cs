@@ -7,7 +7,9 @@ using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Providers.Dns;
 using Fleet.Providers.Gcp;
+using Fleet.Providers.Gcp.Planning;
 using Fleet.Providers.Physical;
+using Fleet.Providers.Physical.Planning;
 using Fleet.Providers.Physical.Power;
 using Fleet.State;
 using Fleetctl.Dns;
@@ -23,6 +25,12 @@ namespace Fleetctl;
 internal sealed record FleetProviders(PhysicalProvider Physical, GcpProvider Gcp, DnsProvider? Dns, SharedInventoryReads Inventory, string FleetDirectory)
 {
     public ImmutableArray<IProvider> All => Dns is null ? [Physical, Gcp] : [Physical, Gcp, Dns];
+
+    /// <summary>
+    /// The actions of every provider this fleetctl is built with, in planning order, whether or not
+    /// the fleet configures it: what plan files may contain, and how renderers word and mark them.
+    /// </summary>
+    public static ActionCatalog Actions { get; } = new([.. PhysicalActions.All, .. GcpActions.All, .. DnsActions.All]);
 
     /// <summary>
     /// The same providers ready to apply changes: the physical one with every site's power driver and
