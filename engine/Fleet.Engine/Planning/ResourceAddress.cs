@@ -4,7 +4,7 @@ namespace Fleet.Engine.Planning;
 
 /// <summary>
 /// The address of a resource, <c>TYPE/NAME</c>: <c>pool/fancydb-lon</c>, <c>zone/lon.acme.net</c>,
-/// <c>role/fancydb</c>, and in a provider's guards its own types (<c>machine/C0MPUT3</c>). The plan
+/// and in a provider's guards its own types (<c>machine/C0MPUT3</c>). The plan
 /// file, guards and drift reports spell it with <see cref="ToString"/>; the name may itself contain
 /// slashes, the type may not.
 /// </summary>
@@ -29,8 +29,6 @@ public readonly record struct ResourceAddress
 
     /// <summary>A zone; plans name it without its trailing dot.</summary>
     public static ResourceAddress Zone(string name) => new("zone", name);
-
-    public static ResourceAddress Role(string name) => new("role", name);
 
     public bool IsA(string type) => string.Equals(Type, type, StringComparison.Ordinal);
 

@@ -60,6 +60,42 @@ public sealed class RendererTests
         Assert.Equal([.. "before\n"u8, .. PlanFile.Serialize(plan)], bytes.ToArray());
     }
 
+    [Fact]
+    public async Task An_action_a_provider_declares_renders_with_its_kind_and_wording()
+    {
+        var actions = new ActionCatalog([
+            .. FleetProviders.Actions.All,
+            new ActionDescriptor("adopt", ChangeKind.Create, "machine", "adopt"),
+            new ActionDescriptor("rebuild", ChangeKind.Replace, "machine", "rebuild"),
+        ]);
+        var plan = SamplePlans.Seal(
+            [
+                SamplePlans.Change("1", "pool/db-lon", "cmdb", new ChangeAction("adopt"), "adopt", "S1", "lon-db-00001"),
+                SamplePlans.Change("2", "pool/db-lon", "cmdb", new ChangeAction("rebuild"), "image", "S2", "lon-db-00002"),
+            ],
+            []);
+
+        var text = await Render(new TextPlanRenderer(actions, color: false), plan);
+        var markdown = await Render(new MarkdownPlanRenderer(actions), plan);
+
+        Assert.Contains("  + adopt S1 as lon-db-00001 (adopt)\n", text, StringComparison.Ordinal);
+        Assert.Contains("  -/+ rebuild S2 as lon-db-00002 (image)\n", text, StringComparison.Ordinal);
+        const string Sentence = "Plan: 0 to install, 0 to recycle, 0 to resize, 0 zones to push, 1 machine to adopt, 1 machine to rebuild.";
+        Assert.EndsWith($"\n{Sentence}\n", text, StringComparison.Ordinal);
+        Assert.Contains($"**{Sentence}**", markdown, StringComparison.Ordinal);
+        Assert.Contains("| adopt | 1 |\n| rebuild | 1 |\n", markdown, StringComparison.Ordinal);
+        Assert.Contains("| -/+ | rebuild |", markdown, StringComparison.Ordinal);
+        Assert.Equal([KeyValuePair.Create("adopt", 1), KeyValuePair.Create("rebuild", 1)], plan.Summary.ToArray());
+    }
+
+    [Fact]
+    public async Task The_sentence_counts_the_main_actions_always_and_the_others_only_when_present()
+    {
+        var text = await Render(new TextPlanRenderer(FleetProviders.Actions, color: false), SamplePlans.Seal([SamplePlans.Change("1", "pool/b-euw1", "gcp", GcpActions.DeleteGroup, "destroy")], []));
+
+        Assert.EndsWith("\nPlan: 0 to install, 0 to recycle, 0 to resize, 0 zones to push, 1 group to delete.\n", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("<img src=x onerror=alert(1)>", "&#60;img src=x onerror=alert(1)&#62;")]
     [InlineData("[click](https://evil)", "&#91;click&#93;(https:/" + "/evil)")]
@@ -128,7 +164,7 @@ internal static class SamplePlans
         ],
         ["pool/web-lon: reimaging 1 of 4 machines in this apply (safety.maxRecyclePercent 25%); the rest follow in later applies"]);
 
-    private static PlannedChange Change(string id, string address, string provider, ChangeAction action, string reason, string? machine = null, string? hostname = null) => new()
+    internal static PlannedChange Change(string id, string address, string provider, ChangeAction action, string reason, string? machine = null, string? hostname = null) => new()
     {
         Id = id,
         Address = address,
@@ -140,7 +176,7 @@ internal static class SamplePlans
         Site = provider == "physical" ? "lon" : null,
     };
 
-    private static Plan Seal(ImmutableArray<PlannedChange> changes, ImmutableArray<string> limits) => PlanFile.Seal(new Plan(
+    internal static Plan Seal(ImmutableArray<PlannedChange> changes, ImmutableArray<string> limits) => PlanFile.Seal(new Plan(
         Plan.CurrentFormatVersion,
         "acme",
         PlanSource.Git("0123456789abcdef0123456789abcdef01234567", "refs/heads/main"),
