@@ -5,8 +5,8 @@ namespace Fleetctl.Rendering;
 
 /// <summary>
 /// The human plan, like Terraform's: changes grouped by pool or zone, each with the symbol of its
-/// kind (<c>+</c> create, <c>-</c> delete, <c>~</c> update, <c>-/+</c> replace) and its reason, then the limits the plan hit and a
-/// summary line. Colour (ANSI) only when asked for, i.e. on a terminal. Control characters from a
+/// action's kind (<c>+</c> create, <c>-</c> delete, <c>~</c> update, <c>-/+</c> replace) and its
+/// reason, then the limits the plan hit and a summary line. Colour (ANSI) only when asked for, i.e. on a terminal. Control characters from a
 /// plan file are replaced, so a crafted plan cannot drive the terminal.
 /// </summary>
 public sealed class TextPlanRenderer(ActionCatalog actions, bool color) : IPlanRenderer

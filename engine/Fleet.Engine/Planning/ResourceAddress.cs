@@ -4,9 +4,8 @@ namespace Fleet.Engine.Planning;
 
 /// <summary>
 /// The address of a resource, <c>TYPE/NAME</c>: <c>pool/fancydb-lon</c>, <c>zone/lon.acme.net</c>,
-/// and in a provider's guards its own types (<c>machine/C0MPUT3</c>). The plan
-/// file, guards and drift reports spell it with <see cref="ToString"/>; the name may itself contain
-/// slashes, the type may not.
+/// and in a provider's guards its own types (<c>machine/C0MPUT3</c>, <c>group/NAME</c>). Plan files
+/// and guards spell it with <see cref="ToString"/>; the name may contain slashes, the type may not.
 /// </summary>
 public readonly record struct ResourceAddress
 {
