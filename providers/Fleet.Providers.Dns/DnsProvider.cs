@@ -65,7 +65,7 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
 
     public string Name => ProviderName;
 
-    public ProviderCapabilities Capabilities { get; } = new([], [ChangeAction.ZoneCreate, ChangeAction.ZonePush]);
+    public ProviderCapabilities Capabilities { get; } = new([], DnsActions.All);
 
     public ImmutableArray<Diagnostic> Validate(DesiredState desired)
     {
@@ -111,7 +111,7 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
             return ProviderPlan.Empty;
         }
 
-        var machines = AfterPriorChanges(snapshot.Machines, request.PriorChanges);
+        var machines = AfterPriorChanges(snapshot.Machines, request.PriorChanges, request.Actions);
         var generation = ZoneGenerator.Generate(request.Desired, machines, snapshot.Templates);
         var errors = generation.Diagnostics.Where(d => d.IsError).Concat(generation.Zones.SelectMany(z => ZoneValidator.Validate(z))).ToImmutableArray();
         if (!errors.IsEmpty)
@@ -153,8 +153,9 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
     {
         var snapshot = (DnsSnapshot)actual;
         return [.. guards
-            .Where(g => g.Key.StartsWith("zone/", StringComparison.Ordinal))
-            .Select(g => (g.Key, Planned: g.Value, Now: Guard(snapshot, DnsName.Absolute(g.Key[5..]))))
+            .Select(g => (g.Key, g.Value, Address: ResourceAddress.TryParse(g.Key, out var address) ? address : default))
+            .Where(g => g.Address.IsA("zone"))
+            .Select(g => (g.Key, Planned: g.Value, Now: Guard(snapshot, DnsName.Absolute(g.Address.Name))))
             .Where(g => g.Planned != g.Now)
             .Select(g => $"{g.Key} changed since the plan (serial {g.Planned}, now {g.Now})")];
     }
@@ -214,34 +215,36 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
     }
 
     /// <summary>
-    /// The machines as they will be once the changes planned before DNS ran: installs take their hostname
-    /// and pool and become in_use; recycles release their hostname.
+    /// The machines as they will be once the changes planned before DNS ran, by the kind of each
+    /// machine's last change: a create (install) or replace puts it in_use with its hostname and pool;
+    /// a delete (recycle) releases its hostname; an update leaves it as it is.
     /// </summary>
-    internal static IEnumerable<Machine> AfterPriorChanges(ImmutableArray<Machine> machines, ImmutableArray<PlannedChange> prior)
+    internal static IEnumerable<Machine> AfterPriorChanges(ImmutableArray<Machine> machines, ImmutableArray<PlannedChange> prior, ActionCatalog actions)
     {
-        var bySerial = new Dictionary<string, PlannedChange>(prior.Length, StringComparer.Ordinal);
+        var bySerial = new Dictionary<string, (PlannedChange Change, ChangeKind Kind)>(prior.Length, StringComparer.Ordinal);
         foreach (var change in prior)
         {
-            if (change.Machine is { } serial && change.Action is ChangeAction.Install or ChangeAction.Recycle)
+            var kind = actions.KindOf(change.Action);
+            if (change.Machine is { } serial && kind != ChangeKind.Update)
             {
-                bySerial[serial] = change; // the last change of a machine is the state it ends in
+                bySerial[serial] = (change, kind); // the last change of a machine is the state it ends in
             }
         }
 
         foreach (var machine in machines)
         {
-            if (!bySerial.TryGetValue(machine.HardwareName, out var change))
+            if (!bySerial.TryGetValue(machine.HardwareName, out var last))
             {
                 yield return machine;
             }
-            else if (change.Action == ChangeAction.Install)
+            else if (last.Kind != ChangeKind.Delete)
             {
                 yield return machine with
                 {
                     State = MachineState.InUse,
-                    Hostname = change.Hostname ?? machine.Hostname,
-                    Pool = change.Parameters.GetValueOrDefault("pool") ?? machine.Pool,
-                    Role = change.Parameters.GetValueOrDefault("role") ?? machine.Role,
+                    Hostname = last.Change.Hostname ?? machine.Hostname,
+                    Pool = last.Change.Parameters.GetValueOrDefault("pool") ?? machine.Pool,
+                    Role = last.Change.Parameters.GetValueOrDefault("role") ?? machine.Role,
                 };
             }
             else
@@ -268,7 +271,7 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
             Id = string.Empty,
             Address = Address(zone.Name),
             Provider = ProviderName,
-            Action = status.IsNew ? ChangeAction.ZoneCreate : ChangeAction.ZonePush,
+            Action = status.IsNew ? DnsActions.ZoneCreate : DnsActions.ZonePush,
             Reason = status.IsNew ? "new zone" : status.Drift ? "drift" : "records",
             Site = zone.Kind == ZoneKind.Forward ? desired.Fleet.Sites.FirstOrDefault(s => DnsName.Absolute(s.Domain) == zone.Name)?.Name : null,
             Before = status.Served is { } served
@@ -295,7 +298,7 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
             .Concat(diff.Added.Select(r => "+ " + Line(r)));
     }
 
-    private static string Address(string zone) => "zone/" + zone.TrimEnd('.');
+    private static string Address(string zone) => ResourceAddress.Zone(zone.TrimEnd('.')).ToString();
 
     private static string Guard(DnsSnapshot snapshot, string zone) =>
         snapshot.ServedKnown

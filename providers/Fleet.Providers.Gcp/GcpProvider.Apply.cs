@@ -31,11 +31,11 @@ public sealed partial class GcpProvider
             apply = new GroupApply(await connection.ClientAsync(cancellationToken), change, options, context.Clock, timeout.Token);
             return change.Action switch
             {
-                ChangeAction.CreateGroup => await apply.CreateAsync(),
-                ChangeAction.Resize => await apply.ResizeAsync(),
-                ChangeAction.UpdateTemplate => await apply.UpdateTemplateAsync(),
-                ChangeAction.DeleteGroup => await apply.DeleteAsync(),
-                _ => ChangeResult.Failed($"change {change.Id} ({change.Address}): the gcp provider does not apply {change.Action.ToWire()} changes"),
+                var action when action == GcpActions.CreateGroup => await apply.CreateAsync(),
+                var action when action == GcpActions.Resize => await apply.ResizeAsync(),
+                var action when action == GcpActions.UpdateTemplate => await apply.UpdateTemplateAsync(),
+                var action when action == GcpActions.DeleteGroup => await apply.DeleteAsync(),
+                _ => ChangeResult.Failed($"change {change.Id} ({change.Address}): the gcp provider does not apply {change.Action} changes"),
             };
         }
         catch (OperationCanceledException) when (apply is not null && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

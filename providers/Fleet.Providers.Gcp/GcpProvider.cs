@@ -21,7 +21,7 @@ public sealed partial class GcpProvider(GcpConnection? connection, Func<Cancella
     public string Name => GcpPlanner.ProviderName;
 
     public ProviderCapabilities Capabilities { get; } = new(
-        ["gcp"], [ChangeAction.CreateGroup, ChangeAction.Resize, ChangeAction.UpdateTemplate, ChangeAction.DeleteGroup]);
+        ["gcp"], GcpActions.All);
 
     public ImmutableArray<Diagnostic> Validate(DesiredState desired) => GcpPlanner.Validate(desired);
 

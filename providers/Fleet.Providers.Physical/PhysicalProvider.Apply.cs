@@ -5,6 +5,7 @@ using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Providers.Physical.Lifecycle;
+using Fleet.Providers.Physical.Planning;
 using Fleet.Providers.Physical.Power;
 
 namespace Fleet.Providers.Physical;
@@ -29,9 +30,9 @@ public sealed partial class PhysicalProvider
         {
             return change.Action switch
             {
-                ChangeAction.Install => await machines.InstallAsync(change, Audit(context, "install"), cancellationToken),
-                ChangeAction.Recycle => await machines.RecycleAsync(change, Audit(context, "recycle"), cancellationToken),
-                _ => ChangeResult.Failed($"change {change.Id} ({change.Address}): the physical provider does not apply {change.Action.ToWire()} changes"),
+                var action when action == PhysicalActions.Install => await machines.InstallAsync(change, Audit(context, PhysicalActions.Install.Name), cancellationToken),
+                var action when action == PhysicalActions.Recycle => await machines.RecycleAsync(change, Audit(context, PhysicalActions.Recycle.Name), cancellationToken),
+                _ => ChangeResult.Failed($"change {change.Id} ({change.Address}): the physical provider does not apply {change.Action} changes"),
             };
         }
         catch (FleetException e)

@@ -19,7 +19,7 @@ public sealed partial class PhysicalProvider(IInventoryStore inventory, MachineL
 {
     public string Name => PhysicalPlanner.ProviderName;
 
-    public ProviderCapabilities Capabilities { get; } = new(["physical"], [ChangeAction.Install, ChangeAction.Recycle]);
+    public ProviderCapabilities Capabilities { get; } = new(["physical"], PhysicalActions.All);
 
     public ImmutableArray<Diagnostic> Validate(DesiredState desired) => PhysicalPlanner.Validate(desired);
 

@@ -3,6 +3,7 @@ using Fleet.Engine.Inventory;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
+using Fleet.Providers.Dns;
 using Fleetctl.Dns;
 using Fleet.Tests.Shared;
 
@@ -27,13 +28,13 @@ public sealed class DnsProviderApplyTests() : QuickstartInventory("fleet-dns-app
         var desired = Fleetctl.FleetRuntime.Standard.Loader.LoadOrThrow(source);
         var provider = DnsComposition.CreateProvider(desired, source, Fleet, Database, Database.Inventory, host);
 
-        var plan = provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), PlanOptions.Default, []));
+        var plan = provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), PlanOptions.Default, [], FleetRuntime.Standard.Catalog.Actions));
         var lon = plan.Changes.Single(c => c.Change.Address == "zone/lon.example.net").Change;
         var context = new ApplyContext("test", null, "sha256:0", TimeProvider.System);
         var first = await provider.ApplyAsync(lon, context, CancellationToken.None);
         var second = await provider.ApplyAsync(lon, context, CancellationToken.None);
 
-        Assert.Equal(ChangeAction.ZoneCreate, lon.Action);
+        Assert.Equal(DnsActions.ZoneCreate.Action, lon.Action);
         Assert.Equal(ChangeStatus.Applied, first.Status);
         Assert.Equal(ChangeStatus.AlreadyApplied, second.Status);
         Assert.Null(first.Note); // pushed as planned: nothing to point out

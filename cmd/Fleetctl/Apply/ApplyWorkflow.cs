@@ -224,7 +224,7 @@ internal sealed class ApplyWorkflow(
             : [.. plan.Changes.Where(c => report[c.Id].Status != OutcomeStatus.Succeeded).Select(c => c.Address)];
         foreach (var pool in desired.Pools)
         {
-            if (!options.Selection.Includes(pool.Name, pool.Site) || failed.Contains($"pool/{pool.Name}"))
+            if (!options.Selection.Includes(pool.Name, pool.Site) || failed.Contains(ResourceAddress.Pool(pool.Name).ToString()))
             {
                 continue;
             }

@@ -279,7 +279,7 @@ internal sealed class ProgressBoard : IExecutionObserver
         {
             var attempt = change.Attempt > 1 ? string.Create(CultureInfo.InvariantCulture, $" attempt {change.Attempt}") : string.Empty;
             lines.Add(new Line()
-                .Add(string.Create(CultureInfo.InvariantCulture, $"  {change.Action.ToWire()} {change.Machine ?? change.Address} ({change.Address}){attempt} "))
+                .Add(string.Create(CultureInfo.InvariantCulture, $"  {change.Action} {change.Machine ?? change.Address} ({change.Address}){attempt} "))
                 .Add(string.Create(CultureInfo.InvariantCulture, $"{now - change.Since:mm\\:ss}"), Grey));
         }
 

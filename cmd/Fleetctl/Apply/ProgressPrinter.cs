@@ -100,7 +100,7 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
     /// <summary>An event as one line of text and the colour it is shown in; the live display prints the same lines.</summary>
     internal static (string Text, ConsoleColor Colour) Describe(ExecutionEvent e)
     {
-        var what = e.Kind == ExecutionEventKind.Replaced ? $"{e.Action.ToWire()} ({e.Address})" : $"{e.Action.ToWire()} {e.Machine ?? e.Address}";
+        var what = e.Kind == ExecutionEventKind.Replaced ? $"{e.Action} ({e.Address})" : $"{e.Action} {e.Machine ?? e.Address}";
         var (mark, colour, detail) = e.Kind switch
         {
             ExecutionEventKind.Started => ("…", ConsoleColor.Cyan, $"({e.Address}) started"),
@@ -141,7 +141,7 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
         at = e.At.ToString("O", CultureInfo.InvariantCulture),
         change = e.ChangeId,
         address = e.Address,
-        action = e.Action.ToWire(),
+        action = e.Action.Name,
         machine = e.Machine,
         site = e.Site,
         attempt = e.Attempt,

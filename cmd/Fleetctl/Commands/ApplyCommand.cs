@@ -77,7 +77,7 @@ public static class ApplyCommand
             var wait = Durations.Parse(parse.GetValue(lockTimeout)!, "--lock-timeout");
             var watch = WorkerWatchOptions.For(Durations.Parse(parse.GetValue(warnNoWorker)!, "--warn-no-worker"));
             var runner = wiring.RunnerOptions(parse);
-            var saved = path is null ? null : await PlanFile.ReadAsync(Path.GetFullPath(path, host.CurrentDirectory), path, ct);
+            var saved = path is null ? null : await PlanFile.ReadAsync(Path.GetFullPath(path, host.CurrentDirectory), path, host.Runtime.Catalog.Actions, ct);
 
             var directory = global.FleetDirectory(parse, host);
             if (saved is not null && parse.GetValue(source.Ref) is not null)
@@ -97,7 +97,7 @@ public static class ApplyCommand
                 var (progress, jobHost) = Progress(host, json, color, mode);
                 var providers = FleetProviders.Create(database, desired, opened.Source, directory, host);
                 var (services, settings) = ApplyWiring.Compose(desired, database, providers, jobHost, runner, opened.PlanSource.Commit, wait, parse.GetValue(parallelism), mode, parse.GetValue(totalParallelism));
-                var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, color);
+                var renderer = json ? null : PlanRenderers.For(PlanFormat.Text, host.Runtime.Catalog.Actions, color);
                 var workflow = new ApplyWorkflow(desired, database, providers, services, host, progress, renderer);
                 var request = new ApplyRequest(saved, options, parse.GetValue(checksum), approve, settings, opened.PlanSource, directory, parse.GetValue(allowRollback), watch);
                 return await workflow.RunAsync(request, ct);

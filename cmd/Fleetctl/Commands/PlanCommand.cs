@@ -89,6 +89,7 @@ public static class PlanCommand
     internal static IPlanRenderer Render(ParseResult parse, Option<string> format, GlobalOptions global, CliHost host) =>
         PlanRenderers.For(
             Enum.Parse<PlanFormat>(parse.GetValue(format) ?? "text", ignoreCase: true),
+            host.Runtime.Catalog.Actions,
             host.UseColor(parse.GetValue(global.NoColor)),
             host.OutBytes);
 }

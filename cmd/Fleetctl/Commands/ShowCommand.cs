@@ -17,7 +17,7 @@ public static class ShowCommand
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
-            var plan = await PlanFile.ReadAsync(Path.GetFullPath(path, host.CurrentDirectory), path, ct);
+            var plan = await PlanFile.ReadAsync(Path.GetFullPath(path, host.CurrentDirectory), path, host.Runtime.Catalog.Actions, ct);
             await PlanCommand.Render(parse, format, global, host).RenderAsync(plan, host.Out, ct);
             return ExitCodes.Success;
         });

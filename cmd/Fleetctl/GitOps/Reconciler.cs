@@ -175,7 +175,7 @@ internal sealed class Reconciler(CliHost host, ReconcileOptions options, Webhook
                 "new zone" => "zone_missing",
                 _ => reason,
             };
-            var actions = string.Join(", ", group.GroupBy(c => c.Action.ToWire()).Select(a => $"{a.Count()} {a.Key}"));
+            var actions = string.Join(", ", group.GroupBy(c => c.Action.Name).Select(a => $"{a.Count()} {a.Key}"));
             items.Add(new DriftItem(address, cause, $"{actions} ({reason})"));
         }
 

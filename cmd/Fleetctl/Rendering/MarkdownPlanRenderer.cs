@@ -10,7 +10,7 @@ namespace Fleetctl.Rendering;
 /// change rows ("… and N more"). Every piece of text from the plan is escaped, so a name cannot
 /// inject markdown, HTML or mentions into the comment.
 /// </summary>
-public sealed class MarkdownPlanRenderer(int maxRows = MarkdownPlanRenderer.DefaultMaxRows) : IPlanRenderer
+public sealed class MarkdownPlanRenderer(ActionCatalog actions, int maxRows = MarkdownPlanRenderer.DefaultMaxRows) : IPlanRenderer
 {
     public const int DefaultMaxRows = 300;
 
@@ -21,12 +21,12 @@ public sealed class MarkdownPlanRenderer(int maxRows = MarkdownPlanRenderer.Defa
         var text = new StringBuilder();
         text.Append("### fleetctl plan: ").Append(Escape(plan.Fleet)).Append("\n\n");
         text.Append("Desired state from ").Append(Escape(PlanSummary.DescribeSource(plan.Source))).Append(".\n\n");
-        text.Append("**").Append(Escape(plan.HasChanges ? PlanSummary.Sentence(plan) : PlanSummary.NoChanges)).Append("**\n");
+        text.Append("**").Append(Escape(plan.HasChanges ? PlanSummary.Sentence(plan, actions) : PlanSummary.NoChanges)).Append("**\n");
 
         if (plan.HasChanges)
         {
             text.Append("\n| Action | Changes |\n| --- | ---: |\n");
-            foreach (var (action, count) in plan.Summary.Where(p => p.Value > 0))
+            foreach (var (action, count) in PlanSummary.Counts(plan, actions))
             {
                 text.Append("| ").Append(Escape(action)).Append(" | ").Append(count.ToString(CultureInfo.InvariantCulture)).Append(" |\n");
             }
@@ -59,7 +59,7 @@ public sealed class MarkdownPlanRenderer(int maxRows = MarkdownPlanRenderer.Defa
             var shown = Math.Min(changes.Count, MaxRows - rows);
             foreach (var change in changes.Take(shown))
             {
-                text.Append("| ").Append(PlanSummary.Symbol(change.Action)).Append(" | ").Append(Escape(change.Action.ToWire()))
+                text.Append("| ").Append(PlanSummary.Symbol(actions.KindOf(change.Action))).Append(" | ").Append(Escape(change.Action.Name))
                     .Append(" | ").Append(Escape(change.Machine ?? string.Empty)).Append(" | ").Append(Escape(change.Hostname ?? string.Empty))
                     .Append(" | ").Append(Escape(PlanSummary.Difference(change))).Append(" | ").Append(Escape(change.Reason)).Append(" |\n");
             }

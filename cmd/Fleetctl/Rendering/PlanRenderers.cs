@@ -18,12 +18,13 @@ public interface IPlanRenderer
 
 public static class PlanRenderers
 {
+    /// <param name="actions">The actions the providers declare: their kinds and wording (the JSON format needs neither).</param>
     /// <param name="bytes">The UTF-8 byte stream behind the writer the plan will be rendered to, if any (<see cref="CliHost.OutBytes"/>).</param>
-    public static IPlanRenderer For(PlanFormat format, bool color, Stream? bytes = null) => format switch
+    public static IPlanRenderer For(PlanFormat format, ActionCatalog actions, bool color, Stream? bytes = null) => format switch
     {
-        PlanFormat.Text => new TextPlanRenderer(color),
+        PlanFormat.Text => new TextPlanRenderer(actions, color),
         PlanFormat.Json => new JsonPlanRenderer(bytes),
-        PlanFormat.Markdown => new MarkdownPlanRenderer(),
+        PlanFormat.Markdown => new MarkdownPlanRenderer(actions),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }

@@ -1,37 +1,47 @@
 using System.Text.Json.Nodes;
 using Fleet.Engine.Planning;
+using Fleet.Providers.Dns;
 
 namespace Fleetctl.Rendering;
 
-/// <summary>Wording shared by the text and markdown renderers: the summary sentence and the per-action phrases.</summary>
+/// <summary>
+/// Wording shared by the text and markdown renderers: the summary sentence and the per-action phrases,
+/// from the actions the providers declare (<see cref="ActionCatalog"/>), so a new action needs no change here.
+/// </summary>
 public static class PlanSummary
 {
     public const string NoChanges = "No changes. The fleet matches the desired state.";
 
-    /// <summary>"Plan: 2 to install, 1 to recycle, 0 to resize, 1 zone to push." The four main counts always, the others when present.</summary>
-    public static string Sentence(Plan plan)
+    /// <summary>
+    /// "Plan: 2 to install, 1 to recycle, 0 to resize, 1 zone to push." The actions declared
+    /// <see cref="ActionDescriptor.AlwaysSummarized"/> always, then the others the plan has, each group
+    /// in declaration order; an action no provider declares comes last.
+    /// </summary>
+    public static string Sentence(Plan plan, ActionCatalog actions)
     {
         var counts = plan.Summary.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        var parts = new List<string>
-        {
-            $"{counts["install"]} to install",
-            $"{counts["recycle"]} to recycle",
-            $"{counts["resize"]} to resize",
-            Counted(counts["zone_push"], "zone", "to push"),
-        };
-        AddIfAny(parts, counts["create_group"], "group", "to create");
-        AddIfAny(parts, counts["update_template"], "template", "to update");
-        AddIfAny(parts, counts["delete_group"], "group", "to delete");
-        AddIfAny(parts, counts["zone_create"], "zone", "to create");
+        var parts = new List<string>();
+        parts.AddRange(actions.All.Where(a => a.AlwaysSummarized).Select(a => Counted(counts.GetValueOrDefault(a.Name), a)));
+        parts.AddRange(actions.All.Where(a => !a.AlwaysSummarized && counts.ContainsKey(a.Name)).Select(a => Counted(counts[a.Name], a)));
+        parts.AddRange(counts.Where(c => !actions.Declares(c.Key)).Select(c => Counted(c.Value, ActionDescriptor.Undeclared(new ChangeAction(c.Key)))));
         return $"Plan: {string.Join(", ", parts)}.";
     }
 
-    /// <summary>The symbol of an action, as in Terraform: + adds, - removes, ~ changes in place.</summary>
-    public static char Symbol(ChangeAction action) => action switch
+    /// <summary>The actions the plan has with their counts, in declaration order (then any no provider declares), for tables.</summary>
+    public static IEnumerable<KeyValuePair<string, int>> Counts(Plan plan, ActionCatalog actions)
     {
-        ChangeAction.Install or ChangeAction.CreateGroup or ChangeAction.ZoneCreate => '+',
-        ChangeAction.Recycle or ChangeAction.DeleteGroup => '-',
-        _ => '~',
+        var counts = plan.Summary.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return actions.All.Where(a => counts.ContainsKey(a.Name)).Select(a => KeyValuePair.Create(a.Name, counts[a.Name]))
+            .Concat(counts.Where(c => !actions.Declares(c.Key)));
+    }
+
+    /// <summary>The symbol of a kind of change, as in Terraform: + adds, - removes, ~ changes in place, -/+ replaces.</summary>
+    public static string Symbol(ChangeKind kind) => kind switch
+    {
+        ChangeKind.Create => "+",
+        ChangeKind.Delete => "-",
+        ChangeKind.Replace => "-/+",
+        _ => "~",
     };
 
     /// <summary>The changed fields of before/after as "size: 18 → 20", in key order.</summary>
@@ -87,8 +97,9 @@ public static class PlanSummary
         }
     }
 
+    // The DNS provider's changes carry their record diff in after; this display is the DNS provider's.
     private static (long Records, long Added, long Removed, long Changed)? ZoneCounts(PlannedChange change) =>
-        change.Action is ChangeAction.ZoneCreate or ChangeAction.ZonePush
+        DnsActions.Declares(change.Action)
         && change.After is { } after
         && after["records"] is JsonValue records && after["added"] is JsonValue added
         && after["removed"] is JsonValue removed && after["changed"] is JsonValue changed
@@ -108,13 +119,8 @@ public static class PlanSummary
     private static string? Unquote(string? json) =>
         json is { Length: >= 2 } && json[0] == '"' && json[^1] == '"' ? System.Text.Json.JsonSerializer.Deserialize<string>(json) : json;
 
-    private static string Counted(int count, string noun, string verb) => $"{count} {noun}{(count == 1 ? string.Empty : "s")} {verb}";
-
-    private static void AddIfAny(List<string> parts, int count, string noun, string verb)
-    {
-        if (count > 0)
-        {
-            parts.Add(Counted(count, noun, verb));
-        }
-    }
+    /// <summary>"2 to install", or with the noun, "1 zone to push", "2 zones to push".</summary>
+    private static string Counted(int count, ActionDescriptor action) => action.SummaryNamesNoun
+        ? $"{count} {action.Noun}{(count == 1 ? string.Empty : "s")} to {action.Verb}"
+        : $"{count} to {action.Verb}";
 }

@@ -4,12 +4,12 @@ using Fleet.Engine.Planning;
 namespace Fleetctl.Rendering;
 
 /// <summary>
-/// The human plan, like Terraform's: changes grouped by pool or zone, <c>+</c> install, <c>-</c>
-/// recycle, <c>~</c> resize/update/push, each with its reason, then the limits the plan hit and a
-/// summary line. Colour (ANSI) only when asked for, i.e. on a terminal. Control characters from a
+/// The human plan, like Terraform's: changes grouped by pool or zone, each with the symbol of its
+/// action's kind (<c>+</c> create, <c>-</c> delete, <c>~</c> update, <c>-/+</c> replace) and its
+/// reason, then the limits the plan hit and a summary line. Colour (ANSI) only when asked for, i.e. on a terminal. Control characters from a
 /// plan file are replaced, so a crafted plan cannot drive the terminal.
 /// </summary>
-public sealed class TextPlanRenderer(bool color) : IPlanRenderer
+public sealed class TextPlanRenderer(ActionCatalog actions, bool color) : IPlanRenderer
 {
     private const string Reset = "\u001b[0m";
     private const string Bold = "\u001b[1m";
@@ -43,14 +43,15 @@ public sealed class TextPlanRenderer(bool color) : IPlanRenderer
             }
         }
 
-        text.Append('\n').Append(Paint(Bold, plan.HasChanges ? PlanSummary.Sentence(plan) : PlanSummary.NoChanges)).Append('\n');
+        text.Append('\n').Append(Paint(Bold, plan.HasChanges ? PlanSummary.Sentence(plan, actions) : PlanSummary.NoChanges)).Append('\n');
         await output.WriteAsync(text, cancellationToken);
     }
 
     private void AppendChange(StringBuilder text, PlannedChange change)
     {
-        var symbol = PlanSummary.Symbol(change.Action);
-        text.Append("  ").Append(Paint(symbol switch { '+' => Green, '-' => Red, _ => Yellow }, $"{symbol} {change.Action.ToWire()}"));
+        var kind = actions.KindOf(change.Action);
+        var colour = kind switch { ChangeKind.Create => Green, ChangeKind.Delete => Red, _ => Yellow };
+        text.Append("  ").Append(Paint(colour, $"{PlanSummary.Symbol(kind)} {Clean(change.Action.Name)}"));
         if (change.Machine is not null)
         {
             text.Append(' ').Append(Clean(change.Machine));
@@ -58,7 +59,7 @@ public sealed class TextPlanRenderer(bool color) : IPlanRenderer
 
         if (change.Hostname is not null)
         {
-            text.Append(change.Action == ChangeAction.Recycle ? " " : " as ").Append(Clean(change.Hostname));
+            text.Append(kind == ChangeKind.Delete ? " " : " as ").Append(Clean(change.Hostname)); // the hostname it has, or gets
         }
 
         var difference = PlanSummary.Difference(change);

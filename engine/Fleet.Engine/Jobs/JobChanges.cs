@@ -10,7 +10,7 @@ public static class JobChanges
     public static NewJob ToNewJob(PlannedChange change, JobContext context, long? replacementOf = null) => new(
         context.ApplyId,
         change.Id,
-        change.Action.ToWire(),
+        change.Action.Name,
         change.Machine ?? change.Address,
         change.Site,
         ToJson(change),
@@ -26,7 +26,7 @@ public static class JobChanges
             ["id"] = change.Id,
             ["address"] = change.Address,
             ["provider"] = change.Provider,
-            ["action"] = change.Action.ToWire(),
+            ["action"] = change.Action.Name,
             ["reason"] = change.Reason,
             ["dependsOn"] = new JsonArray([.. change.DependsOn.Select(d => (JsonNode?)JsonValue.Create(d))]),
         };
@@ -53,10 +53,10 @@ public static class JobChanges
 
     public static PlannedChange FromJson(JsonObject json)
     {
-        var actionText = Text(json, "action") ?? string.Empty;
-        if (!ChangeActions.TryParse(actionText, out var action))
+        var actionText = Text(json, "action");
+        if (string.IsNullOrEmpty(actionText))
         {
-            throw new FormatException($"job parameters name an unknown action '{actionText}'");
+            throw new FormatException("job parameters name no action");
         }
 
         return new PlannedChange
@@ -64,7 +64,7 @@ public static class JobChanges
             Id = Text(json, "id") ?? string.Empty,
             Address = Text(json, "address") ?? string.Empty,
             Provider = Text(json, "provider") ?? string.Empty,
-            Action = action,
+            Action = new ChangeAction(actionText),
             Reason = Text(json, "reason") ?? string.Empty,
             DependsOn = json["dependsOn"] is JsonArray deps ? [.. deps.Select(d => d!.GetValue<string>())] : [],
             Machine = Text(json, "machine"),

@@ -133,7 +133,7 @@ public sealed class JobDispatcher(JobRunner runner, JobContext context, JobDispa
         {
             broken.Add(machine);
             observer.OnEvent(ExecutionEvent.For(ExecutionEventKind.Replaced, owner.clock.GetUtcNow(), change, failedAttempts,
-                $"{machine} is broken after {failedAttempts} failed attempts ({error}); {change.Action.ToWire()} on {replacement} instead", replacement));
+                $"{machine} is broken after {failedAttempts} failed attempts ({error}); {change.Action} on {replacement} instead", replacement));
         }
 
         private async Task DelayUntilAsync(DateTimeOffset? at, CancellationToken cancellationToken)

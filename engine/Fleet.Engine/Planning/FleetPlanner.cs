@@ -24,10 +24,15 @@ public sealed class FleetPlanner
         {
             throw new ArgumentException($"two providers are named '{duplicate.Key}'", nameof(providers));
         }
+
+        Actions = ActionCatalog.Of(Providers);
     }
 
     /// <summary>The providers in registration order, which is also planning order (see <see cref="ProviderPlanRequest.PriorChanges"/>).</summary>
     public ImmutableArray<IProvider> Providers { get; }
+
+    /// <summary>The actions the providers declare, which every provider's plan request carries.</summary>
+    public ActionCatalog Actions { get; }
 
     /// <summary>Every pool whose backend no provider serves, and every provider's own objections.</summary>
     public ImmutableArray<Diagnostic> Validate(DesiredState desired)
@@ -90,7 +95,7 @@ public sealed class FleetPlanner
         for (var i = 0; i < Providers.Length; i++)
         {
             var provider = Providers[i];
-            var result = provider.Plan(new ProviderPlanRequest(desired, actual[i], options, prior.ToImmutable()));
+            var result = provider.Plan(new ProviderPlanRequest(desired, actual[i], options, prior.ToImmutable(), Actions));
             foreach (var change in result.Changes)
             {
                 CheckDeclared(provider, change.Change);
@@ -162,10 +167,10 @@ public sealed class FleetPlanner
 
     private static void CheckDeclared(IProvider provider, PlannedChange change)
     {
-        if (change.Provider != provider.Name || !provider.Capabilities.Actions.Contains(change.Action))
+        if (change.Provider != provider.Name || !provider.Capabilities.Actions.Any(a => a.Action == change.Action))
         {
             throw new InvalidOperationException(
-                $"provider '{provider.Name}' proposed a {change.Action.ToWire()} change for provider '{change.Provider}' that its capabilities do not declare");
+                $"provider '{provider.Name}' proposed a {change.Action} change for provider '{change.Provider}' that its capabilities do not declare");
         }
     }
 

@@ -17,11 +17,20 @@ public sealed record Plan(
     ImmutableArray<string> Limits,
     string Checksum)
 {
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// 2: the summary lists only the actions present (1 listed every action of a closed set, so a new
+    /// action changed every plan).
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
 
-    /// <summary>Count of changes per action, keyed by wire name, in the order of <see cref="ChangeAction"/>.</summary>
+    /// <summary>
+    /// Count of changes per action, keyed by wire name: only the actions the plan has, ordered
+    /// ordinally by name, so neither the providers registered nor the order of changes moves a key.
+    /// </summary>
     public ImmutableArray<KeyValuePair<string, int>> Summary =>
-        [.. Enum.GetValues<ChangeAction>().Select(a => KeyValuePair.Create(a.ToWire(), Changes.Count(c => c.Action == a)))];
+        [.. Changes.GroupBy(c => c.Action.Name, StringComparer.Ordinal)
+            .Select(g => KeyValuePair.Create(g.Key, g.Count()))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)];
 
     public bool HasChanges => !Changes.IsEmpty;
 }
@@ -42,7 +51,7 @@ public sealed record PlannedChange
 {
     public required string Id { get; init; }
 
-    /// <summary>The resource the change belongs to: <c>pool/NAME</c> or <c>zone/NAME</c>.</summary>
+    /// <summary>The resource the change belongs to: <c>pool/NAME</c> or <c>zone/NAME</c> (a <see cref="ResourceAddress"/>, as the plan file spells it).</summary>
     public required string Address { get; init; }
 
     public required string Provider { get; init; }

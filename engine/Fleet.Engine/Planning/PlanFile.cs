@@ -9,7 +9,7 @@ using Fleet.Engine.Diagnostics;
 namespace Fleet.Engine.Planning;
 
 /// <summary>
-/// The plan file (DESIGN.md, formatVersion 1): writing it, reading it back strictly, and its checksum.
+/// The plan file (DESIGN.md; <see cref="Plan.CurrentFormatVersion"/>): writing it, reading it back strictly, and its checksum.
 /// The body is written in one fixed key order (object keys of <c>before</c>, <c>after</c>,
 /// <c>parameters</c> and <c>guards</c> sorted ordinally); the checksum is the SHA-256 of the compact
 /// body without the checksum, so whitespace never matters and any edited value does.
@@ -83,7 +83,8 @@ public static class PlanFile
     }
 
     /// <summary>Reads and verifies a plan file; every problem is a <see cref="FleetException"/> naming the file.</summary>
-    public static async Task<Plan> ReadAsync(string path, string displayName, CancellationToken cancellationToken)
+    /// <param name="actions">The actions of the providers this fleetctl has: a change of any other action is refused.</param>
+    public static async Task<Plan> ReadAsync(string path, string displayName, ActionCatalog actions, CancellationToken cancellationToken)
     {
         byte[] bytes;
         try
@@ -95,18 +96,18 @@ public static class PlanFile
             throw new FleetException(SourceLocation.OfFile(displayName), $"cannot read the plan file: {e.Message}");
         }
 
-        return Parse(bytes, displayName);
+        return Parse(bytes, displayName, actions);
     }
 
     /// <summary>
-    /// Parses and verifies plan-file bytes: not JSON, truncated, an unknown formatVersion, missing or
-    /// mistyped fields, unknown fields, and a checksum that does not match the body are all refused.
+    /// Parses and verifies plan-file bytes: not JSON, truncated, another formatVersion, missing or
+    /// mistyped fields, unknown fields and actions, and a checksum that does not match the body are all refused.
     /// </summary>
-    public static Plan Parse(ReadOnlyMemory<byte> bytes, string displayName)
+    public static Plan Parse(ReadOnlyMemory<byte> bytes, string displayName, ActionCatalog actions)
     {
         var file = SourceLocation.OfFile(displayName);
         using var document = ParseJson(bytes, displayName);
-        var plan = PlanJsonReader.Read(document.RootElement, file, out var written, out var summary);
+        var plan = PlanJsonReader.Read(document.RootElement, file, actions, out var written, out var summary);
         var expected = ComputeChecksum(plan);
         if (!string.Equals(written, expected, StringComparison.Ordinal))
         {

@@ -7,8 +7,10 @@ namespace Fleet.Engine.Planning;
 
 /// <summary>
 /// Maps a parsed plan file onto the plan model strictly: every missing, mistyped or unknown field is
-/// collected (with its JSON path) and reported together. An unknown formatVersion stops at once,
-/// since nothing else in such a file can be trusted to mean what version 1 means.
+/// collected (with its JSON path) and reported together. Another formatVersion stops at once, since
+/// nothing else in such a file can be trusted to mean what this version means; it is named as a file
+/// of an older or newer fleetctl, never as a changed one. Actions are read by name and must be
+/// declared by one of the providers this fleetctl has (<see cref="ActionCatalog"/>).
 /// </summary>
 internal sealed class PlanJsonReader
 {
@@ -18,14 +20,15 @@ internal sealed class PlanJsonReader
         ["id", "address", "provider", "action", "site", "machine", "hostname", "before", "after", "parameters", "reason", "dependsOn"];
 
     private readonly SourceLocation file;
+    private readonly ActionCatalog actions;
     private readonly List<Diagnostic> errors = [];
 
-    private PlanJsonReader(SourceLocation file) => this.file = file;
+    private PlanJsonReader(SourceLocation file, ActionCatalog actions) => (this.file, this.actions) = (file, actions);
 
     /// <summary>The plan, the checksum the file states, and the summary it states (derived data, which the caller verifies).</summary>
-    public static Plan Read(JsonElement root, SourceLocation file, out string checksum, out ImmutableArray<KeyValuePair<string, int>> summary)
+    public static Plan Read(JsonElement root, SourceLocation file, ActionCatalog actions, out string checksum, out ImmutableArray<KeyValuePair<string, int>> summary)
     {
-        var reader = new PlanJsonReader(file);
+        var reader = new PlanJsonReader(file, actions);
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new FleetException(file, "the file is not a plan file: its JSON is not an object");
@@ -36,9 +39,14 @@ internal sealed class PlanJsonReader
             throw new FleetException(file, "the file is not a plan file: it has no formatVersion");
         }
 
-        if (!version.TryGetInt32(out var formatVersion) || formatVersion != Plan.CurrentFormatVersion)
+        if (!version.TryGetInt32(out var formatVersion) || formatVersion < 1)
         {
-            throw new FleetException(file, $"the plan file has formatVersion {version.GetRawText()}, which this fleetctl does not know (it reads formatVersion {Plan.CurrentFormatVersion}); use the fleetctl that wrote it");
+            throw new FleetException(file, $"the file is not a plan file: its formatVersion {version.GetRawText()} is not a version number");
+        }
+
+        if (formatVersion != Plan.CurrentFormatVersion)
+        {
+            throw new FleetException(file, $"the plan file was written by {(formatVersion > Plan.CurrentFormatVersion ? "a newer" : "an older")} fleetctl (formatVersion {formatVersion}); this fleetctl reads formatVersion {Plan.CurrentFormatVersion}: plan again with this fleetctl");
         }
 
         var plan = reader.ReadPlan(root, out checksum, out summary);
@@ -111,8 +119,7 @@ internal sealed class PlanJsonReader
 
         RejectUnknown(element, path, ChangeFields);
         var actionText = String(element, path, "action");
-        var action = default(ChangeAction);
-        if (actionText is not null && !ChangeActions.TryParse(actionText, out action))
+        if (actionText is not null && !actions.Declares(actionText))
         {
             Error($"{path}.action: unknown action '{actionText}'");
         }
@@ -125,7 +132,7 @@ internal sealed class PlanJsonReader
             Id = String(element, path, "id") ?? string.Empty,
             Address = String(element, path, "address") ?? string.Empty,
             Provider = String(element, path, "provider") ?? string.Empty,
-            Action = action,
+            Action = new ChangeAction(actionText ?? string.Empty),
             Reason = String(element, path, "reason") ?? string.Empty,
             Site = OptionalString(element, path, "site"),
             Machine = OptionalString(element, path, "machine"),

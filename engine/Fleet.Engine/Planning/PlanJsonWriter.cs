@@ -98,7 +98,7 @@ internal static class PlanJsonWriter
         writer.WriteString(Names.Id, change.Id);
         writer.WriteString(Names.Address, change.Address);
         writer.WriteString(Names.Provider, change.Provider);
-        writer.WriteString(Names.Action, change.Action.ToWire());
+        writer.WriteString(Names.Action, change.Action.Name);
         WriteOptional(writer, Names.Site, change.Site);
         WriteOptional(writer, Names.Machine, change.Machine);
         WriteOptional(writer, Names.Hostname, change.Hostname);

@@ -62,9 +62,10 @@ public interface IProvider
 
 /// <summary>
 /// What a provider serves: the pool backends (<c>backend:</c> values, e.g. <c>physical</c>) and
-/// the actions its plans may contain. The planner rejects pools of a backend no provider serves.
+/// the actions its plans may contain, each with its kind and wording. The planner rejects pools of a
+/// backend no provider serves, and changes of an action their provider does not declare.
 /// </summary>
-public sealed record ProviderCapabilities(ImmutableArray<string> PoolBackends, ImmutableArray<ChangeAction> Actions)
+public sealed record ProviderCapabilities(ImmutableArray<string> PoolBackends, ImmutableArray<ActionDescriptor> Actions)
 {
     public bool ServesBackend(string backend) => PoolBackends.Contains(backend, StringComparer.Ordinal);
 }

@@ -4,6 +4,7 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Loading.Yaml;
 using Fleet.Engine.Model;
+using Fleet.Engine.Planning;
 
 namespace Fleet.Engine.Providers;
 
@@ -21,6 +22,9 @@ public interface IProviderDefinition
 
     /// <summary>The fleet.yaml sections, site and role fields and pool backends it adds, with their JSON Schema fragments.</summary>
     ProviderSchema Schema { get; }
+
+    /// <summary>The actions its plans may contain, as <see cref="IProvider.Capabilities"/> declares them: plan files are read and rendered with these.</summary>
+    ImmutableArray<ActionDescriptor> Actions { get; }
 
     /// <summary>
     /// Reads one field this provider declared (<see cref="ProviderSchema.Sections"/>, <see cref="ProviderSchema.SiteFields"/>,

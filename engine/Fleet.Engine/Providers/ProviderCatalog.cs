@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Fleet.Engine.Planning;
 using Fleet.Engine.Validation;
 
 namespace Fleet.Engine.Providers;
@@ -47,6 +48,7 @@ public sealed class ProviderCatalog
         }
 
         DefaultBackend = defaults.FirstOrDefault();
+        Actions = new ActionCatalog(Definitions.SelectMany(d => d.Actions));
         Backends = [.. Definitions.SelectMany(d => d.Schema.Backends)];
         schemas = new Lazy<FleetSchemas>(() => new FleetSchemas(SchemaComposer.ComposeAll(this)), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -59,6 +61,9 @@ public sealed class ProviderCatalog
 
     /// <summary>The backend of a pool that names none; null when every pool must name one.</summary>
     public string? DefaultBackend { get; }
+
+    /// <summary>Every provider's actions, whether or not a fleet configures the provider: what plan files may contain.</summary>
+    public ActionCatalog Actions { get; }
 
     /// <summary>The schemas of every kind, composed from the core and every provider's fragments.</summary>
     public FleetSchemas Schemas => schemas.Value;

@@ -8,13 +8,15 @@ namespace Fleet.Engine.Providers;
 /// <summary>
 /// Everything a provider's pure plan function sees. <see cref="PriorChanges"/> are the changes of
 /// the providers planned before this one (registration order), so a provider can plan on top of
-/// them (DNS publishes the hostnames the physical installs will allocate).
+/// them (DNS publishes the hostnames the machine installs will allocate); <see cref="Actions"/> says
+/// what kind of change each of them is.
 /// </summary>
 public sealed record ProviderPlanRequest(
     DesiredState Desired,
     ProviderSnapshot Actual,
     PlanOptions Options,
-    ImmutableArray<PlannedChange> PriorChanges);
+    ImmutableArray<PlannedChange> PriorChanges,
+    ActionCatalog Actions);
 
 /// <summary>
 /// What a provider's plan function returns.
@@ -49,7 +51,7 @@ public sealed record ProposedChange(PlannedChange Change, ImmutableArray<ChangeS
 
 /// <summary>
 /// Describes changes another change depends on: every change matching all the given fields.
-/// A <c>zone_push</c> of lon.acme.net depends on <c>new ChangeSelector(Provider: "physical", Site: "lon")</c>.
+/// A zone push of lon.acme.net depends on the machine changes of site lon (<c>Site: "lon"</c>).
 /// </summary>
 public sealed record ChangeSelector(
     string? Provider = null,

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading.Yaml;
 using Fleet.Engine.Model;
+using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using static Fleet.Engine.Loading.Yaml.YamlFields;
 
@@ -120,6 +121,8 @@ public sealed class DnsDefinition : IProviderDefinition
     public static DnsDefinition Instance { get; } = new();
 
     public string Name => DnsProvider.ProviderName;
+
+    public ImmutableArray<ActionDescriptor> Actions => DnsActions.All;
 
     public ProviderSchema Schema { get; } = new()
     {

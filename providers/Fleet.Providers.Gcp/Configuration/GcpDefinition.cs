@@ -1,8 +1,10 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Loading.Yaml;
 using Fleet.Engine.Model;
+using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Providers.Gcp.Planning;
 using static Fleet.Engine.Loading.Yaml.YamlFields;
@@ -44,6 +46,8 @@ public sealed class GcpDefinition : IProviderDefinition
     public static GcpDefinition Instance { get; } = new();
 
     public string Name => GcpPlanner.ProviderName;
+
+    public ImmutableArray<ActionDescriptor> Actions => GcpActions.All;
 
     public ProviderSchema Schema { get; } = new()
     {

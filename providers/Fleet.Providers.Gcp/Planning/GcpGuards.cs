@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Fleet.Engine.Planning;
 
 namespace Fleet.Providers.Gcp.Planning;
 
@@ -12,7 +13,7 @@ public static class GcpGuards
 {
     public const string Absent = "none";
 
-    public static string Group(string name) => $"group/{name}";
+    public static string Group(string name) => new ResourceAddress("group", name).ToString();
 
     public static string Version(GroupState? group) =>
         group is null ? Absent : $"{group.Zone}/{group.Template}/{group.TargetSize.ToString(CultureInfo.InvariantCulture)}";

@@ -126,7 +126,7 @@ public static class GcpPlanner
 
             if (group is null)
             {
-                changes.Add(ProposedChange.Of(Change(address, ChangeAction.CreateGroup, "create", parameters, null, new JsonObject
+                changes.Add(ProposedChange.Of(Change(address, GcpActions.CreateGroup, "create", parameters, null, new JsonObject
                 {
                     ["zone"] = spec.Zone,
                     ["machineType"] = spec.MachineType,
@@ -141,7 +141,7 @@ public static class GcpPlanner
             var touched = false;
             if (group.Template != template.Name)
             {
-                changes.Add(ProposedChange.Of(Change(address, ChangeAction.UpdateTemplate, "template", parameters,
+                changes.Add(ProposedChange.Of(Change(address, GcpActions.UpdateTemplate, "template", parameters,
                     new JsonObject { ["template"] = group.Template },
                     new JsonObject { ["template"] = template.Name, ["machineType"] = spec.MachineType, ["image"] = sourceImage })));
                 if (group.TargetSize > 0)
@@ -154,10 +154,10 @@ public static class GcpPlanner
 
             if (group.TargetSize != pool.Size)
             {
-                var change = Change(address, ChangeAction.Resize, pool.Size > group.TargetSize ? "grow" : "shrink", parameters,
+                var change = Change(address, GcpActions.Resize, pool.Size > group.TargetSize ? "grow" : "shrink", parameters,
                     new JsonObject { ["size"] = group.TargetSize }, new JsonObject { ["size"] = pool.Size });
                 changes.Add(touched
-                    ? new ProposedChange(change, [new ChangeSelector(Provider: ProviderName, Address: address, Action: ChangeAction.UpdateTemplate)])
+                    ? new ProposedChange(change, [new ChangeSelector(Provider: ProviderName, Address: address, Action: GcpActions.UpdateTemplate)])
                     : ProposedChange.Of(change));
                 if (pool.Size < group.TargetSize)
                 {
@@ -212,7 +212,7 @@ public static class GcpPlanner
                 KeyValuePair.Create(Parameters.Pool, group.Name),
                 KeyValuePair.Create(Parameters.Zone, group.Zone),
             ]);
-            changes.Add(ProposedChange.Of(Change(address, ChangeAction.DeleteGroup, "destroy", parameters,
+            changes.Add(ProposedChange.Of(Change(address, GcpActions.DeleteGroup, "destroy", parameters,
                 new JsonObject { ["zone"] = group.Zone, ["template"] = group.Template, ["size"] = group.TargetSize }, null)));
             if (group.TargetSize > 0)
             {
@@ -236,7 +236,7 @@ public static class GcpPlanner
             After = after,
         };
 
-    private static string Address(string pool) => $"pool/{pool}";
+    private static string Address(string pool) => ResourceAddress.Pool(pool).ToString();
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

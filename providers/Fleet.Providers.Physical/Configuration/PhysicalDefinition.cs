@@ -4,6 +4,7 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Loading.Yaml;
 using Fleet.Engine.Model;
+using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Engine.Validation;
 using Fleet.Providers.Physical.Planning;
@@ -24,6 +25,8 @@ public sealed class PhysicalDefinition : IProviderDefinition
     public static PhysicalDefinition Instance { get; } = new();
 
     public string Name => PhysicalPlanner.ProviderName;
+
+    public ImmutableArray<ActionDescriptor> Actions => PhysicalActions.All;
 
     public ProviderSchema Schema { get; } = new()
     {

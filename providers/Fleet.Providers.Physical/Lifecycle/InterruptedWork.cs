@@ -29,7 +29,7 @@ public static class InterruptedWork
             var id = IdPrefix + (changes.Count + 1).ToString(CultureInfo.InvariantCulture);
             var change = machine.State switch
             {
-                MachineState.Installing when machine.Role is not null && machine.Image is not null => Change(id, machine, ChangeAction.Install) with
+                MachineState.Installing when machine.Role is not null && machine.Image is not null => Change(id, machine, PhysicalActions.Install) with
                 {
                     Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [
                         KeyValuePair.Create("image", machine.Image),
@@ -37,7 +37,7 @@ public static class InterruptedWork
                         KeyValuePair.Create("role", machine.Role),
                     ]),
                 },
-                MachineState.Recycling => Change(id, machine, ChangeAction.Recycle),
+                MachineState.Recycling => Change(id, machine, PhysicalActions.Recycle),
                 _ => null,
             };
             if (change is not null)
@@ -52,7 +52,7 @@ public static class InterruptedWork
     private static PlannedChange Change(string id, Machine machine, ChangeAction action) => new()
     {
         Id = id,
-        Address = $"pool/{machine.Pool}",
+        Address = ResourceAddress.Pool(machine.Pool ?? string.Empty).ToString(),
         Provider = PhysicalPlanner.ProviderName,
         Action = action,
         Reason = "resume",

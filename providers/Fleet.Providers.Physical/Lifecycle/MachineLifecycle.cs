@@ -6,6 +6,7 @@ using Fleet.Engine.Jobs;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
+using Fleet.Providers.Physical.Planning;
 using Fleet.Providers.Physical.Power;
 
 namespace Fleet.Providers.Physical.Lifecycle;
@@ -76,15 +77,15 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
     public async Task<PlannedChange?> GiveUpAsync(PlannedChange change, int attempts, string error, AuditContext audit, CancellationToken cancellationToken)
     {
         var machine = await GetAsync(Serial(change), cancellationToken);
-        var expected = change.Action == ChangeAction.Install ? MachineState.Installing : MachineState.Recycling;
+        var expected = change.Action == PhysicalActions.Install ? MachineState.Installing : MachineState.Recycling;
         if (machine.State != expected || machine.Pool != Pool(change))
         {
             return null; // not ours to break: the attempt failed before the machine was claimed
         }
 
-        var why = $"{change.Action.ToWire()} failed {attempts} times: {error}";
+        var why = $"{change.Action} failed {attempts} times: {error}";
         await inventory.TransitionAsync(MachineTransition.From(machine, MachineState.Broken), audit with { Reason = why }, cancellationToken);
-        return change.Action == ChangeAction.Install
+        return change.Action == PhysicalActions.Install
             ? await ClaimReplacementAsync(change, machine, audit with { Reason = $"replacement for broken {machine.HardwareName}" }, cancellationToken)
             : null;
     }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Fleet.Engine.Planning;
 
 namespace Fleet.Providers.Physical.Planning;
 
@@ -12,9 +13,9 @@ public static class PhysicalGuards
 {
     public const string Absent = "none";
 
-    public static string Machine(string serial) => $"machine/{serial}";
+    public static string Machine(string serial) => new ResourceAddress("machine", serial).ToString();
 
-    public static string Pool(string name) => $"pool/{name}";
+    public static string Pool(string name) => ResourceAddress.Pool(name).ToString();
 
     public static string Version(long version) => version.ToString(CultureInfo.InvariantCulture);
 

@@ -289,7 +289,7 @@ public static class PhysicalPlanner
             foreach (var machine in claimed)
             {
                 var hostname = hostnames.Allocate(site, role.Name, machine.HardwareName);
-                Add(pool.Name, machine, ChangeAction.Install, replacing-- > 0 ? "replace" : "grow", hostname, parameters);
+                Add(pool.Name, machine, PhysicalActions.Install, replacing-- > 0 ? "replace" : "grow", hostname, parameters);
             }
 
             return true;
@@ -361,7 +361,7 @@ public static class PhysicalPlanner
                 var hostname = machine.Role == role.Name && machine.Hostname is not null
                     ? machine.Hostname
                     : hostnames.Allocate(machine.Site, role.Name, machine.HardwareName);
-                Add(pool.Name, machine, ChangeAction.Install, "reimage", hostname, parameters,
+                Add(pool.Name, machine, PhysicalActions.Install, "reimage", hostname, parameters,
                     before: new() { ["role"] = machine.Role, ["image"] = machine.Image },
                     after: new() { ["role"] = role.Name, ["image"] = role.Image });
             }
@@ -370,7 +370,7 @@ public static class PhysicalPlanner
         }
 
         private void AddRecycle(string pool, Machine machine, string reason) =>
-            Add(pool, machine, ChangeAction.Recycle, reason, machine.Hostname, Parameters(pool));
+            Add(pool, machine, PhysicalActions.Recycle, reason, machine.Hostname, Parameters(pool));
 
         private void Add(
             string pool,
@@ -424,7 +424,7 @@ public static class PhysicalPlanner
         }
 
         private string Address(string pool) =>
-            addresses.TryGetValue(pool, out var address) ? address : addresses[pool] = $"pool/{pool}";
+            addresses.TryGetValue(pool, out var address) ? address : addresses[pool] = ResourceAddress.Pool(pool).ToString();
 
         private static Dictionary<string, int> CountPerRack(List<Machine> machines)
         {

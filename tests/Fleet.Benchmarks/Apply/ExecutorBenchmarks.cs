@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
 using Fleet.Engine.Execution;
 using Fleet.Engine.Planning;
+using Fleet.Providers.Physical.Planning;
 
 namespace Fleet.Benchmarks.Apply;
 
@@ -24,7 +25,7 @@ public class ExecutorBenchmarks
         Id = $"{i}",
         Address = $"pool/p{i % 20}",
         Provider = "physical",
-        Action = ChangeAction.Install,
+        Action = PhysicalActions.Install,
         Reason = "grow",
         Machine = $"SN{i}",
         Site = $"s{i % 4}",

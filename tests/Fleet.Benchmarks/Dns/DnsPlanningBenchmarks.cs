@@ -51,7 +51,7 @@ public class DnsPlanningBenchmarks
             var physical = PhysicalPlanner.Plan(desired, new PhysicalSnapshot(machines, []), PlanOptions.Default);
             var snapshot = new DnsSnapshot(
                 machines, ZoneTemplates.BuiltIn, true, ImmutableDictionary<string, ServedZone>.Empty, ImmutableDictionary<string, ZoneState>.Empty);
-            request = new ProviderPlanRequest(desired, snapshot, PlanOptions.Default, [.. physical.Changes.Select(c => c.Change)]);
+            request = new ProviderPlanRequest(desired, snapshot, PlanOptions.Default, [.. physical.Changes.Select(c => c.Change)], new ActionCatalog([.. PhysicalActions.All, .. DnsActions.All]));
         }
         finally
         {

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Execution;
 using Fleet.Engine.Planning;
+using Fleet.Engine.Tests.Planning;
 
 namespace Fleet.Engine.Tests.Execution;
 
@@ -134,7 +135,7 @@ public class ExecutorTests
         Id = id,
         Address = "pool/p",
         Provider = "physical",
-        Action = ChangeAction.Install,
+        Action = TestActions.Install,
         Reason = "grow",
         Site = site,
         Machine = $"M{id}",

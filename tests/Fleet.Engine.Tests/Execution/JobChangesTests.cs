@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Planning;
+using Fleet.Engine.Tests.Planning;
 
 namespace Fleet.Engine.Tests.Execution;
 
@@ -15,7 +16,7 @@ public class JobChangesTests
             Id = "7",
             Address = "pool/db",
             Provider = "physical",
-            Action = ChangeAction.Recycle,
+            Action = TestActions.Recycle,
             Reason = "replace",
             DependsOn = ["1", "2"],
             Machine = "SER1",
@@ -29,7 +30,7 @@ public class JobChangesTests
         var back = JobChanges.FromJson(JsonNode.Parse(json.ToJsonString())!.AsObject());
 
         Assert.Equal(json.ToJsonString(), JobChanges.ToJson(back).ToJsonString());
-        Assert.Equal(ChangeAction.Recycle, back.Action);
+        Assert.Equal(TestActions.Recycle, back.Action);
         Assert.Equal(new[] { "1", "2" }, back.DependsOn.ToArray());
         Assert.Equal("db", back.Parameters["role"]);
         Assert.Equal(2, back.Before!["size"]!.GetValue<int>());

@@ -4,6 +4,7 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
+using Fleet.Engine.Tests.Planning;
 using Fleet.Engine.Providers;
 
 namespace Fleet.Engine.Tests.Execution;
@@ -67,7 +68,7 @@ public sealed class ProviderJobHandlerTests
         Id = "7",
         Address = "pool/p",
         Provider = provider,
-        Action = ChangeAction.Install,
+        Action = TestActions.Install,
         Reason = "grow",
         Machine = "SN1",
     };
@@ -89,7 +90,7 @@ public sealed class ProviderJobHandlerTests
 
         public string Name => name;
 
-        public ProviderCapabilities Capabilities { get; } = new([], [ChangeAction.Install]);
+        public ProviderCapabilities Capabilities { get; } = new([], [TestActions.Install]);
 
         public ImmutableArray<Diagnostic> Validate(DesiredState desired) => [];
 

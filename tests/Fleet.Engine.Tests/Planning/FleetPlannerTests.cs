@@ -15,15 +15,15 @@ public sealed class FleetPlannerTests
     public async Task Reads_every_provider_and_numbers_changes_in_provider_order()
     {
         var physical = new ScriptedProvider("physical", _ => Changes(
-            Change("physical", "pool/a", ChangeAction.Install, "lon", "S1"),
-            Change("physical", "pool/a", ChangeAction.Recycle, "lon", "S2")), "physical");
-        var gcp = new ScriptedProvider("gcp", _ => Changes(Change("gcp", "pool/b", ChangeAction.Resize)), "gcp");
+            Change("physical", "pool/a", TestActions.Install, "lon", "S1"),
+            Change("physical", "pool/a", TestActions.Recycle, "lon", "S2")), "physical");
+        var gcp = new ScriptedProvider("gcp", _ => Changes(Change("gcp", "pool/b", TestActions.Resize)), "gcp");
 
         var plan = await new FleetPlanner([physical, gcp]).PlanAsync(Desired([]), PlanSource.Worktree, PlanOptions.Default, CancellationToken.None);
 
         Assert.Equal(1, physical.Reads);
         Assert.Equal(1, gcp.Reads);
-        Assert.Equal(["1 physical install", "2 physical recycle", "3 gcp resize"], plan.Changes.Select(c => $"{c.Id} {c.Provider} {c.Action.ToWire()}").ToArray());
+        Assert.Equal(["1 physical install", "2 physical recycle", "3 gcp resize"], plan.Changes.Select(c => $"{c.Id} {c.Provider} {c.Action}").ToArray());
         Assert.Equal(PlanFile.ComputeChecksum(plan), plan.Checksum);
     }
 
@@ -32,25 +32,25 @@ public sealed class FleetPlannerTests
     {
         // DNS is registered first here, yet its push must come after the installs in its site.
         var dns = new ScriptedProvider("dns", request => new ProviderPlan(
-            [new ProposedChange(Change("dns", "zone/lon.acme.net", ChangeAction.ZonePush), [new ChangeSelector(Provider: "physical", Site: "lon")])],
+            [new ProposedChange(Change("dns", "zone/lon.acme.net", TestActions.ZonePush), [new ChangeSelector(Provider: "physical", Site: "lon")])],
             ImmutableSortedDictionary<string, string>.Empty, [], [], [], []));
         var physical = new ScriptedProvider("physical", _ => Changes(
-            Change("physical", "pool/a", ChangeAction.Install, "lon", "S1"),
-            Change("physical", "pool/b", ChangeAction.Install, "sto", "S2"),
-            Change("physical", "pool/a", ChangeAction.Recycle, "lon", "S3")), "physical");
+            Change("physical", "pool/a", TestActions.Install, "lon", "S1"),
+            Change("physical", "pool/b", TestActions.Install, "sto", "S2"),
+            Change("physical", "pool/a", TestActions.Recycle, "lon", "S3")), "physical");
 
         var plan = new FleetPlanner([dns, physical]).Plan(Desired([]), Snapshots(dns, physical), PlanSource.Worktree, PlanOptions.Default);
 
         Assert.Equal(
             ["1 install S1 []", "2 install S2 []", "3 recycle S3 []", "4 zone_push  [1,3]"],
-            plan.Changes.Select(c => $"{c.Id} {c.Action.ToWire()} {c.Machine} [{string.Join(',', c.DependsOn)}]").ToArray());
+            plan.Changes.Select(c => $"{c.Id} {c.Action} {c.Machine} [{string.Join(',', c.DependsOn)}]").ToArray());
     }
 
     [Fact]
     public void Later_providers_see_the_changes_planned_before_them()
     {
         ImmutableArray<PlannedChange> seen = [];
-        var physical = new ScriptedProvider("physical", _ => Changes(Change("physical", "pool/a", ChangeAction.Install, "lon", "S1")), "physical");
+        var physical = new ScriptedProvider("physical", _ => Changes(Change("physical", "pool/a", TestActions.Install, "lon", "S1")), "physical");
         var dns = new ScriptedProvider("dns", request =>
         {
             seen = request.PriorChanges;
@@ -78,7 +78,7 @@ public sealed class FleetPlannerTests
     {
         var physical = new ScriptedProvider("physical", _ => ProviderPlan.Empty with
         {
-            Changes = [ProposedChange.Of(Change("physical", "pool/a", ChangeAction.Recycle, "lon", "S1"))],
+            Changes = [ProposedChange.Of(Change("physical", "pool/a", TestActions.Recycle, "lon", "S1"))],
             Disruptions = [new Disruption("pool/a", 10, 5, "in-service machines recycled or reimaged")],
         }, "physical");
         var planner = new FleetPlanner([physical]);
@@ -162,7 +162,7 @@ public sealed class FleetPlannerTests
     [Fact]
     public void A_provider_emitting_an_action_it_did_not_declare_is_a_bug_not_a_plan()
     {
-        var liar = new ScriptedProvider("liar", _ => Changes(Change("someone-else", "pool/a", ChangeAction.Install)));
+        var liar = new ScriptedProvider("liar", _ => Changes(Change("someone-else", "pool/a", TestActions.Install)));
 
         Assert.Throws<InvalidOperationException>(() => new FleetPlanner([liar]).Plan(Desired([]), Snapshots(liar), PlanSource.Worktree, PlanOptions.Default));
     }
@@ -174,8 +174,8 @@ public sealed class FleetPlannerTests
         {
             Changes =
             [
-                new ProposedChange(Change("loop", "zone/a", ChangeAction.ZonePush), [new ChangeSelector(Address: "zone/b")]),
-                new ProposedChange(Change("loop", "zone/b", ChangeAction.ZonePush), [new ChangeSelector(Address: "zone/a")]),
+                new ProposedChange(Change("loop", "zone/a", TestActions.ZonePush), [new ChangeSelector(Address: "zone/b")]),
+                new ProposedChange(Change("loop", "zone/b", TestActions.ZonePush), [new ChangeSelector(Address: "zone/a")]),
             ],
         });
 

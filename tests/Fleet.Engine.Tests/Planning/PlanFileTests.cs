@@ -17,18 +17,18 @@ public sealed class PlanFileTests
         [
             new PlannedChange
             {
-                Id = "1", Address = "pool/fancydb-lon", Provider = "physical", Action = ChangeAction.Install, Reason = "grow",
+                Id = "1", Address = "pool/fancydb-lon", Provider = "physical", Action = TestActions.Install, Reason = "grow",
                 Machine = "C0MPUT3", Hostname = "lon-fancydb-7f3k2", Site = "lon",
                 Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("role", "fancydb"), KeyValuePair.Create("image", "debian-12")]),
             },
             new PlannedChange
             {
-                Id = "2", Address = "pool/fancydb-euw1", Provider = "gcp", Action = ChangeAction.Resize, Reason = "grow",
+                Id = "2", Address = "pool/fancydb-euw1", Provider = "gcp", Action = TestActions.Resize, Reason = "grow",
                 Before = new JsonObject { ["size"] = 18 }, After = new JsonObject { ["size"] = 20, ["machineType"] = "n2-standard-8" },
             },
             new PlannedChange
             {
-                Id = "3", Address = "zone/lon.acme.net", Provider = "dns", Action = ChangeAction.ZonePush, Reason = "records", DependsOn = ["1"],
+                Id = "3", Address = "zone/lon.acme.net", Provider = "dns", Action = TestActions.ZonePush, Reason = "records", DependsOn = ["1"],
             },
         ],
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("physical:machine/C0MPUT3", "4"), KeyValuePair.Create("physical:pool/fancydb-lon", "none")]),
@@ -40,9 +40,9 @@ public sealed class PlanFileTests
     {
         var text = Encoding.UTF8.GetString(PlanFile.Serialize(Sample()));
 
-        Assert.StartsWith("{\n  \"formatVersion\": 1,\n  \"fleet\": \"acme\",\n  \"source\": {\n    \"kind\": \"git\",", text, StringComparison.Ordinal);
+        Assert.StartsWith("{\n  \"formatVersion\": 2,\n  \"fleet\": \"acme\",\n  \"source\": {\n    \"kind\": \"git\",", text, StringComparison.Ordinal);
         Assert.Contains("\"before\": {\n        \"size\": 18\n      },\n      \"after\": {\n        \"machineType\": \"n2-standard-8\",\n        \"size\": 20\n      }", text, StringComparison.Ordinal);
-        Assert.Contains("\"summary\": {\n    \"install\": 1,\n    \"recycle\": 0,\n    \"create_group\": 0,\n    \"resize\": 1,", text, StringComparison.Ordinal);
+        Assert.Contains("\"summary\": {\n    \"install\": 1,\n    \"resize\": 1,\n    \"zone_push\": 1\n  },", text, StringComparison.Ordinal);
         Assert.EndsWith($"  \"checksum\": \"{Sample().Checksum}\"\n}}\n", text, StringComparison.Ordinal);
     }
 
@@ -51,7 +51,7 @@ public sealed class PlanFileTests
     {
         var bytes = PlanFile.Serialize(Sample());
 
-        var read = PlanFile.Parse(bytes, "plan.json");
+        var read = PlanFile.Parse(bytes, "plan.json", TestActions.Catalog);
 
         Assert.Equal(Sample().Checksum, read.Checksum);
         Assert.Equal(bytes, PlanFile.Serialize(read));
@@ -64,7 +64,7 @@ public sealed class PlanFileTests
     {
         var compact = JsonNode.Parse(PlanFile.Serialize(Sample()))!.ToJsonString();
 
-        Assert.Equal(Sample().Checksum, PlanFile.Parse(Encoding.UTF8.GetBytes(compact), "plan.json").Checksum);
+        Assert.Equal(Sample().Checksum, PlanFile.Parse(Encoding.UTF8.GetBytes(compact), "plan.json", TestActions.Catalog).Checksum);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class PlanFileTests
         var plan = Sample();
         var copy = plan with { Changes = plan.Changes.SetItem(0, plan.Changes[0] with { Reason = "replace" }) };
 
-        var written = PlanFile.Parse(PlanFile.Serialize(copy), "plan.json");
+        var written = PlanFile.Parse(PlanFile.Serialize(copy), "plan.json", TestActions.Catalog);
 
         Assert.Equal(PlanFile.ComputeChecksum(copy), written.Checksum);
         Assert.NotEqual(plan.Checksum, written.Checksum);
@@ -101,7 +101,7 @@ public sealed class PlanFileTests
         var text = Encoding.UTF8.GetString(PlanFile.Serialize(Sample()));
         Assert.Contains(original, text, StringComparison.Ordinal);
 
-        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(text.Replace(original, edited, StringComparison.Ordinal)), "plan.json"));
+        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(text.Replace(original, edited, StringComparison.Ordinal)), "plan.json", TestActions.Catalog));
 
         Assert.StartsWith("plan.json: error: the plan file was changed after it was written: its ", error.Diagnostics.Single().ToString(), StringComparison.Ordinal);
     }
@@ -113,7 +113,7 @@ public sealed class PlanFileTests
 
         foreach (var length in new[] { 1, 20, bytes.Length / 2, bytes.Length - 3 })
         {
-            var error = Assert.Throws<FleetException>(() => PlanFile.Parse(bytes.AsMemory(0, length), "plan.json"));
+            var error = Assert.Throws<FleetException>(() => PlanFile.Parse(bytes.AsMemory(0, length), "plan.json", TestActions.Catalog));
             Assert.Contains("the plan file is truncated", error.Message, StringComparison.Ordinal);
         }
     }
@@ -124,12 +124,59 @@ public sealed class PlanFileTests
     [InlineData("", "plan.json: error: the plan file is empty")]
     [InlineData("[1, 2]", "plan.json: error: the file is not a plan file: its JSON is not an object")]
     [InlineData("{\"fleet\": \"acme\"}", "plan.json: error: the file is not a plan file: it has no formatVersion")]
-    [InlineData("{\"formatVersion\": 2, \"whatever\": true}", "plan.json: error: the plan file has formatVersion 2, which this fleetctl does not know (it reads formatVersion 1); use the fleetctl that wrote it")]
+    [InlineData("{\"formatVersion\": 3, \"whatever\": true}", "plan.json: error: the plan file was written by a newer fleetctl (formatVersion 3); this fleetctl reads formatVersion 2: plan again with this fleetctl")]
+    [InlineData("{\"formatVersion\": 1, \"whatever\": true}", "plan.json: error: the plan file was written by an older fleetctl (formatVersion 1); this fleetctl reads formatVersion 2: plan again with this fleetctl")]
+    [InlineData("{\"formatVersion\": 1.5}", "plan.json: error: the file is not a plan file: its formatVersion 1.5 is not a version number")]
     public void Files_that_are_not_plans_are_refused_with_a_clear_message(string content, string expected)
     {
-        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(content), "plan.json"));
+        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(content), "plan.json", TestActions.Catalog));
 
         Assert.Equal(expected, error.Diagnostics.Single().ToString());
+    }
+
+    [Fact]
+    public void The_summary_lists_only_the_actions_present_in_ordinal_order()
+    {
+        var plan = Sample() with
+        {
+            Changes = [.. Sample().Changes.Reverse().Append(Sample().Changes[0] with { Id = "4", Action = TestActions.Recycle })],
+        };
+
+        Assert.Equal(
+            [KeyValuePair.Create("install", 1), KeyValuePair.Create("recycle", 1), KeyValuePair.Create("resize", 1), KeyValuePair.Create("zone_push", 1)],
+            plan.Summary.ToArray());
+        Assert.Empty((Sample() with { Changes = [] }).Summary);
+    }
+
+    [Fact]
+    public void Declaring_another_action_changes_no_plan_without_it()
+    {
+        var bytes = PlanFile.Serialize(Sample());
+        var more = new ActionCatalog([.. TestActions.All, new ActionDescriptor("adopt", ChangeKind.Create, "machine", "adopt")]);
+
+        var read = PlanFile.Parse(bytes, "plan.json", more);
+
+        Assert.Equal(Sample().Checksum, read.Checksum);
+        Assert.Equal(bytes, PlanFile.Serialize(read));
+    }
+
+    [Fact]
+    public void A_plan_file_of_the_previous_format_is_named_as_such_never_as_changed()
+    {
+        // What formatVersion 1 wrote: every action of its closed set in the summary, zeros included.
+        var root = JsonNode.Parse(PlanFile.Serialize(Sample()))!.AsObject();
+        root["formatVersion"] = 1;
+        root["summary"] = new JsonObject
+        {
+            ["install"] = 1, ["recycle"] = 0, ["create_group"] = 0, ["resize"] = 1,
+            ["update_template"] = 0, ["delete_group"] = 0, ["zone_create"] = 0, ["zone_push"] = 1,
+        };
+
+        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(root.ToJsonString()), "plan.json", TestActions.Catalog));
+
+        Assert.Equal(
+            "plan.json: error: the plan file was written by an older fleetctl (formatVersion 1); this fleetctl reads formatVersion 2: plan again with this fleetctl",
+            error.Diagnostics.Single().ToString());
     }
 
     [Fact]
@@ -141,7 +188,7 @@ public sealed class PlanFileTests
         root["changes"]![0]!["action"] = "explode";
         root["changes"]![1]!["dependsOn"] = 3;
 
-        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(root.ToJsonString()), "plan.json"));
+        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(root.ToJsonString()), "plan.json", TestActions.Catalog));
 
         Assert.Equal(
             [
@@ -159,7 +206,7 @@ public sealed class PlanFileTests
         var schema = Json.Schema.JsonSchema.FromText(File.ReadAllText(Path.Combine(Fleet.Tests.Shared.Examples.RepositoryRoot, "schemas", "plan.schema.json")));
         var written = JsonNode.Parse(PlanFile.Serialize(Sample()))!;
         var bad = written.DeepClone();
-        bad["changes"]![0]!["action"] = "explode";
+        bad["changes"]![0]!["action"] = "Explode!"; // any declared name fits the schema; a name of another shape does not
 
         var good = schema.Evaluate(JsonDocument.Parse(written.ToJsonString()).RootElement, new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
 
@@ -176,11 +223,11 @@ public sealed class PlanFileTests
             var path = Path.Combine(directory.FullName, "plan.json");
             await PlanFile.WriteAsync(Sample(), path, CancellationToken.None);
 
-            var read = await PlanFile.ReadAsync(path, "plan.json", CancellationToken.None);
+            var read = await PlanFile.ReadAsync(path, "plan.json", TestActions.Catalog, CancellationToken.None);
 
             Assert.Equal(Sample().Checksum, read.Checksum);
             Assert.Equal(["plan.json"], directory.GetFiles().Select(f => f.Name).ToArray());
-            var missing = await Assert.ThrowsAsync<FleetException>(() => PlanFile.ReadAsync(Path.Combine(directory.FullName, "nope.json"), "nope.json", CancellationToken.None));
+            var missing = await Assert.ThrowsAsync<FleetException>(() => PlanFile.ReadAsync(Path.Combine(directory.FullName, "nope.json"), "nope.json", TestActions.Catalog, CancellationToken.None));
             Assert.StartsWith("nope.json: error: cannot read the plan file:", missing.Diagnostics.Single().ToString(), StringComparison.Ordinal);
         }
         finally

@@ -14,7 +14,7 @@ internal sealed class ScriptedProvider(string name, Func<ProviderPlanRequest, Pr
 {
     public string Name { get; } = name;
 
-    public ProviderCapabilities Capabilities { get; } = new([.. backends], [.. Enum.GetValues<ChangeAction>()]);
+    public ProviderCapabilities Capabilities { get; init; } = new([.. backends], TestActions.All);
 
     public ImmutableArray<Diagnostic> Validate(DesiredState desired) => [];
 

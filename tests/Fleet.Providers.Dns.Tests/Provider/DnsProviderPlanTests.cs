@@ -7,6 +7,7 @@ using Fleet.Providers.Dns.Serials;
 using Fleet.Providers.Dns.Tests.Zones;
 using Fleet.Providers.Dns.Wire;
 using Fleet.Providers.Dns.Zones;
+using Fleet.Providers.Dns.Tests.Support;
 using static Fleet.Providers.Dns.Tests.Support.TestFleet;
 
 namespace Fleet.Providers.Dns.Tests.Provider;
@@ -27,7 +28,7 @@ public sealed class DnsProviderPlanTests
     }
 
     private static ProviderPlan Plan(DnsSnapshot snapshot, params PlannedChange[] prior) =>
-        new DnsProvider(null!).Plan(new ProviderPlanRequest(ZoneGeneratorTests.Acme(), snapshot, PlanOptions.Default, [.. prior]));
+        new DnsProvider(null!).Plan(new ProviderPlanRequest(ZoneGeneratorTests.Acme(), snapshot, PlanOptions.Default, [.. prior], MachineActions.WithDns));
 
     [Fact]
     public void Zones_served_as_generated_need_no_change_but_are_guarded_by_their_serial()
@@ -44,7 +45,7 @@ public sealed class DnsProviderPlanTests
         Machine[] machines = [.. ZoneGeneratorTests.AcmeMachines(), Machine("SN0100", "lon", null, "10.1.0.77", MachineState.Available)];
         var install = new PlannedChange
         {
-            Id = "1", Address = "pool/fancydb-lon", Provider = "physical", Action = ChangeAction.Install, Reason = "grow",
+            Id = "1", Address = "pool/fancydb-lon", Provider = "physical", Action = MachineActions.Install, Reason = "grow",
             Machine = "SN0100", Hostname = "lon-fancydb-new01", Site = "lon",
             Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("pool", "fancydb-lon"), KeyValuePair.Create("role", "fancydb")]),
         };
@@ -53,7 +54,7 @@ public sealed class DnsProviderPlanTests
 
         Assert.Equal(["zone/lon.acme.net", "zone/1.10.in-addr.arpa"], plan.Changes.Select(c => c.Change.Address));
         var lon = plan.Changes[0];
-        Assert.Equal(ChangeAction.ZonePush, lon.Change.Action);
+        Assert.Equal(DnsActions.ZonePush.Action, lon.Change.Action);
         Assert.Equal("records", lon.Change.Reason);
         Assert.Equal("lon", lon.Change.Site);
         Assert.Equal([new ChangeSelector(Provider: "physical", Site: "lon")], lon.DependsOn.ToArray());
@@ -78,7 +79,7 @@ public sealed class DnsProviderPlanTests
         var plan = Plan(snapshot);
 
         Assert.Equal(
-            [("zone/lon.acme.net", ChangeAction.ZonePush, "drift"), ("zone/sto.acme.net", ChangeAction.ZoneCreate, "new zone")],
+            [("zone/lon.acme.net", DnsActions.ZonePush.Action, "drift"), ("zone/sto.acme.net", DnsActions.ZoneCreate.Action, "new zone")],
             plan.Changes.Select(c => (c.Change.Address, c.Change.Action, c.Change.Reason)));
         Assert.Equal("- rogue 60 A 10.6.6.6", (string)plan.Changes[0].Change.After!["diff"]![0]!);
         Assert.Equal("absent", plan.Guards["zone/sto.acme.net"]);
@@ -90,7 +91,7 @@ public sealed class DnsProviderPlanTests
         var machines = Enumerable.Range(1, 40).Select(i => Machine($"SN{i}", "lon", $"lon-web-{i:D5}", $"10.1.2.{i}")).ToArray();
         var recycles = machines.Take(30).Select(m => new PlannedChange
         {
-            Id = m.HardwareName, Address = "pool/web-lon", Provider = "physical", Action = ChangeAction.Recycle, Reason = "shrink", Machine = m.HardwareName, Site = "lon",
+            Id = m.HardwareName, Address = "pool/web-lon", Provider = "physical", Action = MachineActions.Recycle, Reason = "shrink", Machine = m.HardwareName, Site = "lon",
         }).ToArray();
 
         var plan = Plan(InSync(machines), recycles);

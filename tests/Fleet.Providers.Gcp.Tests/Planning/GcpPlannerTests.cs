@@ -25,7 +25,7 @@ public sealed class GcpPlannerTests
         var plan = PlanAll(Desired([Pool("fancydb-euw1", 20)]), Snapshot());
 
         var change = Assert.Single(plan.Changes);
-        Assert.Equal(("pool/fancydb-euw1", "gcp", ChangeAction.CreateGroup, "create"), (change.Address, change.Provider, change.Action, change.Reason));
+        Assert.Equal(("pool/fancydb-euw1", "gcp", GcpActions.CreateGroup.Action, "create"), (change.Address, change.Provider, change.Action, change.Reason));
         Assert.Matches("^fancydb-euw1-[0-9a-f]{10}$", change.Parameters["template"]);
         Assert.Equal(
             $$"""{"zone":"europe-west1-b","machineType":"n2-standard-8","image":"projects/debian-cloud/global/images/family/debian-12","template":"{{change.Parameters["template"]}}","size":20}""",
@@ -61,7 +61,7 @@ public sealed class GcpPlannerTests
     {
         var plan = PlanAll(Desired([Pool("fancydb-euw1", 22, machineType: "n2-standard-16")]), Snapshot(Managed("fancydb-euw1", 20)));
 
-        Assert.Equal([ChangeAction.UpdateTemplate, ChangeAction.Resize], plan.Changes.Select(c => c.Action).ToArray());
+        Assert.Equal([GcpActions.UpdateTemplate.Action, GcpActions.Resize.Action], plan.Changes.Select(c => c.Action).ToArray());
         Assert.Equal(["1"], plan.Changes[1].DependsOn.ToArray());
         Assert.Equal(TemplateOf("fancydb-euw1"), plan.Changes[0].Before!["template"]!.GetValue<string>());
         Assert.Equal(TemplateOf("fancydb-euw1", "n2-standard-16"), plan.Changes[0].Parameters["template"]);
@@ -125,7 +125,7 @@ public sealed class GcpPlannerTests
         Assert.Empty(kept.Changes);
         Assert.Equal(["pool/old-euw1: no longer declared; its managed instance group in europe-west1-b (4 instances) is kept (plan with --allow-destroy to delete it)"], kept.Limits.ToArray());
         var change = Assert.Single(deleted.Changes);
-        Assert.Equal((ChangeAction.DeleteGroup, "destroy", "europe-west1-b"), (change.Action, change.Reason, change.Parameters["zone"]));
+        Assert.Equal((GcpActions.DeleteGroup.Action, "destroy", "europe-west1-b"), (change.Action, change.Reason, change.Parameters["zone"]));
         Assert.Equal("europe-west1-b/" + TemplateOf("old-euw1") + "/4", deleted.Guards["gcp:group/old-euw1"]);
     }
 

@@ -40,7 +40,7 @@ public sealed class GcpProviderApplyTests : FakeCompute
     }
 
     private static async Task<ProviderPlan> PlanAsync(GcpProvider provider, DesiredState desired, PlanOptions? options = null) =>
-        provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), options ?? PlanOptions.Default, []));
+        provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), options ?? PlanOptions.Default, [], new ActionCatalog(GcpActions.All)));
 
     private static async Task<ImmutableArray<ChangeResult>> ApplyAllAsync(GcpProvider provider, ProviderPlan plan)
     {
@@ -82,7 +82,7 @@ public sealed class GcpProviderApplyTests : FakeCompute
         var first = await provider.ApplyAsync(change, Context, CancellationToken.None);
         var again = await provider.ApplyAsync(change, Context, CancellationToken.None);
 
-        Assert.Equal((ChangeAction.Resize, ChangeStatus.Applied, ChangeStatus.AlreadyApplied), (change.Action, first.Status, again.Status));
+        Assert.Equal((GcpActions.Resize.Action, ChangeStatus.Applied, ChangeStatus.AlreadyApplied), (change.Action, first.Status, again.Status));
         Assert.Equal((5, 5, true), (Fake.State.FindGroup(Zone, "fancydb-euw1")!.TargetSize, Fake.State.FindGroup(Zone, "fancydb-euw1")!.Instances, Fake.State.FindGroup(Zone, "fancydb-euw1")!.IsStable));
         Assert.Empty((await PlanAsync(provider, Fleet(Pool("fancydb-euw1", 5)))).Changes);
     }
@@ -97,7 +97,7 @@ public sealed class GcpProviderApplyTests : FakeCompute
         var plan = await PlanAsync(provider, Fleet(Pool("fancydb-euw1", 3, machineType: "n2-standard-16")));
         var results = await ApplyAllAsync(provider, plan);
 
-        Assert.Equal([ChangeAction.UpdateTemplate, ChangeAction.Resize], plan.Changes.Select(c => c.Change.Action).ToArray());
+        Assert.Equal([GcpActions.UpdateTemplate.Action, GcpActions.Resize.Action], plan.Changes.Select(c => c.Change.Action).ToArray());
         Assert.All(results, r => Assert.Equal(ChangeStatus.Applied, r.Status));
         var group = Fake.State.FindGroup(Zone, "fancydb-euw1")!;
         Assert.NotEqual(before, group.Template);
@@ -117,7 +117,7 @@ public sealed class GcpProviderApplyTests : FakeCompute
         var plan = await PlanAsync(provider, Fleet(), PlanOptions.Default with { AllowDestroy = true });
         var results = await ApplyAllAsync(provider, plan);
 
-        Assert.Equal(ChangeAction.DeleteGroup, Assert.Single(plan.Changes).Change.Action);
+        Assert.Equal(GcpActions.DeleteGroup.Action, Assert.Single(plan.Changes).Change.Action);
         Assert.Equal(ChangeStatus.Applied, Assert.Single(results).Status);
         Assert.Null(Fake.State.FindGroup(Zone, "old-euw1"));
         Assert.Equal(ChangeStatus.AlreadyApplied, (await provider.ApplyAsync(plan.Changes[0].Change, Context, CancellationToken.None)).Status);
@@ -182,7 +182,7 @@ public sealed class GcpProviderApplyTests : FakeCompute
             Id = "1",
             Address = "pool/fancydb-euw1",
             Provider = "gcp",
-            Action = ChangeAction.Resize,
+            Action = GcpActions.Resize.Action,
             Reason = "grow",
             Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [
                 KeyValuePair.Create("fleet", "acme"), KeyValuePair.Create("pool", "fancydb-euw1"), KeyValuePair.Create("zone", Zone), KeyValuePair.Create("size", "5")]),

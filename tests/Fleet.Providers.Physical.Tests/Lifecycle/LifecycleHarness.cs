@@ -8,6 +8,7 @@ using Fleet.Engine.Jobs;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Providers.Physical.Lifecycle;
+using Fleet.Providers.Physical.Planning;
 using Fleet.Providers.Physical.Power;
 using Fleet.State;
 using Fleet.State.Tests;
@@ -65,7 +66,7 @@ internal sealed class LifecycleHarness : IAsyncDisposable
         Id = id,
         Address = $"pool/{pool}",
         Provider = "physical",
-        Action = ChangeAction.Install,
+        Action = PhysicalActions.Install,
         Reason = "grow",
         Machine = serial,
         Hostname = HostnameAllocator.Candidate("lon", role, serial, 0),
@@ -79,7 +80,7 @@ internal sealed class LifecycleHarness : IAsyncDisposable
         Id = id,
         Address = $"pool/{pool}",
         Provider = "physical",
-        Action = ChangeAction.Recycle,
+        Action = PhysicalActions.Recycle,
         Reason = "shrink",
         Machine = serial,
         Site = "lon",

@@ -62,7 +62,7 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
 
         var machines = await h.Inventory.ListMachinesAsync(null, CancellationToken.None);
         var resume = InterruptedWork.Find(machines, ImmutableHashSet<string>.Empty);
-        Assert.Equal(["install SN1", "recycle SN2"], resume.Select(c => $"{c.Action.ToWire()} {c.Machine}"));
+        Assert.Equal(["install SN1", "recycle SN2"], resume.Select(c => $"{c.Action} {c.Machine}"));
         Assert.Empty(InterruptedWork.Find(machines, ImmutableHashSet.Create("SN1", "SN2")));
 
         await h.Lifecycle.InstallAsync(resume[0], Audit, CancellationToken.None);

@@ -298,5 +298,5 @@ public sealed class PhysicalPlannerTests
         $"{Describe(proposed)} {proposed.Change.Hostname} {proposed.Change.Site} {string.Join(',', proposed.Change.Parameters)} {proposed.Change.Before?.ToJsonString()}";
 
     private static string Describe(ProposedChange proposed) =>
-        $"{proposed.Change.Action.ToWire()} {proposed.Change.Address} {proposed.Change.Machine} {proposed.Change.Reason}";
+        $"{proposed.Change.Action} {proposed.Change.Address} {proposed.Change.Machine} {proposed.Change.Reason}";
 }

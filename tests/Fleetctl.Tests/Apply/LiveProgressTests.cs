@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Fleet.Engine.Execution;
 using Fleet.Engine.Planning;
+using Fleet.Providers.Dns;
+using Fleet.Providers.Physical.Planning;
 using Fleetctl.Apply;
 
 namespace Fleetctl.Tests.Apply;
@@ -17,7 +19,7 @@ public sealed class LiveProgressTests
         Install("c1", "pool/web-lon", "m-1", "lon"),
         Install("c2", "pool/web-lon", "m-2", "lon"),
         Install("c3", "pool/db-sto", "m-3", "sto"),
-        new PlannedChange { Id = "c4", Address = "zone/lon.example.net", Provider = "dns", Action = ChangeAction.ZonePush, Reason = "records changed", DependsOn = ["c2"] },
+        new PlannedChange { Id = "c4", Address = "zone/lon.example.net", Provider = "dns", Action = DnsActions.ZonePush, Reason = "records changed", DependsOn = ["c2"] },
     ];
 
     [Fact]
@@ -228,7 +230,7 @@ public sealed class LiveProgressTests
     }
 
     private static PlannedChange Install(string id, string pool, string machine, string site) =>
-        new() { Id = id, Address = pool, Provider = "physical", Action = ChangeAction.Install, Reason = "pool below size", Machine = machine, Site = site };
+        new() { Id = id, Address = pool, Provider = "physical", Action = PhysicalActions.Install, Reason = "pool below size", Machine = machine, Site = site };
 
     private static ExecutionEvent Event(ExecutionEventKind kind, PlannedChange change, int attempt, string? message = null, string? machine = null) =>
         ExecutionEvent.For(kind, DateTimeOffset.UtcNow, change, attempt, message, machine);

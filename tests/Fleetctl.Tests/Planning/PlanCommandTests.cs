@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Planning;
+using Fleet.Providers.Dns;
+using Fleet.Providers.Physical.Planning;
 using Fleet.State;
 using Fleet.Tests.Shared;
 using Npgsql;
@@ -77,7 +79,7 @@ public sealed partial class PlanCommandTests : IDisposable
 
         Assert.Equal(first.Out, second.Out);
         Assert.Equal(first.Out, await File.ReadAllTextAsync(Path.Combine(fleet, "saved.json")));
-        var plan = PlanFile.Parse(Encoding.UTF8.GetBytes(first.Out), "stdout");
+        var plan = PlanFile.Parse(Encoding.UTF8.GetBytes(first.Out), "stdout", FleetRuntime.Standard.Catalog.Actions);
         Assert.Equal("quickstart", plan.Fleet);
         Assert.All(plan.Changes, c => Assert.True(plan.Guards.ContainsKey($"physical:machine/{c.Machine}")));
         Assert.Equal(5, plan.Guards.Keys.Count(k => k.StartsWith("physical:pool/", StringComparison.Ordinal)));
@@ -96,12 +98,12 @@ public sealed partial class PlanCommandTests : IDisposable
 
         await File.WriteAllTextAsync(Path.Combine(fleet, "edited.json"), saved.Replace("\"grow\"", "\"shrink\"", StringComparison.Ordinal));
         await File.WriteAllTextAsync(Path.Combine(fleet, "truncated.json"), saved[..(saved.Length / 2)]);
-        await File.WriteAllTextAsync(Path.Combine(fleet, "future.json"), saved.Replace("\"formatVersion\": 1", "\"formatVersion\": 9", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(Path.Combine(fleet, "future.json"), saved.Replace("\"formatVersion\": 2", "\"formatVersion\": 9", StringComparison.Ordinal));
         await File.WriteAllTextAsync(Path.Combine(fleet, "yaml.json"), "formatVersion: 1\n");
 
         Assert.Equal((1, string.Empty), await ShowFailsAsync("edited.json", "edited.json: error: the plan file was changed after it was written: its checksum is sha256:"));
         Assert.Equal((1, string.Empty), await ShowFailsAsync("truncated.json", "truncated.json:"));
-        Assert.Equal((1, string.Empty), await ShowFailsAsync("future.json", "future.json: error: the plan file has formatVersion 9, which this fleetctl does not know"));
+        Assert.Equal((1, string.Empty), await ShowFailsAsync("future.json", "future.json: error: the plan file was written by a newer fleetctl (formatVersion 9); this fleetctl reads formatVersion 2: plan again with this fleetctl"));
         Assert.Equal((1, string.Empty), await ShowFailsAsync("yaml.json", "yaml.json:1:2: error: the file is not a plan file: it is not valid JSON"));
         Assert.Equal((1, string.Empty), await ShowFailsAsync("missing.json", "missing.json: error: cannot read the plan file:"));
     }
@@ -150,12 +152,12 @@ public sealed partial class PlanCommandTests : IDisposable
         File.Copy(Path.Combine(Examples.Path("quickstart"), "fleet.yaml"), Path.Combine(fleet, "fleet.yaml"), overwrite: true);
         await RunAsync("inventory", "ingest", "recon");
 
-        var all = PlanFile.Parse(Encoding.UTF8.GetBytes((await RunAsync("plan", "--format", "json")).Out), "stdout");
-        var sto = PlanFile.Parse(Encoding.UTF8.GetBytes((await RunAsync("plan", "--format", "json", "--site", "sto")).Out), "stdout");
+        var all = PlanFile.Parse(Encoding.UTF8.GetBytes((await RunAsync("plan", "--format", "json")).Out), "stdout", FleetRuntime.Standard.Catalog.Actions);
+        var sto = PlanFile.Parse(Encoding.UTF8.GetBytes((await RunAsync("plan", "--format", "json", "--site", "sto")).Out), "stdout", FleetRuntime.Standard.Catalog.Actions);
 
-        var zones = all.Changes.Where(c => c.Action == ChangeAction.ZoneCreate).ToList();
+        var zones = all.Changes.Where(c => c.Action == DnsActions.ZoneCreate).ToList();
         Assert.Equal(["zone/lon.example.net", "zone/sto.example.net", "zone/1.10.in-addr.arpa", "zone/2.10.in-addr.arpa"], zones.Select(z => z.Address).ToArray());
-        var lonInstalls = all.Changes.Where(c => c is { Action: ChangeAction.Install, Site: "lon" }).Select(c => c.Id).ToHashSet();
+        var lonInstalls = all.Changes.Where(c => c.Action == PhysicalActions.Install && c.Site == "lon").Select(c => c.Id).ToHashSet();
         Assert.Equal(lonInstalls, zones[0].DependsOn.ToHashSet());
         Assert.Equal(["zone/sto.example.net", "zone/2.10.in-addr.arpa"], sto.Changes.Where(c => c.Provider == "dns").Select(c => c.Address).ToArray());
     }
@@ -165,7 +167,7 @@ public sealed partial class PlanCommandTests : IDisposable
     {
         await RunAsync("inventory", "ingest", "recon");
 
-        var lon = PlanFile.Parse(Encoding.UTF8.GetBytes((await RunAsync("plan", "--format", "json", "--site", "lon", "--exclude", "cache-*")).Out), "stdout");
+        var lon = PlanFile.Parse(Encoding.UTF8.GetBytes((await RunAsync("plan", "--format", "json", "--site", "lon", "--exclude", "cache-*")).Out), "stdout", FleetRuntime.Standard.Catalog.Actions);
         var unknown = await RunAsync("plan", "--site", "mars");
 
         Assert.Equal(["pool/fancydb-lon", "pool/web-lon"], lon.Changes.Select(c => c.Address).Distinct().ToArray());
@@ -262,7 +264,7 @@ public sealed partial class PlanCommandTests : IDisposable
     {
         await using var database = await StateDatabase.OpenAsync("sqlite:.fleet/inventory.db", fleet, CancellationToken.None);
         var audit = new AuditContext("test");
-        foreach (var change in plan.Changes.Where(c => c.Action == ChangeAction.Install))
+        foreach (var change in plan.Changes.Where(c => c.Action == PhysicalActions.Install))
         {
             var machine = (await database.Inventory.GetMachineAsync(change.Machine!, CancellationToken.None))!;
             var installing = await database.Inventory.TransitionAsync(
@@ -284,7 +286,7 @@ public sealed partial class PlanCommandTests : IDisposable
     {
         var result = await RunAsync(["plan", "--format", "json", .. extra.Where(a => a != "--format" && a != "json")]);
         Assert.Equal(string.Empty, result.Err);
-        return PlanFile.Parse(Encoding.UTF8.GetBytes(result.Out), "stdout");
+        return PlanFile.Parse(Encoding.UTF8.GetBytes(result.Out), "stdout", FleetRuntime.Standard.Catalog.Actions);
     }
 
     private async Task ResizeAsync(string pool, int from, int to)
