@@ -40,9 +40,8 @@ public sealed record DnsProviderOptions(
     public Func<string, (DesiredState Desired, IFleetSource Source)>? ReadCommit { get; init; }
 }
 
-/// <summary>What the DNS provider read: the inventory's machines, the templates, and per zone what is served and what was last pushed.</summary>
+/// <summary>What the DNS provider read: the templates, and per zone what is served and what was last pushed (machines come from the plan's projection).</summary>
 public sealed record DnsSnapshot(
-    ImmutableArray<Machine> Machines,
     ZoneTemplates Templates,
     bool ServedKnown,
     ImmutableDictionary<string, ServedZone> Served,
@@ -76,10 +75,9 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
     public async Task<ProviderSnapshot> ReadActualStateAsync(DesiredState desired, CancellationToken cancellationToken)
     {
         var templates = LoadTemplates(desired);
-        var machines = await options.Inventory.ListMachinesAsync(null, cancellationToken);
         if (desired.Fleet.Dns() is not { } dns)
         {
-            return new DnsSnapshot(machines, templates, false, ImmutableDictionary<string, ServedZone>.Empty, ImmutableDictionary<string, ZoneState>.Empty);
+            return new DnsSnapshot(templates, false, ImmutableDictionary<string, ServedZone>.Empty, ImmutableDictionary<string, ZoneState>.Empty);
         }
 
         // Which zones exist depends on the desired state alone, not on the machines in them.
@@ -100,7 +98,7 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
             }
         }
 
-        return new DnsSnapshot(machines, templates, target.Pusher.CanReadServed, served.ToImmutable(), last.ToImmutable());
+        return new DnsSnapshot(templates, target.Pusher.CanReadServed, served.ToImmutable(), last.ToImmutable());
     }
 
     public ProviderPlan Plan(ProviderPlanRequest request)
@@ -111,8 +109,7 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
             return ProviderPlan.Empty;
         }
 
-        var machines = AfterPriorChanges(snapshot.Machines, request.PriorChanges, request.Actions);
-        var generation = ZoneGenerator.Generate(request.Desired, machines, snapshot.Templates);
+        var generation = ZoneGenerator.GenerateFrom(request.Desired, request.Machines, snapshot.Templates);
         var errors = generation.Diagnostics.Where(d => d.IsError).Concat(generation.Zones.SelectMany(z => ZoneValidator.Validate(z))).ToImmutableArray();
         if (!errors.IsEmpty)
         {
@@ -143,7 +140,7 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
                 unsafeZones.Add(reason);
             }
 
-            changes.Add(new ProposedChange(Change(status, request.Desired, request.Options.Force), [.. SitesOf(zone, request.Desired).Select(site => new ChangeSelector(Provider: "physical", Site: site))]));
+            changes.Add(new ProposedChange(Change(status, request.Desired, request.Options.Force), [.. SitesOf(zone, request.Desired).Select(site => new ChangeSelector(Site: site) { ChangesMachines = true })]));
         }
 
         return ProviderPlan.Empty with { Changes = changes.ToImmutable(), Guards = guards.ToImmutable(), Unsafe = unsafeZones.ToImmutable() };
@@ -211,46 +208,6 @@ public sealed class DnsProvider(DnsProviderOptions options) : IProvider
         catch (FleetException e)
         {
             return ChangeResult.Failed(string.Join("; ", e.Diagnostics.Select(d => d.Message)));
-        }
-    }
-
-    /// <summary>
-    /// The machines as they will be once the changes planned before DNS ran, by the kind of each
-    /// machine's last change: a create (install) or replace puts it in_use with its hostname and pool;
-    /// a delete (recycle) releases its hostname; an update leaves it as it is.
-    /// </summary>
-    internal static IEnumerable<Machine> AfterPriorChanges(ImmutableArray<Machine> machines, ImmutableArray<PlannedChange> prior, ActionCatalog actions)
-    {
-        var bySerial = new Dictionary<string, (PlannedChange Change, ChangeKind Kind)>(prior.Length, StringComparer.Ordinal);
-        foreach (var change in prior)
-        {
-            var kind = actions.KindOf(change.Action);
-            if (change.Machine is { } serial && kind != ChangeKind.Update)
-            {
-                bySerial[serial] = (change, kind); // the last change of a machine is the state it ends in
-            }
-        }
-
-        foreach (var machine in machines)
-        {
-            if (!bySerial.TryGetValue(machine.HardwareName, out var last))
-            {
-                yield return machine;
-            }
-            else if (last.Kind != ChangeKind.Delete)
-            {
-                yield return machine with
-                {
-                    State = MachineState.InUse,
-                    Hostname = last.Change.Hostname ?? machine.Hostname,
-                    Pool = last.Change.Parameters.GetValueOrDefault("pool") ?? machine.Pool,
-                    Role = last.Change.Parameters.GetValueOrDefault("role") ?? machine.Role,
-                };
-            }
-            else
-            {
-                yield return machine with { State = MachineState.Available, Hostname = null, Pool = null, Role = null };
-            }
         }
     }
 

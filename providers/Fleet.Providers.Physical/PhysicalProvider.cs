@@ -31,8 +31,13 @@ public sealed partial class PhysicalProvider(IInventoryStore inventory, MachineL
         return new PhysicalSnapshot(machines, pools);
     }
 
-    public ProviderPlan Plan(ProviderPlanRequest request) =>
-        PhysicalPlanner.Plan(request.Desired, (PhysicalSnapshot)request.Actual, request.Options);
+    /// <summary>The plan, and every inventory machine as it will be after it, for the providers that consume machines.</summary>
+    public ProviderPlan Plan(ProviderPlanRequest request)
+    {
+        var snapshot = (PhysicalSnapshot)request.Actual;
+        var plan = PhysicalPlanner.Plan(request.Desired, snapshot, request.Options);
+        return plan with { Machines = PhysicalProjection.After(snapshot.Machines, plan.Changes.Select(c => c.Change)) };
+    }
 
     public ImmutableArray<string> FindStaleGuards(IReadOnlyDictionary<string, string> guards, ProviderSnapshot actual) =>
         PhysicalGuards.FindStale(guards, (PhysicalSnapshot)actual);

@@ -52,6 +52,12 @@ public sealed record ActionDescriptor(string Name, ChangeKind Kind, string Noun,
     public bool SummaryNamesNoun { get; init; } = true;
 
     /// <summary>
+    /// Whether a change of this action changes machines (their hostnames, addresses, pools or states),
+    /// so that changes consuming machines (a zone push) wait for it.
+    /// </summary>
+    public bool ChangesMachines { get; init; }
+
+    /// <summary>
     /// What stands for an action no registered provider declares (a change built in memory by hand):
     /// an update, named by its wire name.
     /// </summary>

@@ -91,11 +91,17 @@ public sealed class FleetPlanner
         var unsafeReasons = new List<string>();
         var limits = new List<string>();
         var disruptions = new List<Disruption>();
+        var machines = ImmutableArray<ProjectedMachine>.Empty;
 
         for (var i = 0; i < Providers.Length; i++)
         {
             var provider = Providers[i];
-            var result = provider.Plan(new ProviderPlanRequest(desired, actual[i], options, prior.ToImmutable(), Actions));
+            var result = provider.Plan(new ProviderPlanRequest(desired, actual[i], options, prior.ToImmutable(), Actions) { Machines = machines });
+            if (result.Machines is { } made)
+            {
+                machines = [.. machines.Where(m => m.Provider != provider.Name), .. made];
+            }
+
             foreach (var change in result.Changes)
             {
                 CheckDeclared(provider, change.Change);
@@ -132,7 +138,7 @@ public sealed class FleetPlanner
             limits.AddRange(unsafeReasons.Select(r => $"forced: {r}"));
         }
 
-        var plan = new Plan(Planning.Plan.CurrentFormatVersion, desired.Fleet.Name, source, Number(proposed), ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, guards), [.. limits], string.Empty);
+        var plan = new Plan(Planning.Plan.CurrentFormatVersion, desired.Fleet.Name, source, Number(proposed, Actions), ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, guards), [.. limits], string.Empty);
         return PlanFile.Seal(plan);
     }
 
@@ -178,9 +184,10 @@ public sealed class FleetPlanner
     /// Orders changes so that each comes after what it depends on, keeping the providers' order
     /// otherwise (a stable topological sort), then numbers them 1..N and resolves dependencies to ids.
     /// </summary>
-    private static ImmutableArray<PlannedChange> Number(List<ProposedChange> proposed)
+    private static ImmutableArray<PlannedChange> Number(List<ProposedChange> proposed, ActionCatalog actions)
     {
         var count = proposed.Count;
+        var changesMachines = proposed.Select(p => actions.TryGet(p.Change.Action, out var d) && d.ChangesMachines).ToArray();
         var dependencies = new List<int>?[count];
         var dependents = new List<int>?[count];
         var waiting = new int[count];
@@ -194,7 +201,7 @@ public sealed class FleetPlanner
 
             for (var i = 0; i < count; i++)
             {
-                if (i != j && MatchesAny(selectors, proposed[i].Change))
+                if (i != j && MatchesAny(selectors, proposed[i].Change, changesMachines[i]))
                 {
                     (dependencies[j] ??= []).Add(i);
                     (dependents[i] ??= []).Add(j);
@@ -234,11 +241,11 @@ public sealed class FleetPlanner
         return numbered.MoveToImmutable();
     }
 
-    private static bool MatchesAny(ImmutableArray<ChangeSelector> selectors, PlannedChange change)
+    private static bool MatchesAny(ImmutableArray<ChangeSelector> selectors, PlannedChange change, bool changesMachines)
     {
         foreach (var selector in selectors)
         {
-            if (selector.Matches(change))
+            if (selector.Matches(change, changesMachines))
             {
                 return true;
             }

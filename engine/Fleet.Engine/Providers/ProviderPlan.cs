@@ -16,7 +16,14 @@ public sealed record ProviderPlanRequest(
     ProviderSnapshot Actual,
     PlanOptions Options,
     ImmutableArray<PlannedChange> PriorChanges,
-    ActionCatalog Actions);
+    ActionCatalog Actions)
+{
+    /// <summary>
+    /// Every machine as the providers planned before this one leave it (<see cref="ProviderPlan.Machines"/>
+    /// of each, in registration order): what a consumer of machines plans from, whatever makes them.
+    /// </summary>
+    public ImmutableArray<ProjectedMachine> Machines { get; init; } = [];
+}
 
 /// <summary>
 /// What a provider's plan function returns.
@@ -38,6 +45,12 @@ public sealed record ProviderPlan(
     ImmutableArray<Diagnostic> Errors)
 {
     public static ProviderPlan Empty { get; } = new([], ImmutableDictionary<string, string>.Empty, [], [], [], []);
+
+    /// <summary>
+    /// Every machine this provider makes, as it will be after <see cref="Changes"/> (null: it makes
+    /// none). Later providers see them in <see cref="ProviderPlanRequest.Machines"/>.
+    /// </summary>
+    public ImmutableArray<ProjectedMachine>? Machines { get; init; }
 }
 
 /// <summary>
@@ -60,12 +73,20 @@ public sealed record ChangeSelector(
     string? Site = null,
     string? Machine = null)
 {
-    public bool Matches(PlannedChange change) =>
+    /// <summary>
+    /// Only changes whose action changes machines (<see cref="ActionDescriptor.ChangesMachines"/>), of
+    /// whichever provider: what a consumer of machines waits for.
+    /// </summary>
+    public bool ChangesMachines { get; init; }
+
+    /// <param name="changesMachines">Whether <paramref name="change"/>'s action is declared to change machines.</param>
+    public bool Matches(PlannedChange change, bool changesMachines = false) =>
         (Provider is null || Provider == change.Provider)
         && (Address is null || Address == change.Address)
         && (Action is null || Action == change.Action)
         && (Site is null || Site == change.Site)
-        && (Machine is null || Machine == change.Machine);
+        && (Machine is null || Machine == change.Machine)
+        && (!ChangesMachines || changesMachines);
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
+using Fleet.Engine.Providers;
 using Fleet.Providers.Dns.Rendering;
 
 namespace Fleet.Providers.Dns.Zones;
@@ -27,9 +28,17 @@ public sealed record ZoneGeneration(ImmutableArray<ZoneData> Zones, ImmutableArr
 public static class ZoneGenerator
 {
     /// <summary>Where records generated from machines come from, for messages.</summary>
-    private static readonly SourceLocation InventoryLocation = SourceLocation.OfFile("inventory");
+    private static readonly SourceLocation InventoryLocation = SourceLocation.OfFile(InventorySource);
 
-    public static ZoneGeneration Generate(DesiredState desired, IEnumerable<Machine> machines, ZoneTemplates templates)
+    /// <summary>What machines read from the inventory (at apply, and by <c>fleetctl zones</c>) are said to come from.</summary>
+    private const string InventorySource = "inventory";
+
+    /// <summary>The zones of the desired state with the records of inventory machines as they are now.</summary>
+    public static ZoneGeneration Generate(DesiredState desired, IEnumerable<Machine> machines, ZoneTemplates templates) =>
+        GenerateFrom(desired, machines.Select(m => ProjectedMachine.Of(m, InventorySource)), templates);
+
+    /// <summary>The zones of the desired state with the records of <paramref name="machines"/>, whichever provider makes them.</summary>
+    public static ZoneGeneration GenerateFrom(DesiredState desired, IEnumerable<ProjectedMachine> machines, ZoneTemplates templates)
     {
         var dns = desired.Fleet.Dns();
         if (dns is null)
@@ -75,7 +84,7 @@ public static class ZoneGenerator
             .ToDictionary(r => r.Name, r => r.Dns()!.Srv, StringComparer.Ordinal);
         foreach (var machine in machines)
         {
-            if (machine.Hostname is null || !forwardBySite.TryGetValue(machine.Site, out var forward))
+            if (machine.Hostname is null || machine.Site is not { } site || !forwardBySite.TryGetValue(site, out var forward))
             {
                 continue;
             }
@@ -144,7 +153,7 @@ public static class ZoneGenerator
     }
 
     private static void AddMachine(
-        Machine machine,
+        ProjectedMachine machine,
         ZoneBuilder forward,
         Dictionary<string, ZoneBuilder> zones,
         Dictionary<string, ImmutableArray<SrvSpec>> srvByRole,
@@ -155,24 +164,24 @@ public static class ZoneGenerator
         var nameError = DnsName.CheckAbsolute(fqdn) ?? (DnsName.IsInZone(fqdn, forward.Name) ? null : "is outside " + forward.Name);
         if (nameError is not null)
         {
-            diagnostics.Add(Diagnostic.Error(InventoryLocation, $"machine {machine.HardwareName}: hostname {nameError}"));
+            diagnostics.Add(Diagnostic.Error(InventoryLocation, $"machine {machine.Id}: hostname {nameError}"));
             return;
         }
 
-        if (machine.PrimaryIp is not { } ip)
+        if (machine.Address is not { } ip)
         {
             return;
         }
 
         if (AddressRecord(ip) is not { } address)
         {
-            diagnostics.Add(Diagnostic.Error(InventoryLocation, $"machine {machine.HardwareName}: '{ip}' is not an IP address"));
+            diagnostics.Add(Diagnostic.Error(InventoryLocation, $"machine {machine.Id}: '{ip}' is not an IP address"));
             return;
         }
 
         var (type, value, ptrName) = address;
 
-        var origin = new RecordOrigin("machine " + machine.HardwareName, InventoryLocation);
+        var origin = new RecordOrigin("machine " + machine.Id, InventoryLocation);
         forward.Records.Add(new ZoneRecord(fqdn, type, ttl, value) { Origin = origin });
         if (FindReverseZone(ptrName, zones) is { } reverse)
         {

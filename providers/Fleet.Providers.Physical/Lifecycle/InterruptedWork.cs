@@ -32,9 +32,9 @@ public static class InterruptedWork
                 MachineState.Installing when machine.Role is not null && machine.Image is not null => Change(id, machine, PhysicalActions.Install) with
                 {
                     Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [
-                        KeyValuePair.Create("image", machine.Image),
-                        KeyValuePair.Create("pool", machine.Pool),
-                        KeyValuePair.Create("role", machine.Role),
+                        KeyValuePair.Create(PhysicalPlanner.Parameters.Image, machine.Image),
+                        KeyValuePair.Create(PhysicalPlanner.Parameters.Pool, machine.Pool),
+                        KeyValuePair.Create(PhysicalPlanner.Parameters.Role, machine.Role),
                     ]),
                 },
                 MachineState.Recycling => Change(id, machine, PhysicalActions.Recycle),
@@ -59,6 +59,6 @@ public static class InterruptedWork
         Machine = machine.HardwareName,
         Hostname = machine.Hostname,
         Site = machine.Site,
-        Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("pool", machine.Pool!)]),
+        Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create(PhysicalPlanner.Parameters.Pool, machine.Pool!)]),
     };
 }

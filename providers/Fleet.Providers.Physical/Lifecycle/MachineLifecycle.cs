@@ -131,7 +131,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
     /// </summary>
     private async Task<Machine> ClaimForInstallAsync(PlannedChange change, AuditContext audit, CancellationToken cancellationToken)
     {
-        var (pool, role, image) = (Pool(change), Parameter(change, "role"), Parameter(change, "image"));
+        var (pool, role, image) = (Pool(change), Parameter(change, PhysicalPlanner.Parameters.Role), Parameter(change, PhysicalPlanner.Parameters.Image));
         for (var conflict = 0; ; conflict++)
         {
             var machine = await GetAsync(Serial(change), cancellationToken);
@@ -244,7 +244,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
     /// </summary>
     private async Task<PlannedChange?> ClaimReplacementAsync(PlannedChange change, Machine broken, AuditContext audit, CancellationToken cancellationToken)
     {
-        var (pool, role, image) = (Pool(change), Parameter(change, "role"), Parameter(change, "image"));
+        var (pool, role, image) = (Pool(change), Parameter(change, PhysicalPlanner.Parameters.Role), Parameter(change, PhysicalPlanner.Parameters.Image));
         var available = await inventory.ListMachinesAsync(new MachineFilter(Site: broken.Site, State: MachineState.Available, HardwareType: broken.HardwareType), cancellationToken);
         var free = (await reservations.UnreservedAsync(available.Select(m => m.HardwareName), cancellationToken)).ToHashSet(StringComparer.Ordinal);
         foreach (var candidate in available.Where(c => free.Contains(c.HardwareName)))
@@ -269,7 +269,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
     private static string Serial(PlannedChange change) =>
         change.Machine ?? throw new FleetException($"change {change.Id} ({change.Address}) names no machine");
 
-    private static string Pool(PlannedChange change) => Parameter(change, "pool");
+    private static string Pool(PlannedChange change) => Parameter(change, PhysicalPlanner.Parameters.Pool);
 
     private static string Parameter(PlannedChange change, string name) =>
         change.Parameters.TryGetValue(name, out var value) ? value : throw new FleetException($"change {change.Id} ({change.Address}) lacks the parameter '{name}'");

@@ -7,10 +7,10 @@ namespace Fleet.Providers.Physical.Planning;
 public static class PhysicalActions
 {
     public static ActionDescriptor Install { get; } =
-        new("install", ChangeKind.Create, "machine", "install") { AlwaysSummarized = true, SummaryNamesNoun = false };
+        new("install", ChangeKind.Create, "machine", "install") { AlwaysSummarized = true, SummaryNamesNoun = false, ChangesMachines = true };
 
     public static ActionDescriptor Recycle { get; } =
-        new("recycle", ChangeKind.Delete, "machine", "recycle") { AlwaysSummarized = true, SummaryNamesNoun = false };
+        new("recycle", ChangeKind.Delete, "machine", "recycle") { AlwaysSummarized = true, SummaryNamesNoun = false, ChangesMachines = true };
 
     public static ImmutableArray<ActionDescriptor> All { get; } = [Install, Recycle];
 }

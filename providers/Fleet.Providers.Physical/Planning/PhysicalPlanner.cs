@@ -27,6 +27,14 @@ public static class PhysicalPlanner
 {
     public const string ProviderName = "physical";
 
+    /// <summary>Parameter names of physical changes: what an install or recycle needs, so apply never reads the desired state.</summary>
+    public static class Parameters
+    {
+        public const string Pool = "pool";
+        public const string Role = "role";
+        public const string Image = "image";
+    }
+
     internal const string DisruptionWhat = "in-service machines recycled or reimaged";
 
     /// <summary>What a physical pool must say, and must not: a site and a hardware type, no GCP settings.</summary>
@@ -403,13 +411,13 @@ public static class PhysicalPlanner
 
         /// <summary>An install's parameters, one instance per pool (a large plan shares them).</summary>
         private ImmutableSortedDictionary<string, string> Parameters(PoolSpec pool, RoleSpec role) =>
-            poolParameters ??= Sorted(("image", role.Image), ("pool", pool.Name), ("role", role.Name));
+            poolParameters ??= Sorted((PhysicalPlanner.Parameters.Image, role.Image), (PhysicalPlanner.Parameters.Pool, pool.Name), (PhysicalPlanner.Parameters.Role, role.Name));
 
         /// <summary>A recycle's parameters, one instance per pool.</summary>
         private ImmutableSortedDictionary<string, string> Parameters(string pool) =>
             recycleParameters.TryGetValue(pool, out var parameters)
                 ? parameters
-                : recycleParameters[pool] = Sorted(("pool", pool));
+                : recycleParameters[pool] = Sorted((PhysicalPlanner.Parameters.Pool, pool));
 
         /// <summary>Built in place by a builder: creating the dictionary from a range sorts it through temporary sets.</summary>
         private static ImmutableSortedDictionary<string, string> Sorted(params ReadOnlySpan<(string Key, string Value)> entries)

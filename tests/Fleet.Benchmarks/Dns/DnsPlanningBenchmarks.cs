@@ -50,8 +50,12 @@ public class DnsPlanningBenchmarks
             var machines = records.Select(Ingested).ToImmutableArray();
             var physical = PhysicalPlanner.Plan(desired, new PhysicalSnapshot(machines, []), PlanOptions.Default);
             var snapshot = new DnsSnapshot(
-                machines, ZoneTemplates.BuiltIn, true, ImmutableDictionary<string, ServedZone>.Empty, ImmutableDictionary<string, ZoneState>.Empty);
-            request = new ProviderPlanRequest(desired, snapshot, PlanOptions.Default, [.. physical.Changes.Select(c => c.Change)], new ActionCatalog([.. PhysicalActions.All, .. DnsActions.All]));
+                ZoneTemplates.BuiltIn, true, ImmutableDictionary<string, ServedZone>.Empty, ImmutableDictionary<string, ZoneState>.Empty);
+            var prior = physical.Changes.Select(c => c.Change).ToImmutableArray();
+            request = new ProviderPlanRequest(desired, snapshot, PlanOptions.Default, prior, new ActionCatalog([.. PhysicalActions.All, .. DnsActions.All]))
+            {
+                Machines = PhysicalProjection.After(machines, prior),
+            };
         }
         finally
         {

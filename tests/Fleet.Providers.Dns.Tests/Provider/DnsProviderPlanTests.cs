@@ -8,6 +8,7 @@ using Fleet.Providers.Dns.Tests.Zones;
 using Fleet.Providers.Dns.Wire;
 using Fleet.Providers.Dns.Zones;
 using Fleet.Providers.Dns.Tests.Support;
+using Fleet.Providers.Physical.Planning;
 using static Fleet.Providers.Dns.Tests.Support.TestFleet;
 
 namespace Fleet.Providers.Dns.Tests.Provider;
@@ -22,18 +23,22 @@ public sealed class DnsProviderPlanTests
     {
         var zones = ZoneGenerator.Generate(ZoneGeneratorTests.Acme(), machines, ZoneTemplates.BuiltIn).Zones;
         return new DnsSnapshot(
-            [.. machines], ZoneTemplates.BuiltIn, ServedKnown: true,
+            ZoneTemplates.BuiltIn, ServedKnown: true,
             zones.ToImmutableDictionary(z => z.Name, z => Served(z, 2026010101)),
             zones.ToImmutableDictionary(z => z.Name, z => new ZoneState(z.Name, 2026010101, z.ContentHash(), Epoch)));
     }
 
-    private static ProviderPlan Plan(DnsSnapshot snapshot, params PlannedChange[] prior) =>
-        new DnsProvider(null!).Plan(new ProviderPlanRequest(ZoneGeneratorTests.Acme(), snapshot, PlanOptions.Default, [.. prior], MachineActions.WithDns));
+    /// <summary>DNS's plan after <paramref name="prior"/>, with the machines as the physical provider projects them.</summary>
+    private static ProviderPlan Plan(DnsSnapshot snapshot, Machine[] machines, params PlannedChange[] prior) =>
+        new DnsProvider(null!).Plan(new ProviderPlanRequest(ZoneGeneratorTests.Acme(), snapshot, PlanOptions.Default, [.. prior], MachineActions.WithDns)
+        {
+            Machines = PhysicalProjection.After([.. machines], prior),
+        });
 
     [Fact]
     public void Zones_served_as_generated_need_no_change_but_are_guarded_by_their_serial()
     {
-        var plan = Plan(InSync(ZoneGeneratorTests.AcmeMachines()));
+        var plan = Plan(InSync(ZoneGeneratorTests.AcmeMachines()), ZoneGeneratorTests.AcmeMachines());
 
         Assert.Empty(plan.Changes);
         Assert.Equal("2026010101", plan.Guards["zone/lon.acme.net"]);
@@ -50,14 +55,14 @@ public sealed class DnsProviderPlanTests
             Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("pool", "fancydb-lon"), KeyValuePair.Create("role", "fancydb")]),
         };
 
-        var plan = Plan(InSync(machines), install);
+        var plan = Plan(InSync(machines), machines, install);
 
         Assert.Equal(["zone/lon.acme.net", "zone/1.10.in-addr.arpa"], plan.Changes.Select(c => c.Change.Address));
         var lon = plan.Changes[0];
         Assert.Equal(DnsActions.ZonePush.Action, lon.Change.Action);
         Assert.Equal("records", lon.Change.Reason);
         Assert.Equal("lon", lon.Change.Site);
-        Assert.Equal([new ChangeSelector(Provider: "physical", Site: "lon")], lon.DependsOn.ToArray());
+        Assert.Equal([new ChangeSelector(Site: "lon") { ChangesMachines = true }], lon.DependsOn.ToArray());
         Assert.Equal(3, (int)lon.Change.After!["added"]!);
         Assert.Equal(
             ["+ _fancydb._tcp 300 SRV 0 0 5432 lon-fancydb-new01.lon.acme.net.", "+ fancydb-lon 300 A 10.1.0.77", "+ lon-fancydb-new01 300 A 10.1.0.77"],
@@ -76,7 +81,7 @@ public sealed class DnsProviderPlanTests
             Served = snapshot.Served.Remove("sto.acme.net.").SetItem("lon.acme.net.", lon with { Records = lon.Records.Add(new ZoneRecord("rogue.lon.acme.net.", "A", 60, "10.6.6.6")) }),
         };
 
-        var plan = Plan(snapshot);
+        var plan = Plan(snapshot, ZoneGeneratorTests.AcmeMachines());
 
         Assert.Equal(
             [("zone/lon.acme.net", DnsActions.ZonePush.Action, "drift"), ("zone/sto.acme.net", DnsActions.ZoneCreate.Action, "new zone")],
@@ -94,7 +99,7 @@ public sealed class DnsProviderPlanTests
             Id = m.HardwareName, Address = "pool/web-lon", Provider = "physical", Action = MachineActions.Recycle, Reason = "shrink", Machine = m.HardwareName, Site = "lon",
         }).ToArray();
 
-        var plan = Plan(InSync(machines), recycles);
+        var plan = Plan(InSync(machines), machines, recycles);
 
         var lon = plan.Changes.Single(c => c.Change.Address == "zone/lon.acme.net").Change;
         Assert.Equal(30, (int)lon.After!["removed"]!);
