@@ -25,6 +25,9 @@ internal sealed partial class TestFleet : IDisposable
 
     public ImmutableDictionary<string, string> Environment { get; private set; }
 
+    /// <summary>The providers in-process runs load and plan with (a test may add its own).</summary>
+    public FleetRuntime Runtime { get; set; } = FleetRuntime.Standard;
+
     public static TestFleet Quickstart(double installSeconds = 0.02, double failureRate = 0, string? inventory = null)
     {
         var directory = Examples.CopyTo("quickstart", System.IO.Directory.CreateTempSubdirectory("fleet-apply-").FullName);
@@ -77,7 +80,7 @@ internal sealed partial class TestFleet : IDisposable
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var host = new CliHost(output, error, new StringReader(input ?? string.Empty), Environment, Directory, input is not null, TimeProvider.System);
+        var host = new CliHost(output, error, new StringReader(input ?? string.Empty), Environment, Directory, input is not null, TimeProvider.System) { Runtime = Runtime };
         var exit = await Cli.RunAsync(args, host, cancellationToken);
         return (exit, output.ToString(), error.ToString());
     }
