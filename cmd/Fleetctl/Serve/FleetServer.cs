@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Collections.Frozen;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -105,6 +106,8 @@ internal static class FleetServer
             return recorded ? Results.NoContent() : Problem(StatusCodes.Status401Unauthorized, "unknown or already used token");
         });
 
+        // Registered machines wait for an operator's approval unless their site opts out (recon.autoApprove).
+        var autoApproved = desired.Fleet.Sites.Where(s => s.AutoApprove).Select(s => s.Name).ToFrozenSet(StringComparer.Ordinal);
         app.MapPost("/v1/recon", async (HttpRequest request, CancellationToken ct) =>
         {
             var (records, diagnostics) = ReconReader.Read([new ReconInput("request", await ReadBodyAsync(request, ct))], ReconCatalog.From(desired.Fleet));
@@ -113,9 +116,9 @@ internal static class FleetServer
                 return Errors(StatusCodes.Status400BadRequest, diagnostics);
             }
 
-            var registration = await database.Inventory.RegisterAsync(records, new AuditContext("fleetctl serve", "recon registration"), ct);
+            var registration = await database.Inventory.RegisterAsync(records, autoApproved, new AuditContext("fleetctl serve", "recon registration"), ct);
             return registration.Result is { } result
-                ? Results.Json(new JsonObject { ["added"] = result.Created })
+                ? Results.Json(new JsonObject { ["added"] = result.Created, ["awaitingApproval"] = records.Count(r => !autoApproved.Contains(r.Site)) })
                 : Errors(StatusCodes.Status409Conflict, registration.Conflicts);
         });
 

@@ -94,7 +94,10 @@ internal static class ModelReader
                 RecycleTimeoutSeconds = Num(power, "recycleTimeoutSeconds"),
                 CaFile = Str(power, "caFile"),
             },
-            Locate(site));
+            Locate(site))
+        {
+            AutoApprove = site["recon"] is YamlMapping recon && Str(recon, "autoApprove") is "true" or "True" or "TRUE",
+        };
     }
 
     private static DnsSpec ReadDns(YamlMapping dns)

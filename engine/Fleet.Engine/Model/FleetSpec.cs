@@ -27,7 +27,15 @@ public sealed record SiteSpec(
     string Domain,
     ImmutableArray<string> Networks,
     PowerSpec Power,
-    FieldLocations Locations);
+    FieldLocations Locations)
+{
+    /// <summary>
+    /// <c>recon: { autoApprove: true }</c>: machines that register through serve are available at once
+    /// instead of waiting as new for <c>fleetctl inventory approve</c>. Only for provisioning networks
+    /// no stranger can reach.
+    /// </summary>
+    public bool AutoApprove { get; init; }
+}
 
 /// <summary>
 /// How machines of a site are powered and booted. <c>ipmi</c> and <c>redfish</c> take credentials as

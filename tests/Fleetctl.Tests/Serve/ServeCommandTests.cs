@@ -126,8 +126,12 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
             """;
         var added = await serve.Http.PostAsync("v1/recon", Body(Record));
         Assert.Equal(HttpStatusCode.OK, added.StatusCode);
-        Assert.Equal(1, JsonNode.Parse(await added.Content.ReadAsStringAsync())!["added"]!.GetValue<int>());
-        Assert.Contains("sanboot", await serve.Http.GetStringAsync("boot/02:00:00:00:00:99"), StringComparison.Ordinal); // known now: available
+        Assert.Equal("""{"added":1,"awaitingApproval":1}""", await added.Content.ReadAsStringAsync());
+        Assert.Contains("NEW0001 is new", await serve.Http.GetStringAsync("boot/02:00:00:00:00:99"), StringComparison.Ordinal); // known now: boots its disk
+        Assert.Equal(MachineState.New, (await fleet.MachinesAsync()).Single(m => m.HardwareName == "NEW0001").State);
+        var approve = await fleet.RunAsync("inventory", "approve", "--site", "lon", "--rack", "r09");
+        Assert.Equal((0, "machine NEW0001: new → available\napproved 1 machine(s)\n"), (approve.Exit, approve.Out.ReplaceLineEndings("\n")));
+        Assert.Equal(MachineState.Available, (await fleet.MachinesAsync()).Single(m => m.HardwareName == "NEW0001").State);
 
         var bad = await serve.Http.PostAsync("v1/recon", Body("""{"hardwareName": "NEW0002", "hardwareType": "gpu", "site": "mars", "interfaces": []}"""));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
