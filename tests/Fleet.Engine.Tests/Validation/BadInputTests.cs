@@ -171,7 +171,11 @@ public sealed class BadInputTests
 
         // Networks
         ["network not CIDR"] = new("fleet.yaml", Fleet("[10.1.0.0/16]", "[10.1.0.0]"),
-            "fleet.yaml:7:16: error: site 'lon': '10.1.0.0' is not a network in CIDR notation such as 10.1.0.0/16"),
+            "fleet.yaml:7:16: error: site 'lon': '10.1.0.0' is not a network in CIDR notation such as 10.1.0.0/16 (decimal octets without leading zeros)"),
+        ["network with a leading zero (octal to IPAddress.Parse: 42.10.in-addr.arpa)"] = new("fleet.yaml", Fleet("[10.1.0.0/16]", "[10.052.0.0/16]"),
+            "fleet.yaml:7:16: error: site 'lon': '10.052.0.0/16' is not a network in CIDR notation such as 10.1.0.0/16 (decimal octets without leading zeros)"),
+        ["network in hex"] = new("fleet.yaml", Fleet("[10.1.0.0/16]", "[0x0a.1.0.0/16]"),
+            "fleet.yaml:7:16: error: site 'lon': '0x0a.1.0.0/16' is not a network in CIDR notation such as 10.1.0.0/16 (decimal octets without leading zeros)"),
         ["network with host bits"] = new("fleet.yaml", Fleet("[10.1.0.0/16]", "[10.1.2.0/16]"),
             "fleet.yaml:7:16: error: site 'lon': '10.1.2.0/16' has host bits set; did you mean 10.1.0.0/16?"),
         ["overlapping networks"] = new("fleet.yaml", Fleet("[10.2.0.0/16]", "[10.1.128.0/20]"),
@@ -185,7 +189,9 @@ public sealed class BadInputTests
         ["CNAME beside other records"] = new("zones/lon.yaml", Zone + "  - { name: www, type: A, value: 10.1.0.1 }\n  - { name: www, type: CNAME, value: lb }\n",
             "zones/lon.yaml:6:5: error: zone 'lon.example.net': 'www' has a CNAME and other records (also at zones/lon.yaml:5:5); a CNAME must be the only record of its name"),
         ["A record with a bad address"] = new("zones/lon.yaml", Zone + "  - { name: www, type: A, value: 10.1.0.300 }\n",
-            "zones/lon.yaml:5:5: error: zone 'lon.example.net': A record 'www': '10.1.0.300' is not an IPv4 address"),
+            "zones/lon.yaml:5:5: error: zone 'lon.example.net': A record 'www': '10.1.0.300' is not an IPv4 address (four decimal octets without leading zeros)"),
+        ["A record with a leading zero"] = new("zones/lon.yaml", Zone + "  - { name: www, type: A, value: 10.1.0.011 }\n",
+            "zones/lon.yaml:5:5: error: zone 'lon.example.net': A record 'www': '10.1.0.011' is not an IPv4 address (four decimal octets without leading zeros)"),
         ["MX record without preference"] = new("zones/lon.yaml", Zone + "  - { name: \"@\", type: MX, value: mail.example.net. }\n",
             "zones/lon.yaml:5:5: error: zone 'lon.example.net': MX record '@': 'mail.example.net.' must be '<preference> <host>', such as '10 mail.example.net.'"),
         ["unknown record type"] = new("zones/lon.yaml", Zone + "  - { name: www, type: AAA, value: \"::1\" }\n",
