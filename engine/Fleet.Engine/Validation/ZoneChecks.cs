@@ -136,7 +136,7 @@ internal static partial class ZoneChecks
         return null;
     }
 
-    [GeneratedRegex(@"^(@|[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?)*\.?)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(@|[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?)*\.?)\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostName();
 
     [GeneratedRegex(@"^([01]?[0-9]?[0-9]|2[0-4][0-9]|25[0-5]) (issue|issuewild|iodef) ""[^""]*""$", RegexOptions.CultureInvariant)]
