@@ -31,12 +31,12 @@ public sealed partial class PhysicalProvider
             {
                 ChangeAction.Install => await machines.InstallAsync(change, Audit(context, "install"), cancellationToken),
                 ChangeAction.Recycle => await machines.RecycleAsync(change, Audit(context, "recycle"), cancellationToken),
-                _ => ChangeResult.Failed($"change {change.Id} ({change.Address}): the physical provider does not apply {change.Action.ToWire()} changes"),
+                _ => ChangeResult.FailedPermanently($"change {change.Id} ({change.Address}): the physical provider does not apply {change.Action.ToWire()} changes"),
             };
         }
         catch (FleetException e)
         {
-            return ChangeResult.Failed(string.Join("; ", e.Diagnostics.Select(d => d.Message)));
+            return new ChangeResult(ChangeStatus.Failed, string.Join("; ", e.Diagnostics.Select(d => d.Message))) { Permanent = e.Permanent };
         }
     }
 

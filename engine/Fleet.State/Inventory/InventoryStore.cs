@@ -192,7 +192,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         var name = transition.HardwareName;
         if (current is null)
         {
-            return new FleetException($"machine {name} is not in the inventory");
+            return new FleetException($"machine {name} is not in the inventory") { Permanent = true };
         }
 
         if (current.Version != transition.ExpectedVersion)
