@@ -97,7 +97,7 @@ public static partial class ReconReader
 
         if (number == 0 && diagnostics.Count == 0)
         {
-            diagnostics.Add(Diagnostic.Error(SourceLocation.OfFile(input.Name), "no recon records in the file"));
+            diagnostics.Add(Diagnostic.Error(new SourceLocation(input.Name, 1, 1), "no recon records in the file"));
         }
 
         return records;

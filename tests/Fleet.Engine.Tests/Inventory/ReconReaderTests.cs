@@ -101,7 +101,7 @@ public sealed class ReconReaderTests
     [Theory]
     [InlineData("{\"hardwareName\": \"A1\",\n  \"site\" \"lon\"}", "bad.json:2:10: error: malformed JSON: '\"' is invalid after a property name. Expected a ':'")]
     [InlineData("[{\"hardwareName\":\"A1\",\"hardwareType\":\"high-io\",\"site\":\"lon\"},\n 42]", "bad.json:2:2: error: record 2: expected a JSON object, found a number")]
-    [InlineData("", "bad.json: error: no recon records in the file")]
+    [InlineData("", "bad.json:1:1: error: no recon records in the file")]
     public void Malformed_json_is_reported_where_it_is(string text, string error)
     {
         var (_, errors) = Read(("bad.json", text));
