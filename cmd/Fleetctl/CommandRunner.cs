@@ -1,4 +1,5 @@
 using Fleet.Engine.Diagnostics;
+using Fleetctl.Rendering;
 
 namespace Fleetctl;
 
@@ -19,7 +20,8 @@ public static class CommandRunner
         {
             foreach (var diagnostic in e.Diagnostics)
             {
-                await host.Err.WriteLineAsync(diagnostic.ToString());
+                // Messages quote input (recon fields, YAML values, server errors): never raw to the terminal.
+                await host.Err.WriteLineAsync(TerminalText.Clean(diagnostic.ToString()));
             }
 
             return ExitCodes.Error;
@@ -33,7 +35,7 @@ public static class CommandRunner
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            await host.Err.WriteLineAsync($"error: internal error ({e.GetType().Name}): {e.Message}");
+            await host.Err.WriteLineAsync(TerminalText.Clean($"error: internal error ({e.GetType().Name}): {e.Message}"));
             if (host.GetEnvironment("FLEET_DEBUG") is not null)
             {
                 await host.Err.WriteLineAsync(e.ToString());

@@ -79,8 +79,11 @@ internal sealed class SharedInventoryReads(IInventoryStore inventory, Task<Immut
     public Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
         inventory.IngestAsync(records, audit, cancellationToken);
 
-    public Task<Registration> RegisterAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
-        inventory.RegisterAsync(records, audit, cancellationToken);
+    public Task<Registration> RegisterAsync(IReadOnlyList<ReconRecord> records, IReadOnlySet<string> autoApprovedSites, AuditContext audit, CancellationToken cancellationToken) =>
+        inventory.RegisterAsync(records, autoApprovedSites, audit, cancellationToken);
+
+    public Task<ImmutableArray<Machine>> ApproveAsync(Approval approval, AuditContext audit, CancellationToken cancellationToken) =>
+        inventory.ApproveAsync(approval, audit, cancellationToken);
 
     public Task<ImmutableArray<AuditEntry>> ListAuditAsync(string hardwareName, CancellationToken cancellationToken) =>
         inventory.ListAuditAsync(hardwareName, cancellationToken);

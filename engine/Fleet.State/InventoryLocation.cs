@@ -159,7 +159,8 @@ public sealed partial record InventoryLocation(StateBackendKind Backend, string 
     private static FleetException Invalid(string text, string why) =>
         new($"inventory '{Redact(text)}': {why}");
 
-    [GeneratedRegex(@"(://[^:/@\s]*:)[^@/\s]*@")]
+    /// <summary>The password of a URI's user info: up to the last '@' of the authority, so a password holding an unencoded '@' is hidden whole.</summary>
+    [GeneratedRegex(@"(://[^:/@\s]*:)[^/?#\s]*@")]
     private static partial Regex UriPassword();
 
     [GeneratedRegex(@"((?:^|;)\s*(?:password|pwd)\s*=\s*)[^;]*", RegexOptions.IgnoreCase)]

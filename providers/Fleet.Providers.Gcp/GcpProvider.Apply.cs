@@ -20,7 +20,7 @@ public sealed partial class GcpProvider
     {
         if (connection is null)
         {
-            return ChangeResult.Failed($"change {change.Id} ({change.Address}): the fleet has no gcp section to apply GCP changes with");
+            return ChangeResult.FailedPermanently($"change {change.Id} ({change.Address}): the fleet has no gcp section to apply GCP changes with");
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

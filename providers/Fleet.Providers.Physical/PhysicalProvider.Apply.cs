@@ -32,12 +32,12 @@ public sealed partial class PhysicalProvider
             {
                 var action when action == PhysicalActions.Install => await machines.InstallAsync(change, Audit(context, PhysicalActions.Install.Name), cancellationToken),
                 var action when action == PhysicalActions.Recycle => await machines.RecycleAsync(change, Audit(context, PhysicalActions.Recycle.Name), cancellationToken),
-                _ => ChangeResult.Failed($"change {change.Id} ({change.Address}): the physical provider does not apply {change.Action} changes"),
+                _ => ChangeResult.FailedPermanently($"change {change.Id} ({change.Address}): the physical provider does not apply {change.Action} changes"),
             };
         }
         catch (FleetException e)
         {
-            return ChangeResult.Failed(string.Join("; ", e.Diagnostics.Select(d => d.Message)));
+            return new ChangeResult(ChangeStatus.Failed, string.Join("; ", e.Diagnostics.Select(d => d.Message))) { Permanent = e.Permanent };
         }
     }
 

@@ -58,6 +58,8 @@ public sealed class InventoryLocationTests
 
     [Theory]
     [InlineData("postgres://a:b@h/d", "postgres://a:***@h/d")]
+    [InlineData("postgres://fleet:p@ss@w0rd@db:5432/d", "postgres://fleet:***@db:5432/d")]
+    [InlineData("cannot connect to postgres://fleet:a@b@db/d as fleet@ops1", "cannot connect to postgres://fleet:***@db/d as fleet@ops1")]
     [InlineData("host=h;password=pw;user id=u", "host=h;password=***;user id=u")]
     [InlineData("Server=h; Pwd = pw ;Database=d", "Server=h; Pwd = ***;Database=d")]
     [InlineData("postgres://h/d?user=u&password=pw", "postgres://h/d?user=u&password=***")]

@@ -58,7 +58,7 @@ public sealed class InventoryCommandTests : IDisposable
         Assert.All(lines.Skip(1), l => Assert.Contains(" sto ", l, StringComparison.Ordinal));
         Assert.Single((await RunAsync("inventory", "list", "--state", "broken")).Out.TrimEnd().Split('\n'));
         var bad = await RunAsync("inventory", "list", "--state", "dead");
-        Assert.Equal((1, "error: --state: unknown state 'dead'; expected available, installing, in_use, recycling or broken"), (bad.Exit, bad.Err.Trim()));
+        Assert.Equal((1, "error: --state: unknown state 'dead'; expected new, available, installing, in_use, recycling or broken"), (bad.Exit, bad.Err.Trim()));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fleet.Engine.Jobs;
+using Fleetctl.Rendering;
 
 namespace Fleetctl.Apply;
 
@@ -71,11 +72,11 @@ internal static class JobRenderer
             }
             else if (key != "params" && value is not null)
             {
-                await output.WriteLineAsync($"{key + ":",-15} {value}");
+                await output.WriteLineAsync($"{key + ":",-15} {TerminalText.Clean(value.ToString())}");
             }
         }
 
-        await output.WriteLineAsync($"{"params:",-15} {job.Params.ToJsonString()}");
+        await output.WriteLineAsync($"{"params:",-15} {TerminalText.Clean(job.Params.ToJsonString())}");
     }
 
     private static bool LeaseExpired(Job job, DateTimeOffset now) => job.Status == JobStatus.Running && job.LeaseUntil < now;
@@ -88,8 +89,10 @@ internal static class JobRenderer
 /// <summary>Left-aligned columns separated by two spaces.</summary>
 internal static class Table
 {
-    public static async Task WriteAsync(TextWriter output, string[] header, IReadOnlyList<string[]> rows)
+    public static async Task WriteAsync(TextWriter output, string[] header, IReadOnlyList<string[]> cells)
     {
+        // Errors and targets come from installers and remote APIs: never raw to the terminal.
+        var rows = cells.Select(row => Array.ConvertAll(row, TerminalText.Clean)).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         await output.WriteLineAsync(Line(header, widths));
         foreach (var row in rows)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fleet.Engine.Execution;
 using Fleet.Engine.Planning;
+using Fleetctl.Rendering;
 
 namespace Fleetctl.Apply;
 
@@ -32,7 +33,7 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
     /// <summary>A line that is not an event: a note in text, <c>{"event":"note",…}</c> in JSON.</summary>
     public void Note(string message)
     {
-        var line = json ? JsonSerializer.Serialize(new { @event = "note", message }) : message;
+        var line = json ? JsonSerializer.Serialize(new { @event = "note", message }) : TerminalText.Clean(message);
         lock (gate)
         {
             output.WriteLine(line);
@@ -110,11 +111,12 @@ internal sealed class ProgressPrinter(TextWriter output, bool json, bool color) 
             ExecutionEventKind.Failed => ("✗", ConsoleColor.Red, $"({e.Address}) failed: {e.Message}"),
             _ => ("-", ConsoleColor.DarkGray, e.Message ?? "skipped"),
         };
-        return ($"{mark} {what} {detail}", colour);
+        // Messages come from installers, BMCs and remote APIs: never raw to the terminal.
+        return (TerminalText.Clean($"{mark} {what} {detail}"), colour);
     }
 
     /// <summary>A warning as one line of text and its colour; the live display prints the same line above itself.</summary>
-    internal static (string Text, ConsoleColor Colour) Describe(ProgressWarning warning) => ($"note: {warning.Message}", ConsoleColor.Yellow);
+    internal static (string Text, ConsoleColor Colour) Describe(ProgressWarning warning) => (TerminalText.Clean($"note: {warning.Message}"), ConsoleColor.Yellow);
 
     private string Text(ExecutionEvent e)
     {

@@ -25,6 +25,9 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
 
     private readonly HashSet<(long Job, int Attempt)> reportedLeases = [];
 
+    /// <summary>Per job, how many of its takeovers were reported.</summary>
+    private readonly Dictionary<long, int> reportedTakeovers = [];
+
     /// <summary>Per site: null is keyed as the empty string (no site is named so).</summary>
     private readonly Dictionary<string, IdleTracker> sites = new(StringComparer.Ordinal);
     private IdleTracker apply = new(DateTimeOffset.MinValue, TimeSpan.Zero);
@@ -78,7 +81,21 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
         var warnings = new List<ProgressWarning>();
         foreach (var lease in activity.ExpiredLeases.Where(l => reportedLeases.Add((l.JobId, l.Attempts))))
         {
-            warnings.Add(LeaseExpired(lease, now));
+            warnings.Add(LeaseExpired(lease, takeover: null, now));
+        }
+
+        // A takeover between two readings never showed as an expired lease: reported from the claim's record.
+        foreach (var takeover in activity.Takeovers.IsDefault ? [] : activity.Takeovers)
+        {
+            var missed = takeover.Count - reportedTakeovers.GetValueOrDefault(takeover.Lost.JobId);
+            if (missed > 0)
+            {
+                reportedTakeovers[takeover.Lost.JobId] = takeover.Count;
+                if (reportedLeases.Add((takeover.Lost.JobId, takeover.Lost.Attempts)) || missed > 1)
+                {
+                    warnings.Add(LeaseExpired(takeover.Lost, takeover, now));
+                }
+            }
         }
 
         var warnApply = apply.Observe(activity.Due, activity.Running, activity.Claims, now, options);
@@ -132,22 +149,38 @@ internal sealed class WorkerWatch(IJobActivity jobs, string applyId, TimeProvide
         return new ProgressWarning(NoWorkerEvent, now, $"{jobs}{which} queued and no worker has taken one for {Durations.Format(idle)}; {hint}: {command}", [.. fields]);
     }
 
-    private static ProgressWarning LeaseExpired(ExpiredLease lease, DateTimeOffset now)
+    /// <param name="takeover">Set when the job was already taken over: who took it, and how many takeovers it had.</param>
+    private static ProgressWarning LeaseExpired(ExpiredLease lease, Takeover? takeover, DateTimeOffset now)
     {
         var expired = lease.LeaseUntil.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var next = takeover switch
+        {
+            null => "the next worker to ask takes it over",
+            { By: { } by } => $"worker {by} took it over",
+            _ => "another worker took it over",
+        };
+        var count = takeover is { Count: > 1 } ? string.Create(CultureInfo.InvariantCulture, $" ({takeover.Count} takeovers of this job so far)") : string.Empty;
+        List<KeyValuePair<string, JsonNode?>> fields =
+        [
+            new("job", lease.JobId),
+            new("action", lease.Action),
+            new("target", lease.Target),
+            new("worker", lease.Worker),
+            new("leaseUntil", lease.LeaseUntil.ToString("O", CultureInfo.InvariantCulture)),
+            new("attempt", lease.Attempts),
+        ];
+        if (takeover is not null)
+        {
+            fields.Add(new("takenOverBy", takeover.By));
+            fields.Add(new("takeovers", takeover.Count));
+        }
+
         return new ProgressWarning(
             LeaseExpiredEvent,
             now,
             string.Create(CultureInfo.InvariantCulture,
-                $"job {lease.JobId} ({lease.Action} {lease.Target}) lost its worker {lease.Worker}: no heartbeat, its lease ran out at {expired} (the worker died or lost the database); the next worker to ask takes it over"),
-            [
-                new("job", lease.JobId),
-                new("action", lease.Action),
-                new("target", lease.Target),
-                new("worker", lease.Worker),
-                new("leaseUntil", lease.LeaseUntil.ToString("O", CultureInfo.InvariantCulture)),
-                new("attempt", lease.Attempts),
-            ]);
+                $"job {lease.JobId} ({lease.Action} {lease.Target}) lost its worker {lease.Worker}: no heartbeat, its lease ran out at {expired} (the worker died or lost the database); {next}{count}"),
+            [.. fields]);
     }
 }
 

@@ -15,9 +15,10 @@ public static class InventoryCommand
 {
     public static Command Create(GlobalOptions global, CliHost host)
     {
-        var command = new Command("inventory", "Machines in the inventory: ingest recon reports, list, show, history, state changes.");
+        var command = new Command("inventory", "Machines in the inventory: ingest recon reports, approve registered machines, list, show, history, state changes.");
         command.Subcommands.Add(CreateMigrate(global, host));
         command.Subcommands.Add(InventoryIngestCommand.Create(global, host));
+        command.Subcommands.Add(InventoryApproveCommand.Create(global, host));
         command.Subcommands.Add(InventoryQueryCommands.CreateList(global, host));
         command.Subcommands.Add(InventoryQueryCommands.CreateShow(global, host));
         command.Subcommands.Add(InventoryQueryCommands.CreateHistory(global, host));

@@ -10,7 +10,7 @@ public static class InventoryQueryCommands
     public static Command CreateList(GlobalOptions global, CliHost host)
     {
         var site = new Option<string?>("--site") { Description = "Only machines of this site." };
-        var state = new Option<string?>("--state") { Description = "Only machines in this state: available, installing, in_use, recycling or broken." };
+        var state = new Option<string?>("--state") { Description = $"Only machines in this state: {MachineStates.Spellings}." };
         var pool = new Option<string?>("--pool") { Description = "Only machines of this pool." };
         var role = new Option<string?>("--role") { Description = "Only machines of this role." };
         var format = InventoryCommand.FormatOption("table", "table", "json");

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Fleet.Engine.Inventory;
+using Fleetctl.Rendering;
 
 namespace Fleetctl.Commands;
 
@@ -101,7 +102,7 @@ public static class InventoryRenderer
     public static async Task WriteDetailAsync(TextWriter output, Machine machine)
     {
         var text = new StringBuilder();
-        void Line(string label, string? value) => text.Append(CultureInfo.InvariantCulture, $"{label,-14}{value ?? "-"}\n");
+        void Line(string label, string? value) => text.Append(CultureInfo.InvariantCulture, $"{label,-14}{TerminalText.Clean(value, "-")}\n");
         Line("hardwareName", machine.HardwareName);
         Line("hardwareType", machine.HardwareType);
         Line("site", machine.Site);
@@ -169,7 +170,8 @@ public static class InventoryRenderer
 
     private static async Task WriteAlignedAsync(TextWriter output, string[] header, IEnumerable<string[]> rows)
     {
-        var all = rows.Prepend(header).ToList();
+        // Racks, serials and BMC addresses come from recon reports: never raw to the terminal.
+        var all = rows.Prepend(header).Select(row => Array.ConvertAll(row, TerminalText.Clean)).ToList();
         var widths = new int[header.Length];
         foreach (var row in all)
         {

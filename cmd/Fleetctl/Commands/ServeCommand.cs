@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Validation;
 using Fleetctl.Serve;
 
 namespace Fleetctl.Commands;
@@ -31,7 +32,7 @@ public static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             var problems = new List<Diagnostic>();
-            var endpoint = IPEndPoint.TryParse(parse.GetValue(listen)!, out var parsed) ? parsed : null;
+            var endpoint = IpText.ParseEndPoint(parse.GetValue(listen)!);
             if (endpoint is null)
             {
                 problems.Add(Diagnostic.Error($"--listen: '{parse.GetValue(listen)}' is not an IP address and port, e.g. 127.0.0.1:8080"));

@@ -14,7 +14,8 @@ public static class DiagnosticsRenderer
     {
         foreach (var diagnostic in diagnostics)
         {
-            var line = diagnostic.ToString();
+            // Messages quote input (recon fields, YAML values, server errors): never raw to the terminal.
+            var line = TerminalText.Clean(diagnostic.ToString());
             if (color)
             {
                 var severity = diagnostic.IsError ? "error:" : "warning:";

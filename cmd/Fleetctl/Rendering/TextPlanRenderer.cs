@@ -84,20 +84,5 @@ public sealed class TextPlanRenderer(ActionCatalog actions, bool color) : IPlanR
 
     private string Paint(string style, string text) => color ? style + text + Reset : text;
 
-    /// <summary>Text from a plan file with control characters (escape sequences, newlines) replaced.</summary>
-    private static string Clean(string text)
-    {
-        if (!text.Any(char.IsControl))
-        {
-            return text;
-        }
-
-        return string.Create(text.Length, text, static (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                span[i] = char.IsControl(source[i]) ? '?' : source[i];
-            }
-        });
-    }
+    private static string Clean(string text) => TerminalText.Clean(text);
 }

@@ -1,14 +1,17 @@
 using System.Buffers.Text;
+using System.Collections.Frozen;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Model;
+using Fleet.Engine.Validation;
 using Fleet.State;
 using Fleetctl.Apply;
 using Fleetctl.Commands;
@@ -105,6 +108,8 @@ internal static class FleetServer
             return recorded ? Results.NoContent() : Problem(StatusCodes.Status401Unauthorized, "unknown or already used token");
         });
 
+        // Registered machines wait for an operator's approval unless their site opts out (recon.autoApprove).
+        var autoApproved = desired.Fleet.Sites.Where(s => s.AutoApprove).Select(s => s.Name).ToFrozenSet(StringComparer.Ordinal);
         app.MapPost("/v1/recon", async (HttpRequest request, CancellationToken ct) =>
         {
             var (records, diagnostics) = ReconReader.Read([new ReconInput("request", await ReadBodyAsync(request, ct))], ReconCatalog.From(desired.Fleet));
@@ -113,9 +118,9 @@ internal static class FleetServer
                 return Errors(StatusCodes.Status400BadRequest, diagnostics);
             }
 
-            var registration = await database.Inventory.RegisterAsync(records, new AuditContext("fleetctl serve", "recon registration"), ct);
+            var registration = await database.Inventory.RegisterAsync(records, autoApproved, new AuditContext("fleetctl serve", "recon registration"), ct);
             return registration.Result is { } result
-                ? Results.Json(new JsonObject { ["added"] = result.Created })
+                ? Results.Json(new JsonObject { ["added"] = result.Created, ["awaitingApproval"] = records.Count(r => !autoApproved.Contains(r.Site)) })
                 : Errors(StatusCodes.Status409Conflict, registration.Conflicts);
         });
 
@@ -171,7 +176,7 @@ internal static class FleetServer
         var normal = ReconReader.NormalizeMac(mac);
         if (normal is null)
         {
-            return BootScripts.LocalDisk($"'{mac}' is not a MAC address");
+            return BootScripts.LocalDisk("the path does not end in a MAC address"); // never echoed: it would be a line of the script
         }
 
         var machine = await database.Inventory.FindMachineByMacAsync(normal, cancellationToken);
@@ -209,10 +214,16 @@ internal static class FleetServer
     private static ((bool Succeeded, string? Error)? Completion, string? Problem) ReadCompletion(byte[] body)
     {
         const string Expected = "expected {\"succeeded\": true} or {\"succeeded\": false, \"error\": \"...\"}";
+        if (!Utf8.IsValid(body))
+        {
+            return (null, $"the body is not valid UTF-8; {Expected}");
+        }
+
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(body);
+            // A second "succeeded" or "error" would make the body mean two things: refused.
+            node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
@@ -232,15 +243,28 @@ internal static class FleetServer
         string? error = null;
         if (fields["error"] is { } errorNode)
         {
-            if (errorNode is not JsonValue errorValue || !errorValue.TryGetValue(out error))
+            try
             {
-                return (null, $"error: expected a string; {Expected}");
+                if (errorNode is not JsonValue errorValue || !errorValue.TryGetValue(out error))
+                {
+                    return (null, $"error: expected a string; {Expected}");
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                return (null, $"error: not a valid string (a lone surrogate escape); {Expected}");
             }
         }
 
         if (!succeeded && string.IsNullOrWhiteSpace(error))
         {
             return (null, $"a failure needs an error message; {Expected}");
+        }
+
+        // The message is shown in apply's progress and fleetctl jobs, on operators' terminals.
+        if (error is not null && PrintableText.Problem(error) is { } problem)
+        {
+            return (null, $"error: {problem}; send the message as one line of printable text");
         }
 
         return ((succeeded, succeeded ? null : error![..Math.Min(error!.Length, MaxErrorLength)]), null);

@@ -32,6 +32,13 @@ public sealed class FleetException : Exception
 
     public ImmutableArray<Diagnostic> Diagnostics { get; }
 
+    /// <summary>
+    /// Set when the same work would fail the same way however often it is retried (a machine that is
+    /// not in the inventory, a provider this fleetctl does not have): job runners fail the job at once
+    /// instead of spending the retry budget and its backoff.
+    /// </summary>
+    public bool Permanent { get; init; }
+
     private static string Describe(IEnumerable<Diagnostic> diagnostics) =>
         string.Join(Environment.NewLine, diagnostics.Select(d => d.ToString()));
 }

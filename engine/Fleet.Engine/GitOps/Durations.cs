@@ -58,6 +58,6 @@ public static partial class Durations
         };
     }
 
-    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?(ms|[dhms]))+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?(ms|[dhms]))+\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

@@ -46,19 +46,28 @@ public interface IInventoryStore
 
     /// <summary>
     /// Adds unknown machines as <see cref="MachineState.Available"/> and updates the hardware facts of
-    /// known ones (never their state, hostname, role, pool or image), all in one transaction. A MAC or
-    /// IP owned by another serial is a <see cref="Diagnostics.FleetException"/> naming every offending
-    /// record, and nothing is written.
+    /// known ones (never their state, hostname, role, pool or image), all in one transaction. A MAC, IP
+    /// or BMC owned by another serial, or a new site or hardware type for a machine that is installing or
+    /// in use, is a <see cref="Diagnostics.FleetException"/> naming every offending record, and nothing is written.
     /// </summary>
     Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Adds machines the inventory does not know, as <see cref="IngestAsync"/> would, for callers that
-    /// must not change a known machine (an unauthenticated recon registration could otherwise repoint
-    /// its BMC or move its MACs). A known serial, a duplicate or an address owned by another machine
-    /// is returned in <see cref="Registration.Conflicts"/>, and nothing is written.
+    /// Adds machines the inventory does not know, for callers that must not change a known machine (an
+    /// unauthenticated recon registration could otherwise repoint its BMC or move its MACs). They are
+    /// <see cref="MachineState.New"/>, waiting for <see cref="ApproveAsync"/>, except in
+    /// <paramref name="autoApprovedSites"/>, where they are available at once. A known serial, a
+    /// duplicate or an address or BMC owned by another machine is returned in
+    /// <see cref="Registration.Conflicts"/>, and nothing is written.
     /// </summary>
-    Task<Registration> RegisterAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken);
+    Task<Registration> RegisterAsync(IReadOnlyList<ReconRecord> records, IReadOnlySet<string> autoApprovedSites, AuditContext audit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the new machines <paramref name="approval"/> selects available, all in one transaction with
+    /// an audit row each, and returns them. A named serial that is unknown, not new or outside the
+    /// filters is a <see cref="Diagnostics.FleetException"/> naming each, and nothing is written.
+    /// </summary>
+    Task<ImmutableArray<Machine>> ApproveAsync(Approval approval, AuditContext audit, CancellationToken cancellationToken);
 
     /// <summary>Every audit entry of one machine, oldest first.</summary>
     Task<ImmutableArray<AuditEntry>> ListAuditAsync(string hardwareName, CancellationToken cancellationToken);

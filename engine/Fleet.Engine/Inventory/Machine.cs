@@ -4,7 +4,7 @@ namespace Fleet.Engine.Inventory;
 
 /// <summary>
 /// The lifecycle states of a physical machine (DESIGN.md, Inventory). Spelled
-/// <c>available, installing, in_use, recycling, broken</c> in JSON, YAML and the database.
+/// <c>new, available, installing, in_use, recycling, broken</c> in JSON, YAML and the database.
 /// </summary>
 public enum MachineState
 {
@@ -13,11 +13,21 @@ public enum MachineState
     InUse,
     Recycling,
     Broken,
+
+    /// <summary>
+    /// Registered over the network (serve's recon) and not yet approved by an operator: planning never
+    /// claims it, so a stranger on the provisioning network cannot become a pool member by itself.
+    /// </summary>
+    New,
 }
 
 public sealed record NetworkInterface(string Name, string Mac, string? Ip);
 
-public sealed record BmcEndpoint(string Address, int? Port);
+public sealed record BmcEndpoint(string Address, int? Port)
+{
+    /// <summary>The address as compared for ownership: an IP in canonical form, a host name in lower case without a final dot.</summary>
+    public string Host => ReconReader.NormalizeIp(Address) ?? Address.TrimEnd('.').ToLowerInvariant();
+}
 
 /// <summary>
 /// One physical machine as the inventory knows it. <see cref="HardwareName"/> is the serial number

@@ -4,7 +4,7 @@ namespace Fleet.Engine.Inventory;
 public static class MachineStates
 {
     /// <summary>Every state as spelled on the wire, for messages that list them.</summary>
-    public const string Spellings = "available, installing, in_use, recycling or broken";
+    public const string Spellings = "new, available, installing, in_use, recycling or broken";
 
     public static string ToWire(this MachineState state) => state switch
     {
@@ -13,6 +13,7 @@ public static class MachineStates
         MachineState.InUse => "in_use",
         MachineState.Recycling => "recycling",
         MachineState.Broken => "broken",
+        MachineState.New => "new",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
@@ -25,6 +26,7 @@ public static class MachineStates
             case "in_use": state = MachineState.InUse; return true;
             case "recycling": state = MachineState.Recycling; return true;
             case "broken": state = MachineState.Broken; return true;
+            case "new": state = MachineState.New; return true;
             default: state = default; return false;
         }
     }
@@ -35,7 +37,8 @@ public static class MachineStates
     /// <summary>
     /// available→installing (install), installing→in_use (done), in_use→recycling (recycle),
     /// recycling→available (done), in_use→installing (reimage), any→broken (mark broken),
-    /// broken→recycling (recycle), broken→available (repair), installing→broken (failed N times).
+    /// broken→recycling (recycle), broken→available (repair), installing→broken (failed N times),
+    /// new→available (approve).
     /// </summary>
     public static bool IsAllowed(MachineState from, MachineState to) => (from, to) switch
     {
@@ -47,6 +50,7 @@ public static class MachineStates
         (MachineState.InUse, MachineState.Installing) => true,
         (MachineState.Broken, MachineState.Recycling) => true,
         (MachineState.Broken, MachineState.Available) => true,
+        (MachineState.New, MachineState.Available) => true,
         _ => false,
     };
 }

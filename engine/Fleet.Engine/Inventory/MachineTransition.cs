@@ -31,6 +31,7 @@ public sealed record MachineTransition(
         (_, MachineState.Recycling) => "recycle",
         (MachineState.Recycling, MachineState.Available) => "recycle done",
         (MachineState.Broken, MachineState.Available) => "repair",
+        (MachineState.New, MachineState.Available) => "approve",
         _ => $"{from.ToWire()} → {to.ToWire()}",
     };
 }

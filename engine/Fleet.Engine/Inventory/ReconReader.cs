@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Model;
+using Fleet.Engine.Validation;
 
 namespace Fleet.Engine.Inventory;
 
@@ -87,10 +88,16 @@ public static partial class ReconReader
             var column = (int)(e.BytePositionInLine ?? 0) + 1;
             diagnostics.Add(Diagnostic.Error(new SourceLocation(input.Name, line, column), $"malformed JSON: {SyntaxReason(e.Message)}"));
         }
+        catch (InvalidOperationException) when (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+        {
+            // The reader checks structure, not the UTF-8 inside strings: decoding one is what fails.
+            var (line, column) = lines.Locate(reader.TokenStartIndex);
+            diagnostics.Add(Diagnostic.Error(new SourceLocation(input.Name, line, column), "malformed JSON: a string is not valid UTF-8"));
+        }
 
         if (number == 0 && diagnostics.Count == 0)
         {
-            diagnostics.Add(Diagnostic.Error(SourceLocation.OfFile(input.Name), "no recon records in the file"));
+            diagnostics.Add(Diagnostic.Error(new SourceLocation(input.Name, 1, 1), "no recon records in the file"));
         }
 
         return records;
@@ -147,31 +154,34 @@ public static partial class ReconReader
         ImmutableArray<NetworkInterface> interfaces = [];
         var nested = new List<string>();
         var bmcProblems = new List<string>();
+        bool sawBmc = false, sawInterfaces = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("hardwareName"u8))
             {
-                nameValue = ReadScalar(ref reader);
+                nameValue = Once(nameValue, ReadScalar(ref reader), "hardwareName", problems);
             }
             else if (reader.ValueTextEquals("hardwareType"u8))
             {
-                typeValue = ReadScalar(ref reader);
+                typeValue = Once(typeValue, ReadScalar(ref reader), "hardwareType", problems);
             }
             else if (reader.ValueTextEquals("site"u8))
             {
-                siteValue = ReadScalar(ref reader);
+                siteValue = Once(siteValue, ReadScalar(ref reader), "site", problems);
             }
             else if (reader.ValueTextEquals("rack"u8))
             {
-                rackValue = ReadScalar(ref reader);
+                rackValue = Once(rackValue, ReadScalar(ref reader), "rack", problems);
             }
             else if (reader.ValueTextEquals("bmc"u8))
             {
+                Once(ref sawBmc, "bmc", problems);
                 reader.Read();
                 bmc = ReadBmc(ref reader, bmcProblems);
             }
             else if (reader.ValueTextEquals("interfaces"u8))
             {
+                Once(ref sawInterfaces, "interfaces", problems);
                 reader.Read();
                 interfaces = ReadInterfaces(ref reader, nested);
             }
@@ -226,6 +236,30 @@ public static partial class ReconReader
         }
     }
 
+    /// <summary>
+    /// The value of a field, and a problem when the object already had it: JSON parsers disagree on
+    /// which of two copies counts (System.Text.Json takes the last), so a record must not say two things.
+    /// </summary>
+    private static Scalar Once(Scalar previous, Scalar value, string field, List<string> problems)
+    {
+        if (previous.Present)
+        {
+            problems.Add($"field '{field}' appears twice");
+        }
+
+        return value;
+    }
+
+    private static void Once(ref bool seen, string field, List<string> problems)
+    {
+        if (seen)
+        {
+            problems.Add($"field '{field}' appears twice");
+        }
+
+        seen = true;
+    }
+
     private static BmcEndpoint? ReadBmc(ref Utf8JsonReader reader, List<string> problems)
     {
         if (reader.TokenType == JsonTokenType.Null)
@@ -245,11 +279,11 @@ public static partial class ReconReader
         {
             if (reader.ValueTextEquals("address"u8))
             {
-                addressValue = ReadScalar(ref reader);
+                addressValue = Once(addressValue, ReadScalar(ref reader), "bmc.address", problems);
             }
             else if (reader.ValueTextEquals("port"u8))
             {
-                portValue = ReadScalar(ref reader);
+                portValue = Once(portValue, ReadScalar(ref reader), "bmc.port", problems);
             }
             else
             {
@@ -260,6 +294,17 @@ public static partial class ReconReader
         }
 
         var address = RequiredString(addressValue, "address", "bmc.", problems);
+        if (address is not null)
+        {
+            var normal = NormalizeBmcAddress(address);
+            if (normal is null)
+            {
+                problems.Add($"bmc.address: '{address}' is not an IP address (IPv4 as four decimal octets without leading zeros) or a host name");
+            }
+
+            address = normal;
+        }
+
         int? port = null;
         if (!portValue.IsMissing)
         {
@@ -307,15 +352,15 @@ public static partial class ReconReader
             {
                 if (reader.ValueTextEquals("name"u8))
                 {
-                    nameValue = ReadScalar(ref reader);
+                    nameValue = Once(nameValue, ReadScalar(ref reader), path + "name", problems);
                 }
                 else if (reader.ValueTextEquals("mac"u8))
                 {
-                    macValue = ReadScalar(ref reader);
+                    macValue = Once(macValue, ReadScalar(ref reader), path + "mac", problems);
                 }
                 else if (reader.ValueTextEquals("ip"u8))
                 {
-                    ipValue = ReadScalar(ref reader);
+                    ipValue = Once(ipValue, ReadScalar(ref reader), path + "ip", problems);
                 }
                 else
                 {
@@ -337,7 +382,7 @@ public static partial class ReconReader
             var normalIp = ip is null ? null : NormalizeIp(ip);
             if (ip is not null && normalIp is null)
             {
-                problems.Add($"{path}ip: '{ip}' is not an IPv4 or IPv6 address");
+                problems.Add($"{path}ip: '{ip}' is not an IPv4 (four decimal octets without leading zeros) or IPv6 address");
             }
 
             if (name is null || normalMac is null || (ip is not null && normalIp is null))
@@ -397,20 +442,28 @@ public static partial class ReconReader
         });
     }
 
-    /// <summary>A dotted-quad IPv4 or an IPv6 address in canonical form; shorthand such as "10.1" is refused.</summary>
-    public static string? NormalizeIp(string text)
+    /// <summary>
+    /// A dotted-quad IPv4 (decimal, no leading zeros) or an IPv6 address, in canonical form; shorthand
+    /// such as "10.1", octal "010.1.1.1" and hex "0x0a.1.1.1" are refused (<see cref="IpText"/>).
+    /// </summary>
+    public static string? NormalizeIp(string text) => IpText.Parse(text)?.ToString();
+
+    /// <summary>
+    /// A BMC address: an IP as <see cref="NormalizeIp"/> reads it, or a host name (letters, digits and
+    /// hyphens in dot-separated labels, the last one not numeric), in lower case without a final dot.
+    /// Null for anything else, so "010.1.1.1" is neither a typo'd IP nor a "host name".
+    /// </summary>
+    public static string? NormalizeBmcAddress(string text)
     {
-        if (!IPAddress.TryParse(text, out var address))
+        if (NormalizeIp(text) is { } ip)
         {
-            return null;
+            return ip;
         }
 
-        return address.AddressFamily switch
-        {
-            AddressFamily.InterNetwork when DottedQuad().IsMatch(text) => address.ToString(),
-            AddressFamily.InterNetworkV6 when address.ScopeId == 0 => address.ToString(),
-            _ => null,
-        };
+        var name = text.EndsWith('.') ? text[..^1] : text;
+        return name.Length <= 253 && HostName().IsMatch(name) && !NumericLabel().IsMatch(name[(name.LastIndexOf('.') + 1)..])
+            ? name.ToLowerInvariant()
+            : null;
     }
 
     private static string? RequiredString(Scalar value, string field, string path, List<string> problems)
@@ -432,6 +485,13 @@ public static partial class ReconReader
         if (value.Token != JsonTokenType.String || value.Text is not { Length: > 0 } text)
         {
             problems.Add($"{path}{field}: expected a non-empty string, found {value.Raw}");
+            return null;
+        }
+
+        // Recon comes from the network and ends up on operators' terminals: no escape sequences, no line breaks.
+        if (PrintableText.Problem(text) is { } problem)
+        {
+            problems.Add($"{path}{field}: {problem}; recon fields are printable text");
             return null;
         }
 
@@ -458,14 +518,19 @@ public static partial class ReconReader
         return (cut < 0 ? message : message[..cut]).TrimEnd('.', ' ');
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}$")]
+    // \z, not $: $ also matches before a final newline, so "SN1\n" would pass.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}\z")]
     private static partial Regex HardwareName();
 
-    [GeneratedRegex(@"^(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})$")]
+    [GeneratedRegex(@"^(?:[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})\z")]
     private static partial Regex Mac();
 
-    [GeneratedRegex(@"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$")]
-    private static partial Regex DottedQuad();
+    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\z")]
+    private static partial Regex HostName();
+
+    /// <summary>A label that IPv4 parsers would read as a number (decimal, octal or hex): never the last label of a host name.</summary>
+    [GeneratedRegex(@"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)\z")]
+    private static partial Regex NumericLabel();
 
     /// <summary>Byte offset → 1-based line and column (columns count bytes, as System.Text.Json's do).</summary>
     private sealed class LineMap

@@ -20,10 +20,23 @@ public interface IJobActivity
 /// <see cref="ExpiredLeases"/> are the running jobs whose worker stopped sending heartbeats;
 /// <see cref="Sites"/> the same counts per site (a worker may serve one site only).
 /// </summary>
-public sealed record JobActivity(int Due, int Waiting, int Running, long Claims, ImmutableArray<ExpiredLease> ExpiredLeases, ImmutableArray<SiteJobActivity> Sites = default);
+public sealed record JobActivity(int Due, int Waiting, int Running, long Claims, ImmutableArray<ExpiredLease> ExpiredLeases, ImmutableArray<SiteJobActivity> Sites = default)
+{
+    /// <summary>
+    /// Jobs another worker took over after their lease ran out, whatever they do now: a takeover between
+    /// two readings never shows as an expired lease, so each claim records the lease it took over.
+    /// </summary>
+    public ImmutableArray<Takeover> Takeovers { get; init; } = [];
+}
 
 /// <summary>The unfinished jobs of one site (null: jobs of no site, which only workers of every site take).</summary>
 public sealed record SiteJobActivity(string? Site, int Due, int Running, long Claims);
+
+/// <summary>
+/// The latest takeover of a job: the lease it took over (<see cref="ExpiredLease.Attempts"/> is the attempt
+/// that lost its worker), how many takeovers the job had in all, and the worker that took it last.
+/// </summary>
+public sealed record Takeover(ExpiredLease Lost, int Count, string? By);
 
 /// <summary>A running job whose lease ran out: its worker died or lost the database; the next worker to ask takes it over.</summary>
 public sealed record ExpiredLease(long JobId, string Action, string Target, string Worker, DateTimeOffset LeaseUntil, int Attempts);

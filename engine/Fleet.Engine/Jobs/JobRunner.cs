@@ -1,3 +1,4 @@
+using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Execution;
 using Fleet.Engine.Planning;
 
@@ -49,6 +50,7 @@ public sealed class JobRunner(IJobBroker broker, IJobHandler handler, JobRunnerO
         using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var beating = HeartbeatAsync(job.Id, worker, heartbeat.Token);
         string? error = null;
+        var permanent = false;
         try
         {
             await handler.RunAsync(attempt, cancellationToken);
@@ -56,6 +58,7 @@ public sealed class JobRunner(IJobBroker broker, IJobHandler handler, JobRunnerO
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             error = e.Message;
+            permanent = e is FleetException { Permanent: true };
         }
         finally
         {
@@ -68,6 +71,14 @@ public sealed class JobRunner(IJobBroker broker, IJobHandler handler, JobRunnerO
         if (error is null)
         {
             return await broker.FinishAsync(job.Id, worker, now, CancellationToken.None) ? new AttemptResult(AttemptOutcome.Finished) : lost;
+        }
+
+        // Retrying cannot mend it, and it is not the machine's fault either: no retry, no replacement.
+        if (permanent)
+        {
+            return await broker.FailAttemptAsync(job.Id, worker, now, $"{error} (not retried: retrying cannot change this)", null, null, CancellationToken.None)
+                ? new AttemptResult(AttemptOutcome.Failed, error)
+                : lost;
         }
 
         if (options.Retry.NextAttemptAt(job.Attempts, now, options.Random()) is { } next)

@@ -91,6 +91,7 @@ internal sealed class ModelReader(ProviderCatalog catalog)
         return new SiteSpec(name, Str(site, "domain")!, Strings(site, "networks"), Locate(site))
         {
             Fields = Read(site, ConfigTarget.Site, name, catalog.SiteFieldOwner),
+            AutoApprove = site["recon"] is YamlMapping recon && Bool(recon, "autoApprove"),
         };
     }
 

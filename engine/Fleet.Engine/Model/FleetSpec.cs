@@ -38,6 +38,13 @@ public sealed record SiteSpec(
 {
     /// <summary>The provider fields written on this site, by field name, as their providers read them.</summary>
     public ProviderConfigs Fields { get; init; } = ProviderConfigs.Empty;
+
+    /// <summary>
+    /// <c>recon: { autoApprove: true }</c>: machines that register through serve are available at once
+    /// instead of waiting as new for <c>fleetctl inventory approve</c>. Only for provisioning networks
+    /// no stranger can reach.
+    /// </summary>
+    public bool AutoApprove { get; init; }
 }
 
 public sealed record HardwareSpec(string Name, FieldLocations Locations);

@@ -2,8 +2,10 @@ using System.Buffers;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Fleet.Engine.Diagnostics;
 
 namespace Fleet.Engine.Planning;
@@ -107,7 +109,19 @@ public static class PlanFile
     {
         var file = SourceLocation.OfFile(displayName);
         using var document = ParseJson(bytes, displayName);
-        var plan = PlanJsonReader.Read(document.RootElement, file, actions, out var written, out var summary);
+        Plan plan;
+        ImmutableArray<KeyValuePair<string, int>> summary;
+        string written;
+        try
+        {
+            plan = PlanJsonReader.Read(document.RootElement, file, actions, out written, out summary);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escape such as \ud800 that is no text: reading it as a string fails.
+            throw new FleetException(file, "the file is not a plan file: a string in it is not valid text (a lone surrogate escape)");
+        }
+
         var expected = ComputeChecksum(plan);
         if (!string.Equals(written, expected, StringComparison.Ordinal))
         {
@@ -193,6 +207,12 @@ public static class PlanFile
             throw new FleetException(SourceLocation.OfFile(displayName), "the plan file is empty");
         }
 
+        // System.Text.Json checks structure, not the UTF-8 inside strings: that failed later, as an internal error.
+        if (InvalidUtf8(bytes.Span) is { } invalid)
+        {
+            throw new FleetException(new SourceLocation(displayName, invalid.Line, invalid.Column), "the file is not a plan file: it is not valid UTF-8");
+        }
+
         try
         {
             return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
@@ -204,6 +224,24 @@ public static class PlanFile
                 ? "the plan file is truncated (its JSON ends early); write it again with fleetctl plan --out"
                 : "the file is not a plan file: it is not valid JSON");
         }
+    }
+
+    /// <summary>The line and column (in bytes, as JSON errors count) of the first byte that is not UTF-8, or null.</summary>
+    private static (int Line, int Column)? InvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (Utf8.IsValid(bytes))
+        {
+            return null;
+        }
+
+        var at = 0;
+        while (Rune.DecodeFromUtf8(bytes[at..], out _, out var consumed) == OperationStatus.Done)
+        {
+            at += consumed;
+        }
+
+        var before = bytes[..at];
+        return (before.Count((byte)'\n') + 1, at - before.LastIndexOf((byte)'\n'));
     }
 
     /// <summary>

@@ -44,5 +44,11 @@ public sealed record ChangeResult(ChangeStatus Status, string? Message = null, J
 
     public static ChangeResult Failed(string message) => new(ChangeStatus.Failed, message);
 
+    /// <summary>A failure no retry can mend (the machine is not in the inventory, the fleet lacks the provider's section): the job fails at once.</summary>
+    public static ChangeResult FailedPermanently(string message) => new(ChangeStatus.Failed, message) { Permanent = true };
+
+    /// <summary>Set on a failure that retrying cannot change (<see cref="FailedPermanently"/>).</summary>
+    public bool Permanent { get; init; }
+
     public bool Succeeded => Status != ChangeStatus.Failed;
 }

@@ -16,10 +16,10 @@ public readonly record struct Cidr(IPAddress Network, int Prefix)
     {
         cidr = default;
         var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0 || !IPAddress.TryParse(text[..slash], out var address) || text[..slash].Contains('%', StringComparison.Ordinal)
+        if (slash < 0 || IpText.Parse(text[..slash]) is not { } address
             || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
         {
-            error = $"'{text}' is not a network in CIDR notation such as 10.1.0.0/16";
+            error = $"'{text}' is not a network in CIDR notation such as 10.1.0.0/16 (decimal octets without leading zeros)";
             return false;
         }
 

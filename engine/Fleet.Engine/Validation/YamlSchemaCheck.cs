@@ -78,7 +78,9 @@ internal sealed class YamlSchemaCheck
         return node switch
         {
             YamlMapping mapping => AcceptsMapping(mapping),
-            YamlSequence sequence => (_minItems is null || sequence.Items.Length >= _minItems) && (_items is null || sequence.Items.All(_items.Accepts)),
+            // A sequence is never one of an enum's strings: without this check `type: [1, 2]` passed validate and crashed plan.
+            YamlSequence sequence => _enum is null && _const is null
+                && (_minItems is null || sequence.Items.Length >= _minItems) && (_items is null || sequence.Items.All(_items.Accepts)),
             YamlScalar scalar when json == "string" => AcceptsString(scalar.Text),
             YamlScalar scalar when json is "integer" or "number" => _enum is null && _const is null && AcceptsNumber(Number(scalar)),
             _ => _enum is null && _const is null,

@@ -59,9 +59,9 @@ internal static partial class ZoneChecks
         var parts = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return record.Type switch
         {
-            "A" => IPAddress.TryParse(value, out var v4) && v4.AddressFamily == AddressFamily.InterNetwork && value.Count(c => c == '.') == 3
-                ? null : $"'{value}' is not an IPv4 address",
-            "AAAA" => IPAddress.TryParse(value, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6
+            "A" => IpText.IsIPv4(value)
+                ? null : $"'{value}' is not an IPv4 address (four decimal octets without leading zeros)",
+            "AAAA" => IpText.Parse(value) is { AddressFamily: AddressFamily.InterNetworkV6 }
                 ? null : $"'{value}' is not an IPv6 address",
             "CNAME" or "NS" or "PTR" => IsHostName(value) ? null : $"'{value}' is not a host name",
             "MX" => parts.Length == 2 && IsUShort(parts[0]) && IsHostName(parts[1])
@@ -136,7 +136,7 @@ internal static partial class ZoneChecks
         return null;
     }
 
-    [GeneratedRegex(@"^(@|[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?)*\.?)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(@|[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9_])?)*\.?)\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostName();
 
     [GeneratedRegex(@"^([01]?[0-9]?[0-9]|2[0-4][0-9]|25[0-5]) (issue|issuewild|iodef) ""[^""]*""$", RegexOptions.CultureInvariant)]

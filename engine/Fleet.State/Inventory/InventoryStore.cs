@@ -192,7 +192,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         var name = transition.HardwareName;
         if (current is null)
         {
-            return new FleetException($"machine {name} is not in the inventory");
+            return new FleetException($"machine {name} is not in the inventory") { Permanent = true };
         }
 
         if (current.Version != transition.ExpectedVersion)
@@ -209,15 +209,15 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken)
     {
-        var registration = await IngestAsync(records, audit, newOnly: false, cancellationToken);
+        var registration = await IngestAsync(records, audit, newOnly: false, _ => MachineState.Available, cancellationToken);
         return registration.Conflicts.IsEmpty ? registration.Result! : throw new FleetException(registration.Conflicts);
     }
 
-    public Task<Registration> RegisterAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, CancellationToken cancellationToken) =>
-        IngestAsync(records, audit, newOnly: true, cancellationToken);
+    public Task<Registration> RegisterAsync(IReadOnlyList<ReconRecord> records, IReadOnlySet<string> autoApprovedSites, AuditContext audit, CancellationToken cancellationToken) =>
+        IngestAsync(records, audit, newOnly: true, r => autoApprovedSites.Contains(r.Site) ? MachineState.Available : MachineState.New, cancellationToken);
 
     /// <summary>Both ingests in one transaction; with <paramref name="newOnly"/> a known serial is a conflict.</summary>
-    private Task<Registration> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, bool newOnly, CancellationToken cancellationToken) =>
+    private Task<Registration> IngestAsync(IReadOnlyList<ReconRecord> records, AuditContext audit, bool newOnly, Func<ReconRecord, MachineState> initial, CancellationToken cancellationToken) =>
         backend.WriteAsync(
             async (connection, transaction) =>
             {
@@ -232,7 +232,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
                 }
 
                 var owners = await ReadAddressOwnersAsync(connection, transaction, cancellationToken);
-                var (batch, conflicts) = PlanIngest(records, existing, owners, newOnly, audit, Now());
+                var (batch, conflicts) = PlanIngest(records, existing, owners, newOnly, initial, audit, Now());
                 if (!conflicts.IsEmpty)
                 {
                     return new Registration(null, conflicts);
@@ -240,6 +240,85 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
 
                 await backend.WriteIngestAsync(connection, transaction, batch!, cancellationToken);
                 return new Registration(new IngestResult(batch!.Created.Count, batch.Updated.Count, records.Count - batch.Created.Count - batch.Updated.Count), []);
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Every machine the approval selects goes from new to available in one transaction, each with an
+    /// audit row; a named serial that is unknown, not new or outside the filters refuses them all.
+    /// </summary>
+    public Task<ImmutableArray<Machine>> ApproveAsync(Approval approval, AuditContext audit, CancellationToken cancellationToken) =>
+        backend.WriteAsync(
+            async (connection, transaction) =>
+            {
+                var errors = new List<string>();
+                var selected = new List<Machine>();
+                if (approval.Serials.IsDefaultOrEmpty)
+                {
+                    using var find = Command(connection, transaction, string.Empty);
+                    find.CommandText = $"SELECT {MachineRows.Columns} FROM machines" +
+                        $"{Where(find, new MachineFilter(Site: approval.Site, State: MachineState.New, HardwareType: approval.HardwareType))} ORDER BY hardware_name{backend.ForUpdate}";
+                    selected.AddRange((await ReadMachinesAsync(find, cancellationToken)).Where(approval.Matches));
+                }
+                else
+                {
+                    foreach (var serial in approval.Serials.Distinct(StringComparer.Ordinal))
+                    {
+                        using var find = Command(connection, transaction, $"SELECT {MachineRows.Columns} FROM machines WHERE hardware_name = @n{backend.ForUpdate}");
+                        Parameter(find, "@n", serial);
+                        var found = await ReadMachinesAsync(find, cancellationToken);
+                        if (found.IsEmpty)
+                        {
+                            errors.Add($"machine {serial} is not in the inventory");
+                        }
+                        else if (found[0].State != MachineState.New)
+                        {
+                            errors.Add($"machine {serial} is {found[0].State.ToWire()}: only a new machine can be approved");
+                        }
+                        else if (!approval.Matches(found[0]))
+                        {
+                            errors.Add($"machine {serial} ({found[0].Site}, rack {found[0].Rack ?? "-"}, {found[0].HardwareType}) does not match the filters");
+                        }
+                        else
+                        {
+                            selected.Add(found[0]);
+                        }
+                    }
+                }
+
+                if (errors.Count > 0)
+                {
+                    throw new FleetException(errors.Select(Diagnostic.Error));
+                }
+
+                var now = Now();
+                var approved = ImmutableArray.CreateBuilder<Machine>(selected.Count);
+                foreach (var machine in selected)
+                {
+                    var next = machine with { State = MachineState.Available, UpdatedAt = now, Version = machine.Version + 1 };
+                    using (var move = Command(connection, transaction, "UPDATE machines SET state = @st, updated_at = @at, version = @v WHERE hardware_name = @n AND version = @expected"))
+                    {
+                        Parameter(move, "@st", next.State.ToWire());
+                        Parameter(move, "@at", backend.TimeValue(now));
+                        Parameter(move, "@v", next.Version);
+                        Parameter(move, "@n", machine.HardwareName);
+                        Parameter(move, "@expected", machine.Version);
+                        if (await move.ExecuteNonQueryAsync(cancellationToken) != 1)
+                        {
+                            throw new ConcurrencyConflictException(machine.HardwareName, machine.Version, null);
+                        }
+                    }
+
+                    using var log = Command(connection, transaction, AuditRows.Insert);
+                    AuditRows.Set(
+                        Parameters(log, AuditRows.ParameterNames),
+                        AuditRows.Of(machine.HardwareName, now, audit, AuditAction.Transition, MachineState.New, MachineState.Available, null),
+                        backend);
+                    await log.ExecuteNonQueryAsync(cancellationToken);
+                    approved.Add(next);
+                }
+
+                return approved.DrainToImmutable();
             },
             cancellationToken);
 
@@ -270,6 +349,7 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         Dictionary<string, Machine> existing,
         Dictionary<(string Kind, string Address), string> owners,
         bool newOnly,
+        Func<ReconRecord, MachineState> initial,
         AuditContext audit,
         DateTimeOffset now)
     {
@@ -286,7 +366,13 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
             {
                 errors.Add(record.Error($"{record.HardwareName} is already in the inventory; update known machines with fleetctl inventory ingest"));
             }
+            else if (existing.TryGetValue(record.HardwareName, out var known) && Move(known, record) is { } move)
+            {
+                errors.Add(record.Error(move));
+            }
         }
+
+        errors.AddRange(BmcConflicts(records, existing, bySerial));
 
         var claimed = new Dictionary<(string Kind, string Address), ReconRecord>();
         foreach (var record in records)
@@ -328,9 +414,9 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
             if (!existing.TryGetValue(record.HardwareName, out var known))
             {
                 machine = new Machine(record.HardwareName, record.HardwareType, record.Site, record.Rack, record.Bmc, record.Interfaces,
-                    MachineState.Available, null, null, null, null, now, now, 1);
+                    initial(record), null, null, null, null, now, now, 1);
                 created.Add(machine);
-                auditRows.Add(AuditRows.Of(machine.HardwareName, now, audit, AuditAction.Ingest, null, MachineState.Available, null));
+                auditRows.Add(AuditRows.Of(machine.HardwareName, now, audit, AuditAction.Ingest, null, machine.State, null));
             }
             else if (record.SameFacts(known))
             {
@@ -356,6 +442,83 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         }
 
         return (new IngestBatch(created, updated, addresses, auditRows), []);
+    }
+
+    /// <summary>
+    /// Why a re-ingest must not change <paramref name="known"/> this way, or null: a machine that is
+    /// installing or in use stays in its pool, so moving it to another site or hardware type would leave
+    /// the pool with a member it does not fit. Recycle it first.
+    /// </summary>
+    private static string? Move(Machine known, ReconRecord record)
+    {
+        if (known.State is not (MachineState.InUse or MachineState.Installing))
+        {
+            return null;
+        }
+
+        var moved = new List<string>();
+        if (known.Site != record.Site)
+        {
+            moved.Add($"site {known.Site} → {record.Site}");
+        }
+
+        if (known.HardwareType != record.HardwareType)
+        {
+            moved.Add($"hardwareType {known.HardwareType} → {record.HardwareType}");
+        }
+
+        return moved.Count == 0
+            ? null
+            : $"{record.HardwareName} is {known.State.ToWire()}{(known.Pool is null ? "" : $" in pool {known.Pool}")}: cannot change its {string.Join(" and ", moved)}; recycle it first";
+    }
+
+    /// <summary>
+    /// A BMC that two machines would share after the ingest: whoever holds a BMC's address can have
+    /// fleetctl power-cycle it, so a record naming another machine's BMC (same host, and the same port
+    /// or either without one) is refused. Machines being re-ingested are judged by their new records.
+    /// </summary>
+    private static IEnumerable<Diagnostic> BmcConflicts(IReadOnlyList<ReconRecord> records, Dictionary<string, Machine> existing, Dictionary<string, ReconRecord> bySerial)
+    {
+        var held = new Dictionary<string, List<(string Owner, int? Port, ReconRecord? Record)>>(StringComparer.Ordinal);
+        foreach (var machine in existing.Values)
+        {
+            if (machine.Bmc is { } bmc && !bySerial.ContainsKey(machine.HardwareName))
+            {
+                Holders(bmc).Add((machine.HardwareName, bmc.Port, null));
+            }
+        }
+
+        foreach (var record in records)
+        {
+            if (record.Bmc is not { } bmc || bySerial[record.HardwareName] != record)
+            {
+                continue;
+            }
+
+            var holders = Holders(bmc);
+            if (holders.FirstOrDefault(h => h.Port is null || bmc.Port is null || h.Port == bmc.Port) is { Owner: not null } other)
+            {
+                yield return record.Error(other.Record is { } first
+                    ? $"BMC {Describe(bmc)} of {record.HardwareName} is also reported for {first.HardwareName} ({first.Location}, record {first.Number})"
+                    : $"BMC {Describe(bmc)} of {record.HardwareName} already belongs to machine {other.Owner}");
+                continue;
+            }
+
+            holders.Add((record.HardwareName, bmc.Port, record));
+        }
+
+        List<(string Owner, int? Port, ReconRecord? Record)> Holders(BmcEndpoint bmc)
+        {
+            var host = bmc.Host;
+            if (!held.TryGetValue(host, out var list))
+            {
+                held[host] = list = [];
+            }
+
+            return list;
+        }
+
+        static string Describe(BmcEndpoint bmc) => bmc.Port is { } port ? $"{bmc.Address} port {port}" : bmc.Address;
     }
 
     private static string DescribeFacts(Machine before, Machine after)

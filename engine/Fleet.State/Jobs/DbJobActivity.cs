@@ -14,6 +14,9 @@ internal sealed class DbJobActivity(StateBackend db) : IJobActivity
     /// <summary>Expired leases listed at most; an apply with more has lost whole workers, and says so with the first ones.</summary>
     private const int ExpiredLeasesListed = 20;
 
+    /// <summary>Taken-over jobs listed at most; the watch reports each takeover once, so the list only needs to hold the unreported ones.</summary>
+    private const int TakeoversListed = 1000;
+
     public Task<JobActivity> OfApplyAsync(string applyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var time = db.TimeType();
@@ -32,24 +35,45 @@ internal sealed class DbJobActivity(StateBackend db) : IJobActivity
             WHERE apply_id = @applyId AND status = 'running' AND lease_until < CAST(@now AS {time})
             ORDER BY id LIMIT {ExpiredLeasesListed}
             """;
+        var takeovers = $"""
+            SELECT id, action, target, lost_worker, lost_lease_until, lost_attempt, takeovers, worker FROM jobs
+            WHERE apply_id = @applyId AND takeovers > 0
+            ORDER BY id LIMIT {TakeoversListed}
+            """;
         var parameters = new { applyId, now = db.Time(now) };
         return db.ReadAsync(
             async connection =>
             {
                 var sites = (await connection.QueryAsync<(string? Site, long Due, long Waiting, long Running, long Claims)>(
                     new CommandDefinition(counts, parameters, cancellationToken: cancellationToken))).ToList();
-                await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(expired, parameters, cancellationToken: cancellationToken));
                 var leases = ImmutableArray.CreateBuilder<ExpiredLease>();
-                while (await reader.ReadAsync(cancellationToken))
+                await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(expired, parameters, cancellationToken: cancellationToken)))
                 {
-                    leases.Add(new ExpiredLease(
-                        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? "?" : reader.GetString(3),
-                        db.ReadTime(reader, 4), reader.GetInt32(5)));
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        leases.Add(new ExpiredLease(
+                            reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? "?" : reader.GetString(3),
+                            db.ReadTime(reader, 4), reader.GetInt32(5)));
+                    }
+                }
+
+                await using var taken = await connection.ExecuteReaderAsync(new CommandDefinition(takeovers, parameters, cancellationToken: cancellationToken));
+                var takenOver = ImmutableArray.CreateBuilder<Takeover>();
+                while (await taken.ReadAsync(cancellationToken))
+                {
+                    takenOver.Add(new Takeover(
+                        new ExpiredLease(taken.GetInt64(0), taken.GetString(1), taken.GetString(2), taken.IsDBNull(3) ? "?" : taken.GetString(3),
+                            db.ReadTime(taken, 4), taken.GetInt32(5)),
+                        taken.GetInt32(6),
+                        taken.IsDBNull(7) ? null : taken.GetString(7)));
                 }
 
                 return new JobActivity(
                     (int)sites.Sum(s => s.Due), (int)sites.Sum(s => s.Waiting), (int)sites.Sum(s => s.Running), sites.Sum(s => s.Claims), leases.ToImmutable(),
-                    [.. sites.Select(s => new SiteJobActivity(s.Site, (int)s.Due, (int)s.Running, s.Claims))]);
+                    [.. sites.Select(s => new SiteJobActivity(s.Site, (int)s.Due, (int)s.Running, s.Claims))])
+                {
+                    Takeovers = takenOver.ToImmutable(),
+                };
             },
             cancellationToken);
     }

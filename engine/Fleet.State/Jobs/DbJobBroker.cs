@@ -21,9 +21,17 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
          OR (status = 'running' AND lease_until < CAST(@now AS {db.TimeType()})))
         """;
 
+    /// <summary>
+    /// A claim; one of a job still running (its lease ran out: <see cref="Due"/>) is a takeover, and
+    /// records the worker, lease and attempt it took over (the right-hand sides read the row as it was).
+    /// </summary>
     private string ClaimSet => $"""
         status = 'running', worker = @worker, lease_until = CAST(@lease AS {db.TimeType()}), attempts = attempts + 1,
-        started_at = COALESCE(started_at, CAST(@now AS {db.TimeType()})), next_attempt_at = NULL
+        started_at = COALESCE(started_at, CAST(@now AS {db.TimeType()})), next_attempt_at = NULL,
+        takeovers = takeovers + CASE WHEN status = 'running' THEN 1 ELSE 0 END,
+        lost_worker = CASE WHEN status = 'running' THEN worker ELSE lost_worker END,
+        lost_lease_until = CASE WHEN status = 'running' THEN lease_until ELSE lost_lease_until END,
+        lost_attempt = CASE WHEN status = 'running' THEN attempts ELSE lost_attempt END
         """;
 
     public Task<Job> EnqueueAsync(NewJob job, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Fleet.Engine.Validation;
 
 namespace Fleet.Providers.Dns.Zones;
 
@@ -21,9 +22,9 @@ public static class RecordData
         switch (type)
         {
             case RecordTypes.A:
-                return IsIPv4(trimmed) ? (trimmed, null) : (null, $"'{Shorten(value)}' is not an IPv4 address");
+                return IpText.IsIPv4(trimmed) ? (trimmed, null) : (null, $"'{Shorten(value)}' is not an IPv4 address");
             case RecordTypes.Aaaa:
-                return IPAddress.TryParse(trimmed, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && v6.ScopeId == 0 && !trimmed.Contains('%')
+                return IpText.Parse(trimmed) is { AddressFamily: AddressFamily.InterNetworkV6 } v6
                     ? (v6.ToString(), null)
                     : (null, $"'{Shorten(value)}' is not an IPv6 address");
             case RecordTypes.Cname or RecordTypes.Ptr or RecordTypes.Ns:
@@ -75,26 +76,6 @@ public static class RecordData
         }
 
         return sb.ToString();
-    }
-
-    /// <summary>Four decimal octets without leading zeros: the only IPv4 form zone files and fleetctl accept.</summary>
-    public static bool IsIPv4(string text)
-    {
-        var rest = text.AsSpan();
-        for (var octet = 0; octet < 4; octet++)
-        {
-            var dot = rest.IndexOf('.');
-            var part = octet < 3 ? (dot < 0 ? [] : rest[..dot]) : rest;
-            if (part.Length is 0 or > 3 || part.ContainsAnyExceptInRange('0', '9') || (part.Length > 1 && part[0] == '0') ||
-                int.Parse(part, CultureInfo.InvariantCulture) > 255)
-            {
-                return false;
-            }
-
-            rest = octet < 3 ? rest[(dot + 1)..] : [];
-        }
-
-        return true;
     }
 
     /// <summary>CAA (RFC 8659): <c>flags tag value</c>, the value quoted or not; canonical form quotes it.</summary>

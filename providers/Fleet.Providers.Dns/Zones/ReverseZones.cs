@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Fleet.Engine.Validation;
 
 namespace Fleet.Providers.Dns.Zones;
 
@@ -19,7 +20,7 @@ public static class ReverseZones
     public static (IReadOnlyList<string> Zones, string? Error) Cover(string cidr)
     {
         var slash = cidr.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0 || !IPAddress.TryParse(cidr[..slash], out var address) ||
+        if (slash < 0 || IpText.Parse(cidr[..slash]) is not { } address ||
             !int.TryParse(cidr[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
         {
             return ([], $"'{cidr}' is not a network in CIDR notation (like 10.1.0.0/16)");

@@ -5,6 +5,7 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
 using Fleet.Engine.Providers;
+using Fleet.Engine.Validation;
 using Fleet.Providers.Dns.Rendering;
 
 namespace Fleet.Providers.Dns.Zones;
@@ -221,7 +222,7 @@ public static class ZoneGenerator
     /// </summary>
     private static (string Type, string Value, string PtrName)? AddressRecord(string ip)
     {
-        if (RecordData.IsIPv4(ip))
+        if (IpText.IsIPv4(ip))
         {
             var first = ip.IndexOf('.', StringComparison.Ordinal);
             var second = ip.IndexOf('.', first + 1);

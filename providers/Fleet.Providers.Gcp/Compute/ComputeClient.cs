@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Fleet.Providers.Gcp.Auth;
 using Google.Apis.Auth.OAuth2;
 
 namespace Fleet.Providers.Gcp.Compute;
@@ -193,7 +194,8 @@ public sealed class ComputeClient(HttpClient http, ITokenAccess credential, Uri 
             try
             {
                 using var request = new HttpRequestMessage(method, uri);
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(uri, cancellationToken));
+                var token = await TokenAsync(uri, cancellationToken);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                 if (body is not null)
                 {
                     request.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
@@ -208,7 +210,8 @@ public sealed class ComputeClient(HttpClient http, ITokenAccess credential, Uri 
 
                 var error = ParseError(text);
                 var reason = error?.Errors?.FirstOrDefault()?.Reason;
-                var message = $"{call}: {(int)response.StatusCode} {reason ?? response.ReasonPhrase}: {error?.Message ?? Shorten(text)}";
+                // An error may quote the request, Authorization header included.
+                var message = TokenRedaction.Redact($"{call}: {(int)response.StatusCode} {reason ?? response.ReasonPhrase}: {error?.Message ?? Shorten(text)}", token);
                 if (!IsRetryable(response.StatusCode, reason) || attempt >= options.MaxAttempts)
                 {
                     throw new ComputeException(message, response.StatusCode, reason);
@@ -218,7 +221,7 @@ public sealed class ComputeClient(HttpClient http, ITokenAccess credential, Uri 
             }
             catch (Exception e) when (IsNetworkFailure(e, cancellationToken) && attempt >= options.MaxAttempts)
             {
-                throw new ComputeException($"{call}: cannot reach {endpoint.GetLeftPart(UriPartial.Authority)}: {e.Message}", inner: e);
+                throw new ComputeException(TokenRedaction.Redact($"{call}: cannot reach {endpoint.GetLeftPart(UriPartial.Authority)}: {e.Message}"), inner: e);
             }
             catch (Exception e) when (IsNetworkFailure(e, cancellationToken))
             {
@@ -237,7 +240,8 @@ public sealed class ComputeClient(HttpClient http, ITokenAccess credential, Uri 
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new ComputeException($"cannot get an access token for project {Project}: {e.Message}", inner: e);
+            // The token endpoint's error may quote the signed assertion; the exception (with it) is not kept.
+            throw new ComputeException(TokenRedaction.Redact($"cannot get an access token for project {Project}: {e.Message}"));
         }
     }
 

@@ -51,9 +51,9 @@ public static partial class GcpImages
         $"image '{image}' cannot name a GCP image: write an image family (lowercase letters, digits and '-', e.g. debian-12) " +
         "or a path projects/PROJECT/global/images/NAME or projects/PROJECT/global/images/family/FAMILY";
 
-    [GeneratedRegex("^projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/global/images/(family/)?[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")]
+    [GeneratedRegex("^projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/global/images/(family/)?[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?\\z")]
     private static partial Regex PathPattern();
 
-    [GeneratedRegex("^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?\\z")]
     private static partial Regex NamePattern();
 }

@@ -264,7 +264,7 @@ public sealed class MachineLifecycle(IInventoryStore inventory, ITargetReservati
     }
 
     private async Task<Machine> GetAsync(string serial, CancellationToken cancellationToken) =>
-        await inventory.GetMachineAsync(serial, cancellationToken) ?? throw new FleetException($"machine {serial} is not in the inventory");
+        await inventory.GetMachineAsync(serial, cancellationToken) ?? throw new FleetException($"machine {serial} is not in the inventory") { Permanent = true };
 
     private static string Serial(PlannedChange change) =>
         change.Machine ?? throw new FleetException($"change {change.Id} ({change.Address}) names no machine");

@@ -61,6 +61,18 @@ public sealed class ProviderJobHandlerTests
         var error = await Assert.ThrowsAsync<FleetException>(() => handler.RunAsync(Attempt(Change("gcp")), CancellationToken.None));
 
         Assert.Contains("change 7 (pool/p): provider gcp cannot apply changes in this version of fleetctl", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Permanent); // no retry can add the provider: the job fails at once
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_stays_permanent_and_an_ordinary_one_is_retried()
+    {
+        var permanent = new RecordingProvider("one") { Result = ChangeResult.FailedPermanently("the fleet has no gcp section") };
+        var ordinary = new RecordingProvider("two") { Result = ChangeResult.Failed("BMC unreachable") };
+        var handler = new ProviderJobHandler([permanent, ordinary], TimeProvider.System, notes.Add);
+
+        Assert.True((await Assert.ThrowsAsync<FleetException>(() => handler.RunAsync(Attempt(Change("one")), CancellationToken.None))).Permanent);
+        Assert.False((await Assert.ThrowsAsync<FleetException>(() => handler.RunAsync(Attempt(Change("two")), CancellationToken.None))).Permanent);
     }
 
     private static PlannedChange Change(string provider) => new()

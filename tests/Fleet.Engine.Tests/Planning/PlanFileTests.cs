@@ -107,6 +107,20 @@ public sealed class PlanFileTests
     }
 
     [Fact]
+    public void A_plan_with_invalid_UTF8_or_a_lone_surrogate_in_a_string_is_a_located_user_error()
+    {
+        var text = Encoding.UTF8.GetString(PlanFile.Serialize(Sample()));
+        var bytes = Encoding.UTF8.GetBytes(text.Replace("\"acme\"", "\"acme?\"", StringComparison.Ordinal));
+        bytes[Array.IndexOf(bytes, (byte)'?')] = 0xFF;
+
+        var invalid = Assert.Throws<FleetException>(() => PlanFile.Parse(bytes, "plan.json", TestActions.Catalog));
+        var surrogate = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(text.Replace("\"acme\"", "\"\\ud800\"", StringComparison.Ordinal)), "plan.json", TestActions.Catalog));
+
+        Assert.Equal("plan.json:3:17: error: the file is not a plan file: it is not valid UTF-8", invalid.Diagnostics.Single().ToString());
+        Assert.Equal("plan.json: error: the file is not a plan file: a string in it is not valid text (a lone surrogate escape)", surrogate.Diagnostics.Single().ToString());
+    }
+
+    [Fact]
     public void A_truncated_plan_is_refused_as_truncated()
     {
         var bytes = PlanFile.Serialize(Sample());

@@ -34,6 +34,43 @@ public sealed class ComputeClientTests : FakeCompute
     }
 
     [Fact]
+    public async Task An_api_error_that_quotes_the_authorization_header_does_not_print_the_token()
+    {
+        const string Token = "ya29.a0AfB_byC-secret-access-token";
+        var body = $$$"""{"error": {"code": 400, "message": "Invalid header 'Authorization: Bearer {{{Token}}}' for {{{Token}}}", "errors": [{"reason": "badRequest"}]}}""";
+        using var http = new HttpClient(new Answer(HttpStatusCode.BadRequest, body));
+        var client = new ComputeClient(http, new StaticToken(Token), Fake.Endpoint, FakeComputeEngine.Project, TimeProvider.System, FastOptions);
+
+        var error = await Assert.ThrowsAsync<ComputeException>(() => client.GetGroupAsync(Zone, "web", CancellationToken.None));
+
+        Assert.Equal($"GET projects/{FakeComputeEngine.Project}/zones/{Zone}/instanceGroupManagers/web: 400 badRequest: Invalid header 'Authorization: Bearer ***' for ***", error.Message);
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_error_that_quotes_the_signed_assertion_does_not_print_it()
+    {
+        const string Assertion = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmbGVldCJ9.c2lnbmF0dXJlLW9mLXRoZS1rZXk";
+        var client = Client(new FailingToken($"Error:\"invalid_grant\", Description:\"Invalid JWT: assertion={Assertion}\", Uri:\"\""));
+
+        var error = await Assert.ThrowsAsync<ComputeException>(() => client.GetGroupAsync(Zone, "web", CancellationToken.None));
+
+        Assert.Equal($"cannot get an access token for project {FakeComputeEngine.Project}: Error:\"invalid_grant\", Description:\"Invalid JWT: assertion=***\", Uri:\"\"", error.Message);
+        Assert.Null(error.InnerException);
+    }
+
+    private sealed class Answer(HttpStatusCode status, string body) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(status) { Content = new StringContent(body) });
+    }
+
+    private sealed class FailingToken(string message) : Google.Apis.Auth.OAuth2.ITokenAccess
+    {
+        public Task<string> GetAccessTokenForRequestAsync(string? authUri = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException(message);
+    }
+
+    [Fact]
     public async Task A_key_the_token_endpoint_does_not_trust_fails_with_a_message_naming_the_project_not_the_key()
     {
         var key = Fake.CreateServiceAccountKey();

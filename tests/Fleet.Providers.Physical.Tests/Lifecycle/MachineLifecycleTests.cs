@@ -194,6 +194,23 @@ public abstract class MachineLifecycleTests(IDatabaseProvider provider)
         Assert.Equal(MachineState.Broken, (await h.MachineAsync("SN1")).State);
     }
 
+    [Fact]
+    public async Task A_machine_that_is_not_in_the_inventory_fails_its_job_at_once_without_retries_or_a_replacement()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var h = await CreateAsync(provider, 2, clock);
+        var runner = h.Runner(new RetryPolicy(5, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), 0.2), clock);
+        var job = await h.Database.Jobs.EnqueueAsync(JobChanges.ToNewJob(Install("1", "SN404"), new JobContext("a1", "alice", "abc", "sha256:1")), clock.GetUtcNow(), CancellationToken.None);
+
+        var result = await runner.RunAttemptAsync((await Claim(h, runner, job.Id))!, CancellationToken.None);
+
+        Assert.Equal(AttemptOutcome.Failed, result.Outcome);
+        var failed = (await h.Database.Jobs.GetAsync(job.Id, CancellationToken.None))!;
+        Assert.Equal((JobStatus.Failed, 1, (long?)null), (failed.Status, failed.Attempts, failed.ReplacedBy));
+        Assert.Equal("error: machine SN404 is not in the inventory (not retried: retrying cannot change this)", failed.Error);
+        Assert.Equal(MachineState.Available, (await h.MachineAsync("SN1")).State);
+    }
+
     private static Task<Job?> Claim(LifecycleHarness h, JobRunner runner, long id) =>
         h.Database.Jobs.ClaimAsync(id, runner.Claim("w1", null), CancellationToken.None);
 }

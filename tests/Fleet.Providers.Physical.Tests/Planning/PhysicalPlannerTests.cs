@@ -153,6 +153,20 @@ public sealed class PhysicalPlannerTests
     }
 
     [Fact]
+    public void Machines_waiting_for_approval_are_never_claimed_nor_counted_as_available()
+    {
+        var desired = Desired([Pool("fancydb-lon", "fancydb", 2)]);
+        var machines = ImmutableArray.Create(Machine("A0", state: MachineState.New), Machine("A1"), Machine("A2", state: MachineState.New));
+
+        var plan = PhysicalPlanner.Plan(desired, Snapshot(machines), PlanOptions.Default);
+
+        Assert.Empty(plan.Changes);
+        Assert.Equal(
+            ["pools/fancydb-lon.yaml:7:7: error: pool fancydb-lon needs 2 more high-io machines in lon; 1 are available"],
+            plan.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
     public void A_protected_removed_pool_is_never_recycled()
     {
         var machines = ImmutableArray.Create(Member("M1", "old", "fancydb"));

@@ -7,6 +7,8 @@ namespace Fleet.State.Tests.Inventory;
 /// <summary>The behaviour of the inventory store, run unchanged against SQLite and PostgreSQL.</summary>
 public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLifetime
 {
+    private static readonly IReadOnlySet<string> NoAutoApproval = new HashSet<string>();
+
     private readonly List<StateDatabase> opened = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -99,7 +101,7 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
         var before = await store.ListMachinesAsync(null, CancellationToken.None);
         var repointed = TestData.Record(1) with { Bmc = new BmcEndpoint("203.0.113.66", 623) };
 
-        var refused = await store.RegisterAsync([TestData.Record(3), repointed], TestData.Audit, CancellationToken.None);
+        var refused = await store.RegisterAsync([TestData.Record(3), repointed], NoAutoApproval, TestData.Audit, CancellationToken.None);
 
         Assert.Null(refused.Result);
         Assert.Equal(
@@ -107,10 +109,138 @@ public abstract class InventoryStoreTests(IDatabaseProvider provider) : IAsyncLi
             Assert.Single(refused.Conflicts).ToString());
         TestData.AssertSame(before, await store.ListMachinesAsync(null, CancellationToken.None));
 
-        var added = await store.RegisterAsync([TestData.Record(3)], TestData.Audit, CancellationToken.None);
+        var added = await store.RegisterAsync([TestData.Record(3)], NoAutoApproval, TestData.Audit, CancellationToken.None);
         Assert.Equal(new IngestResult(1, 0, 0), added.Result);
         Assert.Empty(added.Conflicts);
-        Assert.Equal(MachineState.Available, (await store.GetMachineAsync("SN000003", CancellationToken.None))!.State);
+        Assert.Equal(MachineState.New, (await store.GetMachineAsync("SN000003", CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public async Task A_registration_in_a_site_that_auto_approves_is_available_at_once()
+    {
+        var store = await StoreWithAsync(0);
+
+        var added = await store.RegisterAsync([TestData.Record(1), TestData.Record(2, site: "sto")], new HashSet<string> { "sto" }, TestData.Audit, CancellationToken.None);
+
+        Assert.Equal(new IngestResult(2, 0, 0), added.Result);
+        Assert.Equal(MachineState.New, (await store.GetMachineAsync("SN000001", CancellationToken.None))!.State);
+        Assert.Equal(MachineState.Available, (await store.GetMachineAsync("SN000002", CancellationToken.None))!.State);
+        Assert.Equal(MachineState.New, Assert.Single(await store.ListAuditAsync("SN000001", CancellationToken.None)).To);
+    }
+
+    [Fact]
+    public async Task A_registration_with_the_BMC_of_another_machine_is_refused_and_writes_nothing()
+    {
+        // The takeover of issue 15: a stranger registers with the BMC of a machine in use.
+        var store = await StoreWithAsync(2);
+        var before = await store.ListMachinesAsync(null, CancellationToken.None);
+        var victim = TestData.Record(1).Bmc!;
+
+        foreach (var stolen in new[] { victim, victim with { Port = 623 }, victim with { Port = 6230 } })
+        {
+            var refused = await store.RegisterAsync([TestData.Record(3) with { Bmc = stolen }], NoAutoApproval, TestData.Audit, CancellationToken.None);
+            Assert.Null(refused.Result);
+            Assert.Equal(
+                $"recon.json:3:1: error: record 3: BMC {stolen.Address}{(stolen.Port is { } port ? $" port {port}" : "")} of SN000003 already belongs to machine SN000001",
+                Assert.Single(refused.Conflicts).ToString());
+        }
+
+        TestData.AssertSame(before, await store.ListMachinesAsync(null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task BMCs_on_one_host_with_different_ports_are_different_BMCs()
+    {
+        var store = await StoreWithAsync(0);
+
+        var result = await store.IngestAsync(
+            [TestData.Record(1) with { Bmc = new BmcEndpoint("127.0.0.1", 9001) }, TestData.Record(2) with { Bmc = new BmcEndpoint("127.0.0.1", 9002) }],
+            TestData.Audit,
+            CancellationToken.None);
+
+        Assert.Equal(new IngestResult(2, 0, 0), result);
+    }
+
+    [Fact]
+    public async Task An_ingest_that_gives_a_machine_another_machines_BMC_is_refused_naming_both()
+    {
+        var store = await StoreWithAsync(2);
+        var before = await store.ListMachinesAsync(null, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<FleetException>(() => store.IngestAsync(
+            [TestData.Record(2) with { Bmc = new BmcEndpoint("10.0.0.2", null) }, TestData.Record(4) with { Bmc = new BmcEndpoint("10.7.7.7", null) }, TestData.Record(5) with { Bmc = new BmcEndpoint("10.7.7.7", 623) }],
+            TestData.Audit,
+            CancellationToken.None));
+
+        Assert.Equal(
+            [
+                "recon.json:2:1: error: record 2: BMC 10.0.0.2 of SN000002 already belongs to machine SN000001",
+                "recon.json:5:1: error: record 5: BMC 10.7.7.7 port 623 of SN000005 is also reported for SN000004 (recon.json:4:1, record 4)",
+            ],
+            error.Diagnostics.Select(d => d.ToString()));
+        TestData.AssertSame(before, await store.ListMachinesAsync(null, CancellationToken.None));
+
+        // Two machines that swap BMCs in one ingest are judged by their new records.
+        var swapped = await store.IngestAsync(
+            [TestData.Record(1) with { Bmc = TestData.Record(2).Bmc }, TestData.Record(2) with { Bmc = TestData.Record(1).Bmc }],
+            TestData.Audit,
+            CancellationToken.None);
+        Assert.Equal(new IngestResult(0, 2, 0), swapped);
+    }
+
+    [Fact]
+    public async Task Approval_makes_new_machines_available_all_or_nothing_with_an_audit_row_each()
+    {
+        var store = await StoreWithAsync(1);
+        await store.RegisterAsync([TestData.Record(2, rack: "r1"), TestData.Record(3, rack: "r2"), TestData.Record(4, site: "sto")], NoAutoApproval, TestData.Audit, CancellationToken.None);
+        var before = await store.ListMachinesAsync(null, CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<FleetException>(() => store.ApproveAsync(new Approval(["SN000002", "SN000001", "SN000009", "SN000004"], Site: "lon"), TestData.Audit, CancellationToken.None));
+        Assert.Equal(
+            [
+                "error: machine SN000001 is available: only a new machine can be approved",
+                "error: machine SN000009 is not in the inventory",
+                "error: machine SN000004 (sto, rack r1, high-io) does not match the filters",
+            ],
+            refused.Diagnostics.Select(d => d.ToString()));
+        TestData.AssertSame(before, await store.ListMachinesAsync(null, CancellationToken.None));
+
+        var approved = await store.ApproveAsync(new Approval([], Site: "lon", Rack: "r1"), TestData.Audit, CancellationToken.None);
+
+        Assert.Equal(["SN000002"], approved.Select(m => m.HardwareName));
+        var after = (await store.GetMachineAsync("SN000002", CancellationToken.None))!;
+        Assert.Equal(MachineState.Available, after.State);
+        Assert.Equal(2, after.Version);
+        var entry = (await store.ListAuditAsync("SN000002", CancellationToken.None))[^1];
+        Assert.Equal((AuditAction.Transition, MachineState.New, MachineState.Available, "alice@ci"), (entry.Action, entry.From, entry.To, entry.Actor));
+        Assert.Equal(MachineState.New, (await store.GetMachineAsync("SN000003", CancellationToken.None))!.State);
+        Assert.Empty(await store.ApproveAsync(new Approval([], Site: "lon", Rack: "r1"), TestData.Audit, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(MachineState.InUse)]
+    [InlineData(MachineState.Installing)]
+    public async Task Reingest_refuses_to_move_a_machine_of_a_pool_to_another_site_or_hardware_type(MachineState state)
+    {
+        var store = await StoreWithAsync(2);
+        var machine = (await store.GetMachineAsync("SN000001", CancellationToken.None))!;
+        machine = await store.TransitionAsync(MachineTransition.From(machine, MachineState.Installing) with { Hostname = "lon-db-abcde", Role = "db", Pool = "db-lon", Image = "debian-12" }, TestData.Audit, CancellationToken.None);
+        if (state == MachineState.InUse)
+        {
+            await store.TransitionAsync(MachineTransition.From(machine, MachineState.InUse), TestData.Audit, CancellationToken.None);
+        }
+
+        var before = await store.ListMachinesAsync(null, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<FleetException>(() => store.IngestAsync(
+            [TestData.Record(1, site: "sto", hardwareType: "gpu-4u"), TestData.Record(2, site: "sto")],
+            TestData.Audit,
+            CancellationToken.None));
+
+        Assert.Equal(
+            $"recon.json:1:1: error: record 1: SN000001 is {state.ToWire()} in pool db-lon: cannot change its site lon → sto and hardwareType high-io → gpu-4u; recycle it first",
+            Assert.Single(error.Diagnostics).ToString());
+        TestData.AssertSame(before, await store.ListMachinesAsync(null, CancellationToken.None));
     }
 
     [Fact]

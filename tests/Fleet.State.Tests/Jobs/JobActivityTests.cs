@@ -57,6 +57,22 @@ public abstract class JobActivityTests(IDatabaseProvider provider) : IAsyncLifet
         Assert.Equal(new ExpiredLease(ids[1], "install", "SN2", "host-b:2", T0 + Lease, 1), lost);
     }
 
+    [Fact]
+    public async Task A_takeover_is_recorded_by_the_claim_even_when_the_job_finishes_before_anyone_reads()
+    {
+        var id = (await Broker.EnqueueAsync(NewJob("apply-1", "c1", "SN1"), T0, CancellationToken.None)).Id;
+        await Broker.ClaimAsync(id, Claim("host-a:1", T0), CancellationToken.None);
+        Assert.Empty((await database!.JobActivity.OfApplyAsync("apply-1", T0.AddSeconds(5), CancellationToken.None)).Takeovers);
+
+        // host-a died; host-b takes the job over and finishes it between two readings of the apply.
+        Assert.NotNull(await Broker.ClaimAsync(id, Claim("host-b:2", T0.AddSeconds(31)), CancellationToken.None));
+        Assert.True(await Broker.FinishAsync(id, "host-b:2", T0.AddSeconds(32), CancellationToken.None));
+        var activity = await database!.JobActivity.OfApplyAsync("apply-1", T0.AddSeconds(40), CancellationToken.None);
+
+        Assert.Empty(activity.ExpiredLeases);
+        Assert.Equal(new Takeover(new ExpiredLease(id, "install", "SN1", "host-a:1", T0 + Lease, 1), 1, "host-b:2"), Assert.Single(activity.Takeovers));
+    }
+
     private static NewJob NewJob(string applyId, string changeId, string target, string? site = "lon") =>
         new(applyId, changeId, "install", target, site, new JsonObject { ["id"] = changeId }, "alice@ci", null, "sha256:00");
 

@@ -89,6 +89,32 @@ public sealed class WorkerWatchTests
     }
 
     [Fact]
+    public void Every_takeover_is_reported_once_even_one_no_reading_saw_as_an_expired_lease()
+    {
+        var watch = Watch();
+        var seen = new ExpiredLease(17, "install", "SN2", "host-b:4242", T0.AddSeconds(30), 1);
+        var busy = new JobActivity(Due: 0, Waiting: 0, Running: 3, Claims: 4, []);
+
+        // Seen expiring, then taken over: one report.
+        Assert.Single(watch.Observe(busy with { ExpiredLeases = [seen] }, T0.AddSeconds(35)));
+        Assert.Empty(watch.Observe(busy with { Takeovers = [new Takeover(seen, 1, "host-c:1")] }, T0.AddSeconds(40)));
+
+        // Taken over between two readings (never seen expiring), then twice more before the next reading.
+        var unseen = new ExpiredLease(18, "recycle", "SN3", "host-d:7", T0.AddSeconds(41), 1);
+        var first = Assert.Single(watch.Observe(busy with { Takeovers = [new Takeover(seen, 1, "host-c:1"), new Takeover(unseen, 1, "host-c:1")] }, T0.AddSeconds(45)));
+        var again = Assert.Single(watch.Observe(busy with { Takeovers = [new Takeover(seen, 1, "host-c:1"), new Takeover(unseen with { Worker = "host-e:2", Attempts = 3 }, 3, "host-f:3")] }, T0.AddSeconds(90)));
+        Assert.Empty(watch.Observe(busy with { Takeovers = [new Takeover(seen, 1, "host-c:1"), new Takeover(unseen with { Worker = "host-e:2", Attempts = 3 }, 3, "host-f:3")] }, T0.AddSeconds(95)));
+
+        Assert.Equal(
+            "job 18 (recycle SN3) lost its worker host-d:7: no heartbeat, its lease ran out at 2026-03-01 12:00:41Z (the worker died or lost the database); worker host-c:1 took it over",
+            first.Message);
+        Assert.Equal(
+            "job 18 (recycle SN3) lost its worker host-e:2: no heartbeat, its lease ran out at 2026-03-01 12:00:41Z (the worker died or lost the database); worker host-f:3 took it over (3 takeovers of this job so far)",
+            again.Message);
+        Assert.Equal(WorkerWatch.LeaseExpiredEvent, again.Event);
+    }
+
+    [Fact]
     public void With_the_warning_turned_off_only_lost_workers_are_reported()
     {
         var watch = new WorkerWatch(new NoJobs(), "apply-1", TimeProvider.System, WorkerWatchOptions.For(TimeSpan.Zero), Command);

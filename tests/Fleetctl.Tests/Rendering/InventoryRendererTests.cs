@@ -1,5 +1,10 @@
+using Fleet.Providers.Physical.Planning;
 using System.Text.Json;
 using Fleet.Engine.Inventory;
+using Fleet.Engine.Execution;
+using Fleet.Engine.Jobs;
+using Fleet.Engine.Planning;
+using Fleetctl.Apply;
 using Fleetctl.Commands;
 
 namespace Fleetctl.Tests.Rendering;
@@ -46,6 +51,33 @@ public sealed class InventoryRendererTests
     }
 
     /// <summary>Every third machine bare (no rack, BMC or interface), the others assigned with several interfaces.</summary>
+    [Fact]
+    public async Task Control_characters_from_recon_never_reach_the_terminal_in_any_renderer()
+    {
+        // The reproducer of issue 15: a rack that retitles the terminal and clears the screen.
+        const string Hostile = "\u001b]0;pwned\u0007\u001b[2J";
+        var machine = Sample(1) with { Rack = Hostile, Bmc = new BmcEndpoint("bmc\u009b1", null) };
+        var table = new StringWriter();
+        var detail = new StringWriter();
+        var jobs = new StringWriter();
+        var job = new Job(1, "a1", "1", "install", "SN1" + Hostile, "lon", [], JobStatus.Failed, 1, null, null, "w\u001b[2J", "alice", null, null, Created, null, null, "installer: " + Hostile, null, null);
+
+        await InventoryRenderer.WriteTableAsync(table, [machine]);
+        await InventoryRenderer.WriteDetailAsync(detail, machine);
+        await JobRenderer.WriteTableAsync(jobs, [job], Created);
+        await JobRenderer.WriteDetailAsync(jobs, job, Created);
+        var (progress, _) = ProgressPrinter.Describe(new ExecutionEvent(ExecutionEventKind.Failed, Created, "1", "pool/web", PhysicalActions.Install, "SN1", "lon", 1, "installer: " + Hostile));
+
+        foreach (var text in new[] { table.ToString(), detail.ToString(), jobs.ToString(), progress })
+        {
+            Assert.DoesNotContain(text, c => char.IsControl(c) && c is not '\n');
+        }
+
+        Assert.Contains("?]0;pwned??[2J", table.ToString(), StringComparison.Ordinal);
+        Assert.Contains("rack          ?]0;pwned??[2J\n", detail.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.EndsWith("failed: installer: ?]0;pwned??[2J", progress, StringComparison.Ordinal);
+    }
+
     private static Machine Sample(int n) => n % 3 == 0
         ? new Machine($"SN{n:D6}", "compute", "lon", null, null, [], MachineState.Available, null, null, null, null, Created, Created.AddSeconds(n), 1)
         : new Machine(

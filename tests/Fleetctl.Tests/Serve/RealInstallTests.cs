@@ -127,6 +127,47 @@ public sealed partial class RealInstallTests : IAsyncLifetime
         Assert.Contains("install of SN1 did not complete within 3 s", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_stranger_on_the_provisioning_network_cannot_get_a_production_machine_power_cycled()
+    {
+        // Issue 15: a stranger registers with the BMC of a machine in use and a rack that sorts first,
+        // hoping the next grow installs "it" and so power-cycles the victim.
+        await using var serve = await RunningServe.StartAsync(fleet);
+        await using var installers = Installers.Start(bmcs, serve, (_, _) => Report.Success);
+        var first = await fleet.RunAsync("apply", "--auto-approve");
+        Assert.True(first.Exit == 0, first.Out + first.Err);
+        var victim = bmcs.Bmcs[0];
+        victim.Reset(poweredOn: true);
+        bmcs.Bmcs[1].Reset(poweredOn: true);
+
+        var takeover = await serve.Http.PostAsync("v1/recon", Json($$"""
+            {"hardwareName": "STRANGER", "hardwareType": "compute", "site": "lon", "rack": "a00",
+             "bmc": {"address": "{{victim.Address}}", "port": {{victim.Port}}},
+             "interfaces": [{"name": "eth0", "mac": "02:00:00:00:0a:01", "ip": "10.1.9.9"}]}
+            """));
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, takeover.StatusCode);
+        Assert.Contains($"BMC 127.0.0.1 port {victim.Port} of STRANGER already belongs to machine SN0", await takeover.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Without the stolen BMC it registers, but stays new: the grow takes the spare, never the stranger.
+        var registered = await serve.Http.PostAsync("v1/recon", Json("""
+            {"hardwareName": "STRANGER", "hardwareType": "compute", "site": "lon", "rack": "a00",
+             "interfaces": [{"name": "eth0", "mac": "02:00:00:00:0a:01", "ip": "10.1.9.9"}]}
+            """));
+        Assert.Equal("""{"added":1,"awaitingApproval":1}""", await registered.Content.ReadAsStringAsync());
+        await File.WriteAllTextAsync(Path.Combine(fleet.Directory, "web.yaml"), Role.Replace("size: 2", "size: 3", StringComparison.Ordinal));
+        var grow = await fleet.RunAsync("apply", "--auto-approve");
+
+        Assert.True(grow.Exit == 0, grow.Out + grow.Err);
+        var machines = (await fleet.MachinesAsync()).ToDictionary(m => m.HardwareName);
+        Assert.Equal(MachineState.New, machines["STRANGER"].State);
+        Assert.Equal(MachineState.InUse, machines["SN2"].State);
+        Assert.Empty(victim.Events);
+        Assert.Empty(bmcs.Bmcs[1].Events);
+        Assert.Equal(["boot pxe", "power 1"], bmcs.Bmcs[2].Events);
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
     private static string Mac(int i) => $"02:00:00:00:00:{i:x2}";
 
     private enum Report

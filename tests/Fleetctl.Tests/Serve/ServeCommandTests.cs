@@ -126,8 +126,12 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
             """;
         var added = await serve.Http.PostAsync("v1/recon", Body(Record));
         Assert.Equal(HttpStatusCode.OK, added.StatusCode);
-        Assert.Equal(1, JsonNode.Parse(await added.Content.ReadAsStringAsync())!["added"]!.GetValue<int>());
-        Assert.Contains("sanboot", await serve.Http.GetStringAsync("boot/02:00:00:00:00:99"), StringComparison.Ordinal); // known now: available
+        Assert.Equal("""{"added":1,"awaitingApproval":1}""", await added.Content.ReadAsStringAsync());
+        Assert.Contains("NEW0001 is new", await serve.Http.GetStringAsync("boot/02:00:00:00:00:99"), StringComparison.Ordinal); // known now: boots its disk
+        Assert.Equal(MachineState.New, (await fleet.MachinesAsync()).Single(m => m.HardwareName == "NEW0001").State);
+        var approve = await fleet.RunAsync("inventory", "approve", "--site", "lon", "--rack", "r09");
+        Assert.Equal((0, "machine NEW0001: new → available\napproved 1 machine(s)\n"), (approve.Exit, approve.Out.ReplaceLineEndings("\n")));
+        Assert.Equal(MachineState.Available, (await fleet.MachinesAsync()).Single(m => m.HardwareName == "NEW0001").State);
 
         var bad = await serve.Http.PostAsync("v1/recon", Body("""{"hardwareName": "NEW0002", "hardwareType": "gpu", "site": "mars", "interfaces": []}"""));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -248,6 +252,65 @@ public sealed partial class ServeCommandTests : IAsyncLifetime
         var result = await fleet.RunAsync("serve", "--listen", "192.0.2.1:8080", "--images", RunningServe.Images, "--callback-url", "http://192.0.2.1:8080/");
         Assert.Equal(1, result.Exit);
         Assert.StartsWith("error: --listen: cannot listen on 192.0.2.1:8080: ", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Malformed_completion_bodies_are_400s_never_500s()
+    {
+        const string Unknown = "c2VjcmV0LXRva2VuLXRoYXQtaXMtbm90LWlzc3VlZA";
+        var bodies = new (byte[] Body, string Error)[]
+        {
+            ([.. "{\"succeeded\": false, \"error\": \"disk "u8, 0xC3, 0x28, .. "\"}"u8], "the body is not valid UTF-8"),
+            ("""{"succeeded": true, "succeeded": false, "error": "x"}"""u8.ToArray(), "the body is not JSON"),
+            ("""{"succeeded": false, "error": "\ud800"}"""u8.ToArray(), "error: not a valid string"),
+            ("""{"succeeded": false, "error": "no disk\u001b]0;pwned\u0007"}"""u8.ToArray(), "error: contains the control character U+001B"),
+            ("""{"succeeded": false, "error": "no disk\nsecond line"}"""u8.ToArray(), "error: contains the control character U+000A"),
+        };
+        foreach (var (body, error) in bodies)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "v1/completions") { Content = new ByteArrayContent(body) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Unknown);
+            var response = await serve.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.StartsWith(error, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Malformed_recon_bodies_are_400s_with_located_errors_and_write_nothing()
+    {
+        var before = (await fleet.RunAsync("inventory", "list", "--format", "json")).Out;
+        var bodies = new (byte[] Body, string Error)[]
+        {
+            ([.. "{\"hardwareName\": \"NEW0001\", \"hardwareType\": \"compute\", \"site\": \"lon\", \"rack\": \"r"u8, 0xFF, .. "\"}"u8],
+                "request:1:79: error: malformed JSON: a string is not valid UTF-8"),
+            ("""{"hardwareName": "NEW0001", "hardwareType": "compute", "site": "lon", "rack": "\u001b]0;pwned\u0007\u001b[2J"}"""u8.ToArray(),
+                "request:1:1: error: record 1: rack: contains the control character U+001B; recon fields are printable text"),
+            ("""{"hardwareName": "NEW0001", "hardwareType": "compute", "site": "lon", "interfaces": [{"name": "eth0", "mac": "02:00:00:00:00:99\n"}]}"""u8.ToArray(),
+                "request:1:1: error: record 1: interfaces[0].mac: contains the control character U+000A; recon fields are printable text"),
+            ("""{"hardwareName": "NEW0001", "hardwareType": "compute", "site": "lon", "interfaces": [{"name": "eth0", "mac": "02:00:00:00:00:99", "ip": "10.050.0.011"}]}"""u8.ToArray(),
+                "request:1:1: error: record 1: interfaces[0].ip: '10.050.0.011' is not an IPv4 (four decimal octets without leading zeros) or IPv6 address"),
+            ("""{"hardwareName": "NEW0001", "hardwareType": "compute", "site": "lon", "site": "sto"}"""u8.ToArray(),
+                "request:1:1: error: record 1: field 'site' appears twice"),
+        };
+        foreach (var (body, error) in bodies)
+        {
+            var response = await serve.Http.PostAsync("v1/recon", new ByteArrayContent(body));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal(error, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![0]!.GetValue<string>());
+        }
+
+        Assert.Equal(before, (await fleet.RunAsync("inventory", "list", "--format", "json")).Out);
+    }
+
+    [Theory]
+    [InlineData("127.1:8080")]
+    [InlineData("0127.0.0.1:8080")]
+    [InlineData("0x7f.0.0.1:8080")]
+    public async Task A_listen_address_in_a_short_octal_or_hex_form_is_a_user_error(string listen)
+    {
+        var result = await fleet.RunAsync("serve", "--listen", listen, "--images", RunningServe.Images);
+        Assert.Equal((1, $"error: --listen: '{listen}' is not an IP address and port, e.g. 127.0.0.1:8080"), (result.Exit, result.Err.Trim()));
     }
 
     private Task<HttpResponseMessage> CompleteAsync(string token, string body)

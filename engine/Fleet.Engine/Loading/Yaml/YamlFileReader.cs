@@ -60,7 +60,9 @@ public static partial class YamlFileReader
         }
         catch (YamlException e)
         {
-            diagnostics.Add(Diagnostic.Error(Locate(file, e.Start), $"malformed YAML: {Phrase(e)}"));
+            diagnostics.Add(e.Start.Index >= text.TrimEnd().Length
+                ? Diagnostic.Error(EndOf(file, text), $"malformed YAML: {Phrase(e)} before the end of the file")
+                : Diagnostic.Error(Locate(file, e.Start), $"malformed YAML: {Phrase(e)}"));
             return [];
         }
         catch (LimitExceededException e)
@@ -137,6 +139,17 @@ public static partial class YamlFileReader
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Just after the last character of the file: where an unclosed <c>[</c> or <c>{</c> ends up, and a
+    /// position that exists (YamlDotNet reports the line after a final newline, or past the last line).
+    /// </summary>
+    private static SourceLocation EndOf(string file, string text)
+    {
+        var content = text.TrimEnd();
+        var lastLine = content.LastIndexOf('\n');
+        return new SourceLocation(file, content.Count(c => c == '\n') + 1, content.Length - lastLine);
     }
 
     private static SourceLocation Locate(string file, Mark mark) =>
