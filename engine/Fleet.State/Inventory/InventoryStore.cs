@@ -29,6 +29,54 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
     public IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken) =>
         backend.StreamMachinesAsync(connection => ListCommand(connection, filter), cancellationToken);
 
+    /// <summary>
+    /// A keyset page (serials after <see cref="MachinePageQuery.After"/>, by the primary key) and the
+    /// count of all matches, on one connection. One row more than the page is read to know whether
+    /// another page follows.
+    /// </summary>
+    public Task<MachinePage> PageMachinesAsync(MachinePageQuery query, CancellationToken cancellationToken) =>
+        backend.ReadAsync(
+            async connection =>
+            {
+                var limit = Math.Clamp(query.Limit, 1, MachinePageQuery.MaxLimit);
+                using var page = Command(connection, null, string.Empty);
+                page.CommandText = $"SELECT {MachineRows.Columns} FROM machines{PageWhere(page, query, withAfter: true)} ORDER BY hardware_name LIMIT {limit + 1}";
+                var machines = await ReadMachinesAsync(page, cancellationToken);
+
+                using var count = Command(connection, null, string.Empty);
+                count.CommandText = $"SELECT COUNT(*) FROM machines{PageWhere(count, query, withAfter: false)}";
+                var total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                return machines.Length > limit
+                    ? new MachinePage(machines[..limit], total, machines[limit - 1].HardwareName)
+                    : new MachinePage(machines, total, null);
+            },
+            cancellationToken);
+
+    public Task<ImmutableArray<MachineCount>> CountMachinesAsync(CancellationToken cancellationToken) =>
+        backend.ReadAsync(
+            async connection =>
+            {
+                using var command = Command(connection, null, """
+                    SELECT site, state, pool, hardware_type, role, COUNT(*) FROM machines
+                    GROUP BY site, state, pool, hardware_type, role ORDER BY site, state, pool, hardware_type, role
+                    """);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                var counts = ImmutableArray.CreateBuilder<MachineCount>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    counts.Add(new MachineCount(
+                        reader.GetString(0),
+                        MachineRows.ParseState(reader.GetString(1)),
+                        MachineRows.NullableString(reader, 2),
+                        reader.GetString(3),
+                        MachineRows.NullableString(reader, 4),
+                        reader.GetInt64(5)));
+                }
+
+                return counts.DrainToImmutable();
+            },
+            cancellationToken);
+
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
         backend.ReadStatementAsync(connection => FindMachineAsync(connection, null, hardwareName, cancellationToken), cancellationToken);
 
@@ -462,6 +510,36 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
                 Parameter(command, "@" + column, value);
             }
         }
+    }
+
+    /// <summary>
+    /// The conditions of a page query: the filter's, a search for part of the serial or hostname
+    /// (case-insensitive, with LIKE's wildcards escaped), and the keyset start.
+    /// </summary>
+    private string PageWhere(DbCommand command, MachinePageQuery query, bool withAfter)
+    {
+        var where = Where(command, query.Filter);
+        var conditions = new List<string>();
+        if (!string.IsNullOrEmpty(query.Search))
+        {
+            var like = backend.IsPostgres() ? "ILIKE" : "LIKE";
+            conditions.Add($@"(hardware_name {like} @search ESCAPE '\' OR hostname {like} @search ESCAPE '\')");
+            var escaped = query.Search.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+            Parameter(command, "@search", "%" + escaped + "%");
+        }
+
+        if (withAfter && query.After is not null)
+        {
+            conditions.Add("hardware_name > @after");
+            Parameter(command, "@after", query.After);
+        }
+
+        if (conditions.Count == 0)
+        {
+            return where;
+        }
+
+        return (where.Length == 0 ? " WHERE " : where + " AND ") + string.Join(" AND ", conditions);
     }
 
     /// <summary>Now, as the database will store it (<see cref="StateBackend.Stored"/>).</summary>
