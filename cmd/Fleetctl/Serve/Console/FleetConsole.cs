@@ -26,6 +26,14 @@ internal static class FleetConsole
         _ = new FleetMetrics(console.Desired, console.Database, console.Drift, registry);
         app.Use(async (context, next) =>
         {
+            // The server's own time for the response, for benchmarks and browsers' network panels.
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            context.Response.OnStarting(() =>
+            {
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                context.Response.Headers["Server-Timing"] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"app;dur={elapsed:0.0}");
+                return Task.CompletedTask;
+            });
             var path = context.Request.Path.Value ?? "/";
             if (MachinePaths.Any(p => path.StartsWith(p, StringComparison.Ordinal)) || OpenPaths.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
             {
