@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The console's machines page at 100,000 machines: serve's time to answer the first page, unfiltered
 # and filtered (site + state + search), on SQLite, and on PostgreSQL when FLEET_INVENTORY is set.
-#   tests/bench/console.sh                  # SQLite
-#   . tests/servers/postgres.sh && pg_start && FLEET_INVENTORY="$FLEET_TEST_POSTGRES;Database=bench" tests/bench/console.sh
+#   tests/bench/console.sh                                      # SQLite
+#   . tests/servers/postgres.sh && pg_start && tests/bench/console.sh postgres  # PostgreSQL (FLEET_TEST_POSTGRES)
 # Reports serve's own time for the page (its Server-Timing header) for the first request after start
 # (cold: JIT included) and the median of 20 more, and curl's time to the last byte on loopback.
 set -euo pipefail
@@ -14,6 +14,13 @@ serve_pid=
 cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 python3 tests/bench/apply-fleet.py "$work" 100000 100 10 0.01 0
+if [ "${1:-sqlite}" = postgres ]; then
+  : "${FLEET_TEST_POSTGRES:?start PostgreSQL first: . tests/servers/postgres.sh && pg_start}"
+  db="fleet_console_bench_$$"
+  "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/psql" "$(echo "$FLEET_TEST_POSTGRES" | sed 's/;/ /g; s/Host=/host=/; s/Port=/port=/; s/Username=/user=/; s/Database=/dbname=/')" \
+    -qc "CREATE DATABASE $db" >/dev/null
+  export FLEET_INVENTORY="${FLEET_TEST_POSTGRES/Database=postgres/Database=$db}"
+fi
 /usr/bin/time -f "ingest of 100,000 machines: %e s" "$fleetctl" -C "$work" inventory ingest "$work/recon.ndjson" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$fleetctl" -C "$work" serve --listen "127.0.0.1:$port" --images http://127.0.0.1:1/ >"$work/serve.log" 2>&1 &

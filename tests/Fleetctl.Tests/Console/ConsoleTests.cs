@@ -45,6 +45,9 @@ public sealed class ConsoleTests : IAsyncLifetime
         Assert.Matches(@"web-lon\s+physical\s+lon\s+web\s+edge-team\s+5\s+5\s+0\s+0\s+ok", text.Out);
         Assert.Contains("Jobs: 0 running, 0 queued, 0 failed", text.Out, StringComparison.Ordinal);
 
+        var served = JsonNode.Parse(await serve.Http.GetStringAsync("v1/status"))!;
+        Assert.Equal(status["pools"]!.ToJsonString(), served["pools"]!.ToJsonString());
+
         var overview = await serve.Http.GetStringAsync("");
         Assert.Contains("<tr data-pool=\"web-lon\">", overview, StringComparison.Ordinal);
         Assert.Contains("<td class=\"num desired\">5</td><td class=\"num in_use\">5</td><td class=\"num installing\">0</td><td class=\"num broken\">0</td>", overview, StringComparison.Ordinal);
@@ -199,7 +202,7 @@ public sealed class ConsoleTests : IAsyncLifetime
     public async Task Beyond_loopback_reading_needs_the_viewer_token_and_machines_still_boot()
     {
         await using var wide = await RunningServe.StartAsync(fleet, "--listen", "0.0.0.0:0", "--callback-url", "http://10.1.0.5:8080/", "--viewer-token", "env:FLEET_VIEWER_TOKEN");
-        foreach (var path in new[] { "", "machines", "metrics", "v1/pools", "v1/machines", "v1/jobs" })
+        foreach (var path in new[] { "", "machines", "metrics", "v1/pools", "v1/machines", "v1/jobs", "v1/status" })
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await wide.Http.GetAsync(path)).StatusCode);
             using var wrong = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new("Bearer", "not-the-token") } };

@@ -63,6 +63,9 @@ internal static class FleetConsole
         app.MapGet("/jobs/{id}", (string id, HttpContext c, CancellationToken ct) => JobPages.JobAsync(console, Caller(c), id, ct));
         app.MapGet("/applies", (HttpContext c, CancellationToken ct) => JobPages.AppliesAsync(console, Caller(c), ct));
         app.MapGet("/applies/{id}", (string id, HttpContext c, CancellationToken ct) => JobPages.ApplyAsync(console, Caller(c), id, ct));
+        app.MapGet("/v1/status", async (CancellationToken ct) => Results.Text(
+            Commands.StatusCommand.ToJson(await Overview.FleetOverview.ReadAsync(console.Desired, console.Database, ct)).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }),
+            "application/json; charset=utf-8"));
         app.MapGet("/drift", (HttpContext c, CancellationToken ct) => OverviewPages.DriftAsync(console, Caller(c), ct));
         app.MapGet("/zones", (HttpContext c, CancellationToken ct) => OverviewPages.ZonesAsync(console, Caller(c), ct));
         app.MapPost("/jobs/{id}/retry", (string id, HttpContext c, CancellationToken ct) => ConsoleActions.RetryAsync(console, Caller(c), id, c.Request, ct));
