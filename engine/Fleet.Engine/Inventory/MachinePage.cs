@@ -4,7 +4,7 @@ namespace Fleet.Engine.Inventory;
 
 /// <summary>
 /// One page of machines for a table (the console's machines page): <see cref="Filter"/> as in a
-/// listing, <see cref="Search"/> a case-insensitive part of the serial or hostname, and keyset
+/// listing, <see cref="Search"/> the start of a serial (in any case) or of a hostname, and keyset
 /// paging by serial: the page starts after <see cref="After"/> (from the start when null). The store
 /// runs all of it in SQL, so a page costs the same at 100 machines and at 100,000.
 /// </summary>

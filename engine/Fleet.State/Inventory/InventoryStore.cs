@@ -487,12 +487,12 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         return command;
     }
 
-    /// <param name="scan">
-    /// SQLite: keep the filter off the indexes (a unary plus on the column), for a search, which reads
-    /// every row anyway; stepping the site-and-state index and looking each row up by its serial costs
-    /// about three times a plain scan of the table when the filter matches most machines.
+    /// <param name="offIndexes">
+    /// SQLite: keep the filter off the indexes (a unary plus on the column). A search's ranges find a
+    /// handful of rows by key; without table statistics SQLite would rather step the site-and-state
+    /// index, through every machine of a site (about 1,000 times slower at 100,000 machines).
     /// </param>
-    private static string Where(DbCommand command, MachineFilter? filter, bool scan = false)
+    private static string Where(DbCommand command, MachineFilter? filter, bool offIndexes = false)
     {
         if (filter is null || filter.IsEmpty)
         {
@@ -511,26 +511,45 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         {
             if (value is not null)
             {
-                conditions.Add(scan ? $"+{column} = @{column}" : $"{column} = @{column}");
+                conditions.Add(offIndexes ? $"+{column} = @{column}" : $"{column} = @{column}");
                 Parameter(command, "@" + column, value);
             }
         }
     }
 
     /// <summary>
-    /// The conditions of a page query: the filter's, a search for part of the serial or hostname
-    /// (case-insensitive, with LIKE's wildcards escaped), and the keyset start.
+    /// The conditions of a page query: the filter's, a search, and the keyset start. A search is for
+    /// serials or hostnames that start with the text (serials as typed and in either case, hostnames in
+    /// lower case, as DNS labels are), written as ranges of the columns so that SQLite answers them
+    /// from the primary key and the hostname index instead of reading every machine. PostgreSQL
+    /// compares them byte by byte (COLLATE "C"), so a prefix means the same on both backends
+    /// whatever the database's collation.
     /// </summary>
     private string PageWhere(DbCommand command, MachinePageQuery query, bool withAfter)
     {
-        var where = Where(command, query.Filter, scan: !string.IsNullOrEmpty(query.Search) && !backend.IsPostgres());
+        var where = Where(command, query.Filter, offIndexes: !string.IsNullOrEmpty(query.Search) && !backend.IsPostgres());
         var conditions = new List<string>();
         if (!string.IsNullOrEmpty(query.Search))
         {
-            var like = backend.IsPostgres() ? "ILIKE" : "LIKE";
-            conditions.Add($@"(hardware_name {like} @search ESCAPE '\' OR hostname {like} @search ESCAPE '\')");
-            var escaped = query.Search.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
-            Parameter(command, "@search", "%" + escaped + "%");
+            var collate = backend.IsPostgres() ? " COLLATE \"C\"" : string.Empty;
+            var ranges = new List<string>();
+            var n = 0;
+            void Range(string column, string prefix)
+            {
+                n++;
+                ranges.Add($"({column}{collate} >= @lo{n} AND {column}{collate} < @hi{n})");
+                Parameter(command, $"@lo{n}", prefix);
+                Parameter(command, $"@hi{n}", prefix + '\uffff');
+            }
+
+            var text = query.Search;
+            foreach (var serial in new[] { text, text.ToUpperInvariant(), text.ToLowerInvariant() }.Distinct(StringComparer.Ordinal))
+            {
+                Range("hardware_name", serial);
+            }
+
+            Range("hostname", text.ToLowerInvariant());
+            conditions.Add("(" + string.Join(" OR ", ranges) + ")");
         }
 
         if (withAfter && query.After is not null)

@@ -44,20 +44,22 @@ public abstract class MachinePageTests(IDatabaseProvider provider) : IAsyncLifet
     }
 
     [Fact]
-    public async Task A_page_is_filtered_and_searched_by_part_of_the_serial_or_hostname_in_any_case()
+    public async Task A_page_is_filtered_and_searched_by_the_start_of_the_serial_or_hostname_in_any_case()
     {
         var lonCompute = await database.Inventory.PageMachinesAsync(new MachinePageQuery(new MachineFilter(Site: "lon", HardwareType: "compute")), CancellationToken.None);
         Assert.Equal(["SN000002", "SN000004", "SN000008", "SN000010", "SN000014", "SN000016", "SN000020", "SN000022", "SN000026", "SN000028"], lonCompute.Machines.Select(m => m.HardwareName));
         Assert.Equal(10, lonCompute.Total);
         Assert.Null(lonCompute.Next);
 
-        var byHostname = await database.Inventory.PageMachinesAsync(new MachinePageQuery(new MachineFilter(State: MachineState.Installing), Search: "WEB-X00"), CancellationToken.None);
+        var byHostname = await database.Inventory.PageMachinesAsync(new MachinePageQuery(new MachineFilter(State: MachineState.Installing), Search: "LON-WEB-X00"), CancellationToken.None);
         Assert.Equal(["SN000004", "SN000008", "SN000010"], byHostname.Machines.Select(m => m.HardwareName));
 
         var bySerial = await database.Inventory.PageMachinesAsync(new MachinePageQuery(new MachineFilter(), Search: "sn00002"), CancellationToken.None);
         Assert.Equal(10, bySerial.Total); // SN000020 … SN000029
 
-        // LIKE's wildcards are searched for as text, not as wildcards.
+        // A search is for a start, not a part; wildcards are text.
+        Assert.Equal(0, (await database.Inventory.PageMachinesAsync(new MachinePageQuery(new MachineFilter(), Search: "web-x"), CancellationToken.None)).Total);
+        Assert.Equal(1, (await database.Inventory.PageMachinesAsync(new MachinePageQuery(new MachineFilter(), Search: "lon-web-x0008"), CancellationToken.None)).Total);
         Assert.Equal(0, (await database.Inventory.PageMachinesAsync(new MachinePageQuery(new MachineFilter(), Search: "%"), CancellationToken.None)).Total);
         Assert.Equal(0, (await database.Inventory.PageMachinesAsync(new MachinePageQuery(new MachineFilter(), Search: "SN_0"), CancellationToken.None)).Total);
     }
