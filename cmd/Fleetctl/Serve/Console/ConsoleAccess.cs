@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -123,8 +122,6 @@ internal sealed class ConsoleAccess
     public bool IsValidCsrf(Caller caller, string? presented) =>
         CsrfToken(caller) is { } expected && presented is not null
         && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(presented));
-
-    public static bool IsLoopback(IPAddress address) => IPAddress.IsLoopback(address);
 
     private AccessLevel Level(byte[] hash)
     {
