@@ -21,6 +21,7 @@ public static class Cli
         root.Subcommands.Add(WorkerCommand.Create(global, host));
         root.Subcommands.Add(JobsCommand.Create(global, host));
         root.Subcommands.Add(HistoryCommand.Create(global, host));
+        root.Subcommands.Add(StatusCommand.Create(global, host));
         root.Subcommands.Add(CodeownersCommand.Create(global, host));
         root.Subcommands.Add(ReconcileCommand.Create(global, host));
         root.Subcommands.Add(ZonesCommand.Create(global, host));

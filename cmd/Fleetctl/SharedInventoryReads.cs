@@ -55,6 +55,12 @@ internal sealed class SharedInventoryReads(IInventoryStore inventory, Task<Immut
     public IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken) =>
         inventory.StreamMachinesAsync(filter, cancellationToken);
 
+    public Task<MachinePage> PageMachinesAsync(MachinePageQuery query, CancellationToken cancellationToken) =>
+        inventory.PageMachinesAsync(query, cancellationToken);
+
+    public Task<ImmutableArray<MachineCount>> CountMachinesAsync(CancellationToken cancellationToken) =>
+        inventory.CountMachinesAsync(cancellationToken);
+
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
         inventory.GetMachineAsync(hardwareName, cancellationToken);
 

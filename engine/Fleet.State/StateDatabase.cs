@@ -119,6 +119,14 @@ public sealed class StateDatabase : IAsyncDisposable
         return await OpenAsync(backend, clock, MigrationRunner.CheckAsync, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the database answers and its schema is the one this binary knows (no migration
+    /// pending, none newer): what a readiness probe asks. A database that is down or refuses us is a
+    /// <see cref="Engine.Diagnostics.FleetException"/>, as on open.
+    /// </summary>
+    public async Task<bool> IsCurrentAsync(CancellationToken cancellationToken) =>
+        await MigrationRunner.CheckAsync(Backend, cancellationToken) is not null;
+
     public ValueTask DisposeAsync() => Backend.DisposeAsync();
 
     /// <summary>Checks or migrates the schema with <paramref name="schema"/>; the backend is released unless a database is returned.</summary>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests run for real: PostgreSQL, BIND and its tools,
-# OpenIPMI's BMC simulator (ipmi_sim, in openipmi) and ipmitool.
+# OpenIPMI's BMC simulator (ipmi_sim, in openipmi) and ipmitool, Prometheus (a real scraper of /metrics)
+# and Chromium (the headless browser the console's page tests drive).
 set -euo pipefail
 need=()
 [ -n "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || need+=(postgresql)
@@ -9,6 +10,8 @@ command -v rndc >/dev/null && command -v named-checkzone >/dev/null || need+=(bi
 command -v dig >/dev/null && command -v nsupdate >/dev/null || need+=(bind9-dnsutils)
 command -v ipmi_sim >/dev/null || need+=(openipmi)
 command -v ipmitool >/dev/null || need+=(ipmitool)
+command -v prometheus >/dev/null || need+=(prometheus)
+command -v chromium >/dev/null || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"
 sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo)

@@ -60,6 +60,10 @@ curl -sf "http://127.0.0.1:$port/boot/$mac" | grep -q sanboot && echo "ok: serve
 curl -sf "http://127.0.0.1:$port/boot/02:00:00:00:00:01" | grep -q 'recon/vmlinuz' && echo "ok: serve: an unknown MAC gets the recon image" || fail "serve: boot script of an unknown MAC"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer made-up' -H 'Content-Type: application/json' -d '{"succeeded":true}' "http://127.0.0.1:$port/v1/completions")
 [ "$code" = 401 ] && echo "ok: serve: a made-up token is refused" || fail "serve: completion with a made-up token answered $code"
+curl -sf "http://127.0.0.1:$port/" | grep -q 'data-pool=' && echo "ok: serve: the console's overview lists the pools" || fail "serve: the console's overview"
+curl -sf "http://127.0.0.1:$port/assets/console.css" | grep -q 'fleetctl console' && echo "ok: serve: the console's stylesheet is in the binary" || fail "serve: /assets/console.css"
+curl -sf "http://127.0.0.1:$port/metrics" | grep -q '^fleet_machines{' && echo "ok: serve: /metrics exports the machines" || fail "serve: /metrics"
+curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && echo "ok: serve: /readyz" || fail "serve: /readyz"
 kill -TERM "$serve_pid"
 status=0; wait "$serve_pid" || status=$?
 serve_pid=

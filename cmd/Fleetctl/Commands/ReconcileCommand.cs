@@ -3,6 +3,8 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.GitOps;
 using Fleetctl.Apply;
 using Fleetctl.GitOps;
+using Fleetctl.Logging;
+using Fleetctl.Serve.Metrics;
 
 namespace Fleetctl.Commands;
 
@@ -24,9 +26,10 @@ public static class ReconcileCommand
         var report = new Option<string?>("--report") { Description = "Where each pass writes its drift report (JSON). Default: .fleet/reconcile/report.json in the fleet directory." };
         var source = new SourceOption();
         var wiring = new ApplyWiring();
+        var logFormat = EventLog.Option();
         var command = new Command("reconcile", "Detect drift between the fleet and its git branch, and report or repair it by the fleet's policy.")
         {
-            once, interval, schedule, remote, branch, report,
+            once, interval, schedule, remote, branch, report, logFormat,
         };
         source.AddTo(command);
         wiring.AddTo(command);
@@ -57,35 +60,45 @@ public static class ReconcileCommand
                 wiring.RunnerOptions(parse));
             using var http = new HttpClient();
             var reconciler = new Reconciler(host, options, new WebhookNotifier(http));
+            var log = EventLog.For(parse, logFormat, host);
             if (every is null && cron is null)
             {
-                return ExitCode(await PassAsync(reconciler, host, ct));
+                return ExitCode(await PassAsync(reconciler, host, log, ct));
             }
 
-            return await LoopAsync(reconciler, host, every, cron, ct);
+            return await LoopAsync(reconciler, host, log, every, cron, ct);
         });
         return command;
     }
 
-    private static async Task<DriftReport> PassAsync(Reconciler reconciler, CliHost host, CancellationToken cancellationToken)
+    private static async Task<DriftReport> PassAsync(Reconciler reconciler, CliHost host, EventLog log, CancellationToken cancellationToken)
     {
         var report = await reconciler.PassAsync(cancellationToken);
         var commit = report.Commit is { } c ? c[..12] : "-";
         var changes = report.Changes.IsEmpty ? "no changes" : string.Join(", ", report.Changes.Select(p => $"{p.Value} {p.Key}"));
-        await host.Out.WriteLineAsync($"reconcile {report.At:yyyy-MM-dd HH:mm:ss}Z {report.Fleet} at {commit}: {Describe(report.Status)} ({changes})");
+        var fields = new Dictionary<string, string?> { ["fleet"] = report.Fleet, ["commit"] = report.Commit, ["status"] = DriftReportFile.StatusName(report.Status), ["changes"] = changes };
+        log.Info($"reconcile {report.At:yyyy-MM-dd HH:mm:ss}Z {report.Fleet} at {commit}: {Describe(report.Status)} ({changes})", fields: fields);
         foreach (var item in report.Items)
         {
-            await host.Out.WriteLineAsync($"  {item.Address}: {item.Cause}: {item.Detail}");
+            var pool = item.Address.StartsWith("pool/", StringComparison.Ordinal) ? item.Address[5..] : null;
+            log.Info($"  {item.Address}: {item.Cause}: {item.Detail}", new LogIds(Pool: pool), new Dictionary<string, string?> { ["address"] = item.Address, ["cause"] = item.Cause });
         }
 
         if (report.Reason is { } reason)
         {
-            await host.Out.WriteLineAsync($"  not applied: {reason}");
+            log.Info($"  not applied: {reason}", fields: new Dictionary<string, string?> { ["reason"] = reason });
         }
 
         if (report.Error is { } error)
         {
-            await host.Err.WriteLineAsync($"error: {error}");
+            if (log.IsJson)
+            {
+                log.Error(error);
+            }
+            else
+            {
+                await host.Err.WriteLineAsync($"error: {error}");
+            }
         }
 
         return report;
@@ -107,13 +120,13 @@ public static class ReconcileCommand
     };
 
     /// <summary>Passes until cancelled (SIGTERM, Ctrl+C); a pass under way is left resumable and the lock released.</summary>
-    private static async Task<int> LoopAsync(Reconciler reconciler, CliHost host, TimeSpan? every, CronSchedule? cron, CancellationToken cancellationToken)
+    private static async Task<int> LoopAsync(Reconciler reconciler, CliHost host, EventLog log, TimeSpan? every, CronSchedule? cron, CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
-                await PassAsync(reconciler, host, cancellationToken);
+                await PassAsync(reconciler, host, log, cancellationToken);
                 var now = host.Clock.GetUtcNow();
                 var next = every is { } interval ? now + interval : cron!.Next(now) ?? throw new FleetException($"--schedule '{cron}' never matches");
                 await Task.Delay(next - now, host.Clock, cancellationToken);
@@ -121,7 +134,7 @@ public static class ReconcileCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await host.Out.WriteLineAsync("reconcile: stopped");
+            log.Info("reconcile: stopped");
             return ExitCodes.Success;
         }
     }

@@ -1,8 +1,12 @@
 using System.CommandLine;
 using System.Net;
 using Fleet.Engine.Diagnostics;
+using Fleet.Engine.Secrets;
+using Fleetctl.Logging;
 using Fleet.Engine.Validation;
 using Fleetctl.Serve;
+using Fleetctl.Serve.Console;
+using Fleetctl.Serve.Metrics;
 
 namespace Fleetctl.Commands;
 
@@ -28,7 +32,19 @@ public static class ServeCommand
         {
             Description = "This server's URL as the machines reach it, for the installers' callbacks (default: the address it listens on; required with a wildcard --listen such as 0.0.0.0).",
         };
-        var command = new Command("serve", "Serve boot scripts, installer completions, recon registration and read-only status over HTTP.") { listen, images, callback };
+        var viewerToken = new Option<string?>("--viewer-token")
+        {
+            Description = "Reference (env:NAME or file:PATH) to the token that lets a browser or client read the console and the read endpoints; needed to read anything when --listen is not loopback.",
+        };
+        var adminToken = new Option<string?>("--admin-token")
+        {
+            Description = "Reference (env:NAME or file:PATH) to the token that also allows the console's actions (retry a job, mark broken, repair, power cycle). Without it, actions are disabled.",
+        };
+        var logFormat = EventLog.Option();
+        var command = new Command("serve", "Serve boot scripts, installer completions, recon registration, the fleet console, /metrics and read-only status over HTTP.")
+        {
+            listen, images, callback, viewerToken, adminToken, logFormat,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var problems = new List<Diagnostic>();
@@ -51,10 +67,22 @@ public static class ServeCommand
                 throw new FleetException(problems);
             }
 
+            var directory = global.FleetDirectory(parse, host);
+            string? Token(Option<string?> option) =>
+                parse.GetValue(option) is { } reference ? SecretReference.Read(reference, directory, host.GetEnvironment, SourceLocation.None) is { Length: > 0 } token ? token
+                    : throw new FleetException($"{option.Name}: the secret '{reference}' is empty") : null;
+            var access = new ConsoleAccess(Token(viewerToken), Token(adminToken), System.Net.IPAddress.IsLoopback(endpoint!.Address), host.Clock);
+            var log = EventLog.For(parse, logFormat, host);
+            if (!access.LoopbackOnly && !access.HasViewerToken && !access.HasAdminToken)
+            {
+                log.Warn($"serve listens on {endpoint}, beyond loopback, without --viewer-token: the console and the read endpoints refuse every reader");
+            }
+
             var (desired, database) = await InventoryCommand.OpenAsync(global, parse, host, ct);
             await using (database)
             {
-                await FleetServer.RunAsync(endpoint!, imagesUrl!, callbackUrl, desired, database, host, ct);
+                var console = new ConsoleContext(desired, database, access, DriftReportFile.InFleet(directory), log, directory, host.GetEnvironment, host.Clock);
+                await FleetServer.RunAsync(endpoint!, imagesUrl!, callbackUrl, desired, database, host, console, ct);
                 return ExitCodes.Success;
             }
         });

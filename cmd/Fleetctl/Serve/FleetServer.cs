@@ -44,7 +44,7 @@ internal static class FleetServer
     /// Without a <paramref name="callback"/> URL, machines are told to call back at that address, which
     /// must then be one they can reach (the command refuses a wildcard address without one).
     /// </summary>
-    public static async Task RunAsync(IPEndPoint listen, Uri images, Uri? callback, DesiredState desired, StateDatabase database, CliHost host, CancellationToken cancellationToken)
+    public static async Task RunAsync(IPEndPoint listen, Uri images, Uri? callback, DesiredState desired, StateDatabase database, CliHost host, Console.ConsoleContext console, CancellationToken cancellationToken)
     {
         // Known before the first request unless the system picks the port: then boot scripts are a 503
         // for the instant between binding and reading the port back.
@@ -54,6 +54,7 @@ internal static class FleetServer
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(listen));
         await using var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(context => Error(context, context.Features.Get<IExceptionHandlerFeature>()?.Error)));
+        Console.FleetConsole.Register(app, console);
         Map(app, () => Volatile.Read(ref boot), desired, database, host.Clock);
 
         try
@@ -68,8 +69,7 @@ internal static class FleetServer
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Volatile.Write(ref boot, boot ?? new BootSettings(images, new Uri(address + "/")));
-        await host.Out.WriteLineAsync($"fleetctl serve: listening on {address} (inventory {database.Description})");
-        await host.Out.FlushAsync(cancellationToken);
+        console.Log.Info($"fleetctl serve: listening on {address} (inventory {database.Description})", fields: new Dictionary<string, string?> { ["address"] = address });
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

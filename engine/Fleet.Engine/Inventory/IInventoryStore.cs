@@ -19,6 +19,12 @@ public interface IInventoryStore
     /// </summary>
     IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken);
 
+    /// <summary>One page of the machines a query matches, filtered, searched and paged in the database.</summary>
+    Task<MachinePage> PageMachinesAsync(MachinePageQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Machines counted per site, state, pool, hardware type and role, in one grouped query.</summary>
+    Task<ImmutableArray<MachineCount>> CountMachinesAsync(CancellationToken cancellationToken);
+
     Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken);
 
     /// <summary>The machine one of whose interfaces has this MAC (in the normal form recon ingest stores), by index.</summary>

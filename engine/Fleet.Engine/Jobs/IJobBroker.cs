@@ -38,6 +38,9 @@ public interface IJobBroker
 
     Task<IReadOnlyList<Job>> ListAsync(JobQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Jobs counted per action, site and status, in one grouped query.</summary>
+    Task<IReadOnlyList<JobCount>> CountAsync(CancellationToken cancellationToken);
+
     /// <summary>Queues a failed job again with a fresh attempt budget; null when it is not failed.</summary>
     Task<Job?> RetryAsync(long id, DateTimeOffset now, CancellationToken cancellationToken);
 

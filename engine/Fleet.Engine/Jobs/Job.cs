@@ -89,5 +89,5 @@ public sealed record NewJob(
 /// <summary>A worker asking for work: its name, the site it serves (all when null), and the lease it takes.</summary>
 public sealed record JobClaim(string Worker, string? Site, DateTimeOffset Now, DateTimeOffset LeaseUntil);
 
-/// <summary>A filter for listing jobs; null fields match everything. Newest first.</summary>
-public sealed record JobQuery(JobStatus? Status = null, string? ApplyId = null, string? Site = null, int Limit = 100);
+/// <summary>A filter for listing jobs; null fields match everything. Newest first. <see cref="Target"/> is a machine's serial or a resource's address.</summary>
+public sealed record JobQuery(JobStatus? Status = null, string? ApplyId = null, string? Site = null, int Limit = 100, string? Target = null);

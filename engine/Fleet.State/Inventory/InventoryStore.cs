@@ -29,6 +29,54 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
     public IAsyncEnumerable<Machine> StreamMachinesAsync(MachineFilter? filter, CancellationToken cancellationToken) =>
         backend.StreamMachinesAsync(connection => ListCommand(connection, filter), cancellationToken);
 
+    /// <summary>
+    /// A keyset page (serials after <see cref="MachinePageQuery.After"/>, by the primary key) and the
+    /// count of all matches, on one connection. One row more than the page is read to know whether
+    /// another page follows.
+    /// </summary>
+    public Task<MachinePage> PageMachinesAsync(MachinePageQuery query, CancellationToken cancellationToken) =>
+        backend.ReadAsync(
+            async connection =>
+            {
+                var limit = Math.Clamp(query.Limit, 1, MachinePageQuery.MaxLimit);
+                using var page = Command(connection, null, string.Empty);
+                page.CommandText = $"SELECT {MachineRows.Columns} FROM machines{PageWhere(page, query, withAfter: true)} ORDER BY hardware_name LIMIT {limit + 1}";
+                var machines = await ReadMachinesAsync(page, cancellationToken);
+
+                using var count = Command(connection, null, string.Empty);
+                count.CommandText = $"SELECT COUNT(*) FROM machines{PageWhere(count, query, withAfter: false)}";
+                var total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                return machines.Length > limit
+                    ? new MachinePage(machines[..limit], total, machines[limit - 1].HardwareName)
+                    : new MachinePage(machines, total, null);
+            },
+            cancellationToken);
+
+    public Task<ImmutableArray<MachineCount>> CountMachinesAsync(CancellationToken cancellationToken) =>
+        backend.ReadAsync(
+            async connection =>
+            {
+                using var command = Command(connection, null, """
+                    SELECT site, state, pool, hardware_type, role, COUNT(*) FROM machines
+                    GROUP BY site, state, pool, hardware_type, role ORDER BY site, state, pool, hardware_type, role
+                    """);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                var counts = ImmutableArray.CreateBuilder<MachineCount>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    counts.Add(new MachineCount(
+                        reader.GetString(0),
+                        MachineRows.ParseState(reader.GetString(1)),
+                        MachineRows.NullableString(reader, 2),
+                        reader.GetString(3),
+                        MachineRows.NullableString(reader, 4),
+                        reader.GetInt64(5)));
+                }
+
+                return counts.DrainToImmutable();
+            },
+            cancellationToken);
+
     public Task<Machine?> GetMachineAsync(string hardwareName, CancellationToken cancellationToken) =>
         backend.ReadStatementAsync(connection => FindMachineAsync(connection, null, hardwareName, cancellationToken), cancellationToken);
 
@@ -602,7 +650,12 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         return command;
     }
 
-    private static string Where(DbCommand command, MachineFilter? filter)
+    /// <param name="offIndexes">
+    /// SQLite: keep the filter off the indexes (a unary plus on the column). A search's ranges find a
+    /// handful of rows by key; without table statistics SQLite would rather step the site-and-state
+    /// index, through every machine of a site (about 1,000 times slower at 100,000 machines).
+    /// </param>
+    private static string Where(DbCommand command, MachineFilter? filter, bool offIndexes = false)
     {
         if (filter is null || filter.IsEmpty)
         {
@@ -621,10 +674,59 @@ internal sealed class InventoryStore(StateBackend backend, TimeProvider clock) :
         {
             if (value is not null)
             {
-                conditions.Add($"{column} = @{column}");
+                conditions.Add(offIndexes ? $"+{column} = @{column}" : $"{column} = @{column}");
                 Parameter(command, "@" + column, value);
             }
         }
+    }
+
+    /// <summary>
+    /// The conditions of a page query: the filter's, a search, and the keyset start. A search is for
+    /// serials or hostnames that start with the text (serials as typed and in either case, hostnames in
+    /// lower case, as DNS labels are), written as ranges of the columns so that SQLite answers them
+    /// from the primary key and the hostname index instead of reading every machine. PostgreSQL
+    /// compares them byte by byte (COLLATE "C"), so a prefix means the same on both backends
+    /// whatever the database's collation.
+    /// </summary>
+    private string PageWhere(DbCommand command, MachinePageQuery query, bool withAfter)
+    {
+        var where = Where(command, query.Filter, offIndexes: !string.IsNullOrEmpty(query.Search) && !backend.IsPostgres());
+        var conditions = new List<string>();
+        if (!string.IsNullOrEmpty(query.Search))
+        {
+            var collate = backend.IsPostgres() ? " COLLATE \"C\"" : string.Empty;
+            var ranges = new List<string>();
+            var n = 0;
+            void Range(string column, string prefix)
+            {
+                n++;
+                ranges.Add($"({column}{collate} >= @lo{n} AND {column}{collate} < @hi{n})");
+                Parameter(command, $"@lo{n}", prefix);
+                Parameter(command, $"@hi{n}", prefix + '\uffff');
+            }
+
+            var text = query.Search;
+            foreach (var serial in new[] { text, text.ToUpperInvariant(), text.ToLowerInvariant() }.Distinct(StringComparer.Ordinal))
+            {
+                Range("hardware_name", serial);
+            }
+
+            Range("hostname", text.ToLowerInvariant());
+            conditions.Add("(" + string.Join(" OR ", ranges) + ")");
+        }
+
+        if (withAfter && query.After is not null)
+        {
+            conditions.Add("hardware_name > @after");
+            Parameter(command, "@after", query.After);
+        }
+
+        if (conditions.Count == 0)
+        {
+            return where;
+        }
+
+        return (where.Length == 0 ? " WHERE " : where + " AND ") + string.Join(" AND ", conditions);
     }
 
     /// <summary>Now, as the database will store it (<see cref="StateBackend.Stored"/>).</summary>

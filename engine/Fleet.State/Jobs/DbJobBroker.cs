@@ -136,9 +136,21 @@ internal sealed class DbJobBroker(StateBackend db) : IJobBroker
             WHERE (CAST(@status AS TEXT) IS NULL OR status = CAST(@status AS TEXT))
               AND (CAST(@applyId AS TEXT) IS NULL OR apply_id = CAST(@applyId AS TEXT))
               AND (CAST(@site AS TEXT) IS NULL OR site = CAST(@site AS TEXT))
+              AND (CAST(@target AS TEXT) IS NULL OR target = CAST(@target AS TEXT))
             ORDER BY id DESC LIMIT @limit
             """,
-            new { status = query.Status?.ToWire(), applyId = query.ApplyId, site = query.Site, limit = query.Limit },
+            new { status = query.Status?.ToWire(), applyId = query.ApplyId, site = query.Site, target = query.Target, limit = query.Limit },
+            cancellationToken);
+
+    public Task<IReadOnlyList<JobCount>> CountAsync(CancellationToken cancellationToken) =>
+        db.ReadStatementAsync<IReadOnlyList<JobCount>>(
+            async connection =>
+            {
+                var rows = await connection.QueryAsync<(string Action, string? Site, string Status, long Count, long Attempts)>(new CommandDefinition(
+                    "SELECT action, site, status, COUNT(*), COALESCE(SUM(attempts), 0) FROM jobs GROUP BY action, site, status ORDER BY action, site, status",
+                    cancellationToken: cancellationToken));
+                return [.. rows.Select(r => new JobCount(r.Action, r.Site, JobStatuses.Parse(r.Status), r.Count, r.Attempts))];
+            },
             cancellationToken);
 
     public async Task<Job?> RetryAsync(long id, DateTimeOffset now, CancellationToken cancellationToken) =>

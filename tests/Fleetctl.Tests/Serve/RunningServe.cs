@@ -32,11 +32,25 @@ internal sealed partial class RunningServe : IAsyncDisposable
         }
     }
 
-    public static async Task<RunningServe> StartAsync(TestFleet fleet)
+    /// <summary>What the server wrote to stdout so far (its log).</summary>
+    public string Out
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts serve on a free loopback port, or with <paramref name="arguments"/> after the images (another --listen, tokens).</summary>
+    public static async Task<RunningServe> StartAsync(TestFleet fleet, params string[] arguments)
     {
         var serve = new RunningServe();
         var host = new CliHost(TextWriter.Synchronized(serve.output), TextWriter.Synchronized(serve.error), new StringReader(string.Empty), fleet.Environment, fleet.Directory, false, TimeProvider.System);
-        serve.run = Task.Run(() => Cli.RunAsync(["serve", "--listen", "127.0.0.1:0", "--images", Images], host, serve.stop.Token));
+        string[] args = arguments.Contains("--listen") ? ["serve", "--images", Images, .. arguments] : ["serve", "--listen", "127.0.0.1:0", "--images", Images, .. arguments];
+        serve.run = Task.Run(() => Cli.RunAsync(args, host, serve.stop.Token));
         for (var waited = 0; waited < 300; waited++)
         {
             string text;
@@ -47,7 +61,8 @@ internal sealed partial class RunningServe : IAsyncDisposable
 
             if (Listening().Match(text) is { Success: true } match)
             {
-                serve.Http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value + "/") };
+                // A wildcard listener is reached at loopback.
+                serve.Http = new HttpClient { BaseAddress = new Uri(match.Groups[1].Value.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/") };
                 return serve;
             }
 
@@ -74,6 +89,6 @@ internal sealed partial class RunningServe : IAsyncDisposable
         stop.Dispose();
     }
 
-    [GeneratedRegex(@"listening on (http://127\.0\.0\.1:\d+)")]
+    [GeneratedRegex(@"listening on (http://(?:127\.0\.0\.1|0\.0\.0\.0):\d+)")]
     private static partial Regex Listening();
 }
