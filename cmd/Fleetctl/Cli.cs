@@ -26,12 +26,18 @@ public static class Cli
         root.Subcommands.Add(ZonesCommand.Create(global, host));
         root.Subcommands.Add(PowerCommand.Create(global, host));
         root.Subcommands.Add(ServeCommand.Create(global, host));
+        root.Subcommands.Add(CompletionCommand.Create(global, host));
+        root.Subcommands.Add(ManPageCommand.Create(global, host));
+        root.Options.OfType<VersionOption>().Single().Action = new VersionAction(host);
         return root;
     }
 
     public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken)
     {
         var root = Build(host);
+        // Only here, not in Build: the man page renders the tree Build makes and must not list the pools of
+        // whatever fleet it happens to run in.
+        CompletionCommand.AddFleetValues(root, host);
         var parse = root.Parse(args);
         var configuration = new InvocationConfiguration
         {

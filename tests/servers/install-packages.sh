@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests run for real: PostgreSQL, BIND and its tools,
-# OpenIPMI's BMC simulator (ipmi_sim, in openipmi) and ipmitool.
+# OpenIPMI's BMC simulator (ipmi_sim, in openipmi) and ipmitool; zsh and fish, whose completion scripts
+# the tests run, and groff, which checks the man page.
 set -euo pipefail
 need=()
 [ -n "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || need+=(postgresql)
@@ -9,6 +10,9 @@ command -v rndc >/dev/null && command -v named-checkzone >/dev/null || need+=(bi
 command -v dig >/dev/null && command -v nsupdate >/dev/null || need+=(bind9-dnsutils)
 command -v ipmi_sim >/dev/null || need+=(openipmi)
 command -v ipmitool >/dev/null || need+=(ipmitool)
+command -v zsh >/dev/null || need+=(zsh)
+command -v fish >/dev/null || need+=(fish)
+command -v groff >/dev/null || need+=(groff-base)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"
 sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo)
