@@ -19,6 +19,8 @@ failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
+# The systemd units of examples/, through systemd-analyze verify.
+tests/systemd/verify-units.sh || status=1
 # The binary users run (self-contained, one composite ReadyToRun image), driven end to end.
 tests/smoke/published.sh || status=1
 exit "$status"
