@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests run for real: PostgreSQL, BIND and its tools,
 # OpenIPMI's BMC simulator (ipmi_sim, in openipmi) and ipmitool; zsh and fish, whose completion scripts
-# the tests run, and groff, which checks the man page.
+# the tests run, groff, which checks the man page, and what the CI integrations' test needs.
 set -euo pipefail
 need=()
 [ -n "$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null)" ] || need+=(postgresql)
@@ -13,6 +13,10 @@ command -v ipmitool >/dev/null || need+=(ipmitool)
 command -v zsh >/dev/null || need+=(zsh)
 command -v fish >/dev/null || need+=(fish)
 command -v groff >/dev/null || need+=(groff-base)
+# The CI integrations' shell steps (tests/ci/workflows.py) use curl and jq, as CI runners have them.
+python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)
+command -v jq >/dev/null || need+=(jq)
+command -v curl >/dev/null || need+=(curl)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"
 sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo)
