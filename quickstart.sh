@@ -9,13 +9,13 @@ cd "$(dirname "$0")"
 fleet=examples/quickstart
 if [ "${1:-}" = "--fresh" ]; then rm -rf "$fleet/.fleet"; fi
 
-# A framework-dependent build that the JIT compiles as it runs: about a minute the first time on two
-# cores (restore and compile), where the self-contained ReadyToRun release image takes ten
-# (docs/BENCHMARKS.md). It is rebuilt only when a source file is newer than it.
+# A framework-dependent build that the JIT compiles as it runs: under a minute the first time on two
+# cores (restore and compile), where the self-contained composite ReadyToRun release build takes 5 to
+# 15 minutes of crossgen2 (docs/BENCHMARKS.md). It is rebuilt only when a source file is newer than it.
 out=artifacts/quickstart
 if [ -n "${FLEETCTL:-}" ]; then
   echo "== using $FLEETCTL ($("$FLEETCTL" --version))"
-elif [ ! -x "$out/fleetctl" ] || [ -n "$(find cmd engine providers schemas Directory.Build.props Directory.Packages.props \
+elif [ ! -x "$out/fleetctl" ] || [ -n "$(find cmd engine providers schemas tools Directory.Build.props Directory.Packages.props \
     -type f -newer "$out/fleetctl.dll" -not -path '*/bin/*' -not -path '*/obj/*' -print -quit)" ]; then
   echo "== building fleetctl into $out (the first build restores packages and compiles: about a minute)"
   dotnet publish cmd/Fleetctl -c Release -o "$out" --no-self-contained -p:PublishReadyToRun=false \
