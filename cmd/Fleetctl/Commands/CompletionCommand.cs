@@ -39,7 +39,7 @@ public static class CompletionCommand
     /// every <c>--pool</c> and <c>--exclude</c>, site names for every <c>--site</c>, read from the fleet
     /// directory the command line names (<c>-C DIR</c>) or the current one.
     /// </summary>
-    public static void AddFleetValues(Command root, CliHost host)
+    public static void AddFleetValues(Command root, GlobalOptions global, CliHost host)
     {
         foreach (var command in Walk(root))
         {
@@ -54,17 +54,10 @@ public static class CompletionCommand
                 if (names is not null)
                 {
                     option.CompletionSources.Add(context =>
-                        names(FleetDirectory(context.ParseResult, host)).Select(n => new System.CommandLine.Completions.CompletionItem(n)));
+                        names(global.FleetDirectory(context.ParseResult, host)).Select(n => new System.CommandLine.Completions.CompletionItem(n)));
                 }
             }
         }
-    }
-
-    /// <summary>The -C value on the command line being completed, else the current directory.</summary>
-    private static string FleetDirectory(ParseResult parse, CliHost host)
-    {
-        var dir = parse.RootCommandResult.Command.Options.FirstOrDefault(o => o.Name == "--dir") is Option<string?> option ? parse.GetValue(option) : null;
-        return string.IsNullOrEmpty(dir) ? host.CurrentDirectory : Path.GetFullPath(dir, host.CurrentDirectory);
     }
 
     /// <summary>A command and all its subcommands, depth first in declaration order.</summary>
