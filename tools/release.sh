@@ -11,7 +11,7 @@
 #     share/zsh/site-functions/_fleetctl
 #     share/fish/vendor_completions.d/fleetctl.fish
 #     share/fleetctl/schemas/*.json
-#     LICENSE  README.md
+#     share/doc/fleetctl/LICENSE, README.md
 #
 # SOURCE_DATE_EPOCH, when set, is the build date and every file's time in the archive (reproducible builds).
 # Usage: tools/release.sh [--out DIR]
@@ -44,7 +44,8 @@ rm -f "$root"/lib/fleetctl/*.pdb
 
 echo "== man page, completions, schemas, licence"
 mkdir -p "$root/bin" "$root/share/man/man1" "$root/share/bash-completion/completions" \
-  "$root/share/zsh/site-functions" "$root/share/fish/vendor_completions.d" "$root/share/fleetctl/schemas"
+  "$root/share/zsh/site-functions" "$root/share/fish/vendor_completions.d" "$root/share/fleetctl/schemas" \
+  "$root/share/doc/fleetctl"
 ln -s ../lib/fleetctl/fleetctl "$root/bin/fleetctl"
 fleetctl=$root/bin/fleetctl
 "$fleetctl" man-page > "$root/share/man/man1/fleetctl.1"
@@ -52,7 +53,9 @@ fleetctl=$root/bin/fleetctl
 "$fleetctl" completion zsh > "$root/share/zsh/site-functions/_fleetctl"
 "$fleetctl" completion fish > "$root/share/fish/vendor_completions.d/fleetctl.fish"
 cp schemas/*.json "$root/share/fleetctl/schemas/"
-cp LICENSE README.md "$root/"
+# Under share/ like the rest, so that unpacking into a prefix (tar -C /usr/local --strip-components=1)
+# puts nothing at its top.
+cp LICENSE README.md "$root/share/doc/fleetctl/"
 "$fleetctl" --version | grep -qF "fleetctl $version (commit ${commit:0:12}, built $built)" \
   || { echo "tools/release.sh: the binary reports $("$fleetctl" --version), expected $version" >&2; exit 1; }
 

@@ -60,7 +60,7 @@ version=${archive#fleetctl-}; version=${version%-linux-x64.tar.gz}
 mkdir "$work/unpacked"
 tar -xzf "$release/$archive" -C "$work/unpacked"
 root=$work/unpacked/fleetctl-$version-linux-x64
-for file in bin/fleetctl lib/fleetctl/fleetctl LICENSE share/man/man1/fleetctl.1 share/bash-completion/completions/fleetctl \
+for file in bin/fleetctl lib/fleetctl/fleetctl share/doc/fleetctl/LICENSE share/man/man1/fleetctl.1 share/bash-completion/completions/fleetctl \
     share/zsh/site-functions/_fleetctl share/fish/vendor_completions.d/fleetctl.fish share/fleetctl/schemas/pool.schema.json; do
   [ -e "$root/$file" ] && ok "archive holds $file" || fail "archive lacks $file"
 done
