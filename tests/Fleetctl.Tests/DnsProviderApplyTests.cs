@@ -4,8 +4,9 @@ using Fleet.Engine.Loading;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Providers.Dns;
-using Fleetctl.Dns;
+using Fleet.Providers.Physical.Planning;
 using Fleet.Tests.Shared;
+using Fleetctl.Dns;
 
 namespace Fleetctl.Tests;
 
@@ -28,7 +29,9 @@ public sealed class DnsProviderApplyTests() : QuickstartInventory("fleet-dns-app
         var desired = Fleetctl.FleetRuntime.Standard.Loader.LoadOrThrow(source);
         var provider = DnsComposition.CreateProvider(desired, source, Fleet, Database, Database.Inventory, host);
 
-        var plan = provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), PlanOptions.Default, [], FleetRuntime.Standard.Catalog.Actions));
+        // The machines as the planner hands them to DNS: the physical provider's projection of the inventory.
+        var machines = PhysicalProjection.After(await Database.Inventory.ListMachinesAsync(null, CancellationToken.None), []);
+        var plan = provider.Plan(new ProviderPlanRequest(desired, await provider.ReadActualStateAsync(desired, CancellationToken.None), PlanOptions.Default, [], FleetRuntime.Standard.Catalog.Actions) { Machines = machines });
         var lon = plan.Changes.Single(c => c.Change.Address == "zone/lon.example.net").Change;
         var context = new ApplyContext("test", null, "sha256:0", TimeProvider.System);
         var first = await provider.ApplyAsync(lon, context, CancellationToken.None);

@@ -112,7 +112,7 @@ public static class PlanSummary
     /// <summary>Changes grouped by resource address, groups in order of their first change.</summary>
     public static IEnumerable<IGrouping<string, PlannedChange>> ByResource(Plan plan) => plan.Changes.GroupBy(c => c.Address, StringComparer.Ordinal);
 
-    public static string DescribeSource(PlanSource source) => source.Kind == "git" && source.Commit is not null
+    public static string DescribeSource(PlanSource source) => source.Kind == PlanSourceKind.Git && source.Commit is not null
         ? $"commit {source.Commit[..Math.Min(12, source.Commit.Length)]}{(source.Ref is null ? string.Empty : $" ({source.Ref})")}"
         : "the working tree";
 

@@ -35,12 +35,25 @@ public sealed record Plan(
     public bool HasChanges => !Changes.IsEmpty;
 }
 
-/// <summary>Where the desired state was read from: <c>worktree</c>, or <c>git</c> with a commit and ref.</summary>
-public sealed record PlanSource(string Kind, string? Commit = null, string? Ref = null)
+/// <summary>Where a plan's desired state was read from.</summary>
+public enum PlanSourceKind
 {
-    public static PlanSource Worktree { get; } = new("worktree");
+    /// <summary>The fleet directory as it is on disk.</summary>
+    Worktree,
 
-    public static PlanSource Git(string commit, string? reference) => new("git", commit, reference);
+    /// <summary>A commit, never the working tree (<c>--ref</c>).</summary>
+    Git,
+}
+
+/// <summary>Where the desired state was read from: the working tree, or a commit and the ref it was resolved from.</summary>
+public sealed record PlanSource(PlanSourceKind Kind, string? Commit = null, string? Ref = null)
+{
+    public static PlanSource Worktree { get; } = new(PlanSourceKind.Worktree);
+
+    /// <summary>The plan file's spelling of <see cref="Kind"/>: <c>worktree</c> or <c>git</c>.</summary>
+    public string KindName => Kind == PlanSourceKind.Git ? "git" : "worktree";
+
+    public static PlanSource Git(string commit, string? reference) => new(PlanSourceKind.Git, commit, reference);
 }
 
 /// <summary>

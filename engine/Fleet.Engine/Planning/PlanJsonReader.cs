@@ -101,12 +101,20 @@ internal sealed class PlanJsonReader
         var kind = String(source, "$.source", "kind") ?? "worktree";
         var commit = OptionalString(source, "$.source", "commit");
         var reference = OptionalString(source, "$.source", "ref");
-        if (kind is not ("git" or "worktree"))
+        switch (kind)
         {
-            Error($"$.source.kind: unknown source kind '{kind}' (expected git or worktree)");
+            case "worktree":
+                return PlanSource.Worktree with { Commit = commit, Ref = reference };
+            case "git" when commit is null || commit.Length != 40 || !commit.All(char.IsAsciiHexDigitLower):
+                // Apply checks a git plan's commit against the ledger; one that names none would pass as a working tree.
+                Error($"$.source.commit: a plan from git must name its commit as 40 lowercase hex digits, got {(commit is null ? "none" : $"'{commit}'")}");
+                return PlanSource.Worktree;
+            case "git":
+                return PlanSource.Git(commit, reference);
+            default:
+                Error($"$.source.kind: unknown source kind '{kind}' (expected git or worktree)");
+                return PlanSource.Worktree;
         }
-
-        return new PlanSource(kind, commit, reference);
     }
 
     private PlannedChange? ReadChange(JsonElement element, string path)

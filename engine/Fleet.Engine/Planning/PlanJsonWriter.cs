@@ -78,7 +78,7 @@ internal static class PlanJsonWriter
     private static void WriteSource(Utf8JsonWriter writer, PlanSource source)
     {
         writer.WriteStartObject(Names.Source);
-        writer.WriteString(Names.Kind, source.Kind);
+        writer.WriteString(Names.Kind, source.KindName);
         if (source.Commit is not null)
         {
             writer.WriteString(Names.Commit, source.Commit);

@@ -106,6 +106,30 @@ public sealed class PlanFileTests
         Assert.StartsWith("plan.json: error: the plan file was changed after it was written: its ", error.Diagnostics.Single().ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"commit\": \"0123456789abcdef0123456789abcdef01234567\",", "", "none")]
+    [InlineData("\"commit\": \"0123456789abcdef0123456789abcdef01234567\"", "\"commit\": \"HEAD\"", "'HEAD'")]
+    public void A_plan_from_git_that_names_no_commit_is_refused_even_resealed(string original, string edited, string got)
+    {
+        var text = Encoding.UTF8.GetString(PlanFile.Serialize(Sample()));
+        Assert.Contains(original, text, StringComparison.Ordinal);
+        var resealed = Reseal(text.Replace(original, edited, StringComparison.Ordinal));
+
+        var error = Assert.Throws<FleetException>(() => PlanFile.Parse(Encoding.UTF8.GetBytes(resealed), "plan.json", TestActions.Catalog));
+
+        Assert.Contains($"$.source.commit: a plan from git must name its commit as 40 lowercase hex digits, got {got}", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The plan text with its checksum recomputed, as someone who edits a plan file can.</summary>
+    private static string Reseal(string text)
+    {
+        var node = JsonNode.Parse(text)!.AsObject();
+        node.Remove("checksum");
+        var body = Encoding.UTF8.GetBytes(node.ToJsonString());
+        node["checksum"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
+        return node.ToJsonString();
+    }
+
     [Fact]
     public void A_plan_with_invalid_UTF8_or_a_lone_surrogate_in_a_string_is_a_located_user_error()
     {
