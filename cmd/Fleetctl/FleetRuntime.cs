@@ -4,6 +4,7 @@ using Fleet.Engine.Inventory;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
 using Fleet.Engine.Providers;
+using Fleet.Engine.Validation;
 using Fleet.Providers.Dns;
 using Fleet.Providers.Gcp;
 using Fleet.Providers.Physical;
@@ -47,21 +48,26 @@ public sealed class FleetRuntime
 {
     private readonly ImmutableArray<(IProviderDefinition Definition, ProviderFactory Factory)> providers;
 
-    private FleetRuntime(ImmutableArray<(IProviderDefinition, ProviderFactory)> providers)
+    private FleetRuntime(ImmutableArray<(IProviderDefinition, ProviderFactory)> providers, ImmutableDictionary<string, string>? composedSchemas)
     {
         this.providers = providers;
-        Catalog = new ProviderCatalog(providers.Select(p => p.Item1));
+        Catalog = new ProviderCatalog(providers.Select(p => p.Item1), composedSchemas);
         Loader = new FleetLoader(Catalog);
     }
 
-    /// <summary>Physical machines, GCP groups and DNS zones, as fleetctl ships.</summary>
-    public static FleetRuntime Standard { get; } = CreateBuilder()
-        .AddProvider(PhysicalDefinition.Instance, CreatePhysical)
-        .AddProvider(GcpDefinition.Instance, context => GcpComposition.CreateProvider(context.Desired, context.FleetDirectory, context.Inventory, context.Host))
-        .AddProvider(DnsDefinition.Instance, context => context.Desired.Fleet.Dns() is null
-            ? null
-            : DnsComposition.CreateProvider(context.Desired, context.Source, context.FleetDirectory, context.Database, context.Inventory, context.Host))
-        .Build();
+    /// <summary>
+    /// Physical machines, GCP groups and DNS zones, as fleetctl ships. Their schemas are those in
+    /// <c>schemas/</c>, built into the binary (a test holds them to what the definitions compose to).
+    /// </summary>
+    public static FleetRuntime Standard { get; } = new Builder(
+            [
+                (PhysicalDefinition.Instance, CreatePhysical),
+                (GcpDefinition.Instance, context => GcpComposition.CreateProvider(context.Desired, context.FleetDirectory, context.Inventory, context.Host)),
+                (DnsDefinition.Instance, context => context.Desired.Fleet.Dns() is null
+                    ? null
+                    : DnsComposition.CreateProvider(context.Desired, context.Source, context.FleetDirectory, context.Database, context.Inventory, context.Host)),
+            ])
+        .Build(ShippedSchemas());
 
     public ProviderCatalog Catalog { get; }
 
@@ -72,6 +78,17 @@ public sealed class FleetRuntime
     /// <summary>Every provider the fleet uses, built for <paramref name="context"/>'s use, in planning order.</summary>
     public ImmutableArray<IProvider> Build(ProviderContext context) =>
         [.. providers.Select(p => p.Factory(context)).OfType<IProvider>()];
+
+    /// <summary>The schemas of <c>schemas/</c>, embedded in the binary, by kind.</summary>
+    private static ImmutableDictionary<string, string> ShippedSchemas() =>
+        FleetKinds.All.ToImmutableDictionary(k => k, k =>
+        {
+            var name = "schemas/" + FleetKinds.SchemaFile(k);
+            using var stream = typeof(FleetRuntime).Assembly.GetManifestResourceStream(name)
+                ?? throw new InvalidOperationException($"embedded schema {name} is missing from the build");
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        });
 
     /// <summary>The standard providers and more: a builder that starts from this runtime's providers.</summary>
     public Builder ToBuilder() => new([.. providers]);
@@ -98,6 +115,9 @@ public sealed class FleetRuntime
             return this;
         }
 
-        public FleetRuntime Build() => new([.. providers]);
+        /// <summary>The runtime; its schemas are composed from the providers' definitions on first use.</summary>
+        public FleetRuntime Build() => new([.. providers], null);
+
+        internal FleetRuntime Build(ImmutableDictionary<string, string> composedSchemas) => new([.. providers], composedSchemas);
     }
 }

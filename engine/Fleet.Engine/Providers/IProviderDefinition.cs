@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Loading.Yaml;
@@ -106,12 +106,15 @@ public sealed record ProviderSchema
     /// </summary>
     public ImmutableArray<PlugInSchema> PlugIns { get; init; } = [];
 
-    /// <summary>Definitions the fragments refer to as <c>#/$defs/NAME</c>, added to each kind's <c>$defs</c>.</summary>
-    public ImmutableDictionary<string, JsonObject> Definitions { get; init; } = ImmutableDictionary<string, JsonObject>.Empty;
+    /// <summary>Definitions the fragments refer to as <c>#/$defs/NAME</c> (JSON Schema text), added to each kind's <c>$defs</c>.</summary>
+    public ImmutableDictionary<string, string> Definitions { get; init; } = ImmutableDictionary<string, string>.Empty;
 }
 
-/// <summary>A field a provider adds, its schema fragment, and whether every document must write it.</summary>
-public sealed record FieldSchema(string Name, JsonObject Schema, bool Required = false);
+/// <summary>
+/// A field a provider adds, its schema fragment (JSON Schema text, parsed only when schemas are
+/// composed), and whether every document must write it.
+/// </summary>
+public sealed record FieldSchema(string Name, string Schema, bool Required = false);
 
 /// <summary>
 /// A pool backend: its <c>backend:</c> name, the pool fields it adds, and whether it is the backend of
@@ -129,13 +132,24 @@ public sealed record BackendSchema(string Name, string Description, ImmutableArr
 /// is <paramref name="Name"/>; <paramref name="Schema"/> holds the fields it adds (<c>properties</c>)
 /// and those it needs (<c>required</c>).
 /// </summary>
-public sealed record PlugInSchema(string Point, string Discriminator, string Name, JsonObject Schema)
+public sealed record PlugInSchema(string Point, string Discriminator, string Name, string Schema)
 {
+    private readonly Lazy<(ImmutableArray<string> Fields, ImmutableArray<string> Required)> names = new(() => Names(Schema));
+
     /// <summary>The fields this plug-in declares.</summary>
-    public IEnumerable<string> Fields => Schema["properties"] is JsonObject properties ? properties.Select(p => p.Key) : [];
+    public ImmutableArray<string> Fields => names.Value.Fields;
 
     /// <summary>The fields this plug-in needs written.</summary>
-    public IEnumerable<string> RequiredFields => Schema["required"] is JsonArray required ? required.Select(r => r!.GetValue<string>()) : [];
+    public ImmutableArray<string> RequiredFields => names.Value.Required;
+
+    private static (ImmutableArray<string>, ImmutableArray<string>) Names(string schema)
+    {
+        using var document = JsonDocument.Parse(schema);
+        var root = document.RootElement;
+        return (
+            root.TryGetProperty("properties", out var properties) ? [.. properties.EnumerateObject().Select(p => p.Name)] : [],
+            root.TryGetProperty("required", out var required) ? [.. required.EnumerateArray().Select(r => r.GetString()!)] : []);
+    }
 }
 
 /// <summary>

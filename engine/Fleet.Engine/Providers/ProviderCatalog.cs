@@ -18,7 +18,12 @@ public sealed class ProviderCatalog
     private readonly Dictionary<string, (IProviderDefinition Definition, BackendSchema Schema)> backends = new(StringComparer.Ordinal);
     private readonly Lazy<FleetSchemas> schemas;
 
-    public ProviderCatalog(IEnumerable<IProviderDefinition> definitions)
+    /// <param name="composed">
+    /// The schemas these definitions compose to, when they were composed ahead (a build ships them as
+    /// files and a test holds them to <see cref="SchemaComposer"/>): composing costs more at start-up
+    /// than validating a small fleet. Null: composed on first use.
+    /// </param>
+    public ProviderCatalog(IEnumerable<IProviderDefinition> definitions, ImmutableDictionary<string, string>? composed = null)
     {
         Definitions = [.. definitions];
         if (Definitions.GroupBy(d => d.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
@@ -50,7 +55,7 @@ public sealed class ProviderCatalog
         DefaultBackend = defaults.FirstOrDefault();
         Actions = new ActionCatalog(Definitions.SelectMany(d => d.Actions));
         Backends = [.. Definitions.SelectMany(d => d.Schema.Backends)];
-        schemas = new Lazy<FleetSchemas>(() => new FleetSchemas(SchemaComposer.ComposeAll(this)), LazyThreadSafetyMode.ExecutionAndPublication);
+        schemas = new Lazy<FleetSchemas>(() => new FleetSchemas(composed ?? SchemaComposer.ComposeAll(this)), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The definitions in registration order.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
@@ -48,7 +49,7 @@ public sealed class FleetSchemas
     {
         var kind = schema.Kind;
         var instance = YamlJson.ToJson(root);
-        var results = schema.Library.Value.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var results = Library.Schema(schema).Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (results.IsValid)
         {
             return [];
@@ -244,19 +245,25 @@ public sealed class FleetSchemas
         return path.ToString();
     }
 
+    /// <summary>A kind's schema: its text, its JSON and the fast check built from it.</summary>
+    private sealed record KindSchema(string Kind, string Text, JsonElement Document, YamlSchemaCheck Check);
+
     /// <summary>
-    /// A kind's schema: its text, its JSON, the fast check built from it, and JsonSchema.Net's build of
-    /// it. The library is touched only when a document fails the fast check: initializing it costs more
-    /// than checking every document of a large fleet.
+    /// JsonSchema.Net's builds of the schemas, by schema text. The library is touched (even loaded)
+    /// only here, when a document fails the fast check: initializing it costs more than checking every
+    /// document of a large fleet.
     /// </summary>
-    private sealed record KindSchema(string Kind, string Text, JsonElement Document, YamlSchemaCheck Check)
+    private static class Library
     {
-        public Lazy<JsonSchema> Library { get; } = new(() => JsonSchema.FromText(Text, new BuildOptions { SchemaRegistry = new SchemaRegistry() }), LazyThreadSafetyMode.ExecutionAndPublication);
+        private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Built = new(StringComparer.Ordinal);
+
+        public static JsonSchema Schema(KindSchema kind) =>
+            Built.GetOrAdd(kind.Text, text => new Lazy<JsonSchema>(() => JsonSchema.FromText(text, new BuildOptions { SchemaRegistry = new SchemaRegistry() }))).Value;
     }
 
     /// <summary>JsonSchema.Net's verdict alone, for tests that hold the fast check to it.</summary>
     internal bool IsValidPerJsonSchema(string kind, YamlNode root) =>
-        _schemas[kind].Value.Library.Value.Evaluate(YamlJson.ToJson(root), new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
+        Library.Schema(_schemas[kind].Value).Evaluate(YamlJson.ToJson(root), new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
 
     /// <summary>The fast check's verdict alone.</summary>
     internal bool IsValidPerFastCheck(string kind, YamlNode root) => _schemas[kind].Value.Check.Accepts(root);

@@ -52,7 +52,7 @@ public static class SchemaComposer
             {
                 foreach (var (name, fragment) in definition.Schema.Definitions.OrderBy(d => d.Key, StringComparer.Ordinal))
                 {
-                    definitions[name] = fragment.DeepClone();
+                    definitions[name] = JsonNode.Parse(fragment);
                 }
             }
         }
@@ -102,7 +102,7 @@ public static class SchemaComposer
     /// <summary>A field's fragment with the provider's plug-ins for it (or for a field below it) folded in.</summary>
     private static JsonObject WithPlugIns(FieldSchema field, IProviderDefinition definition)
     {
-        var fragment = (JsonObject)field.Schema.DeepClone();
+        var fragment = (JsonObject)JsonNode.Parse(field.Schema)!;
         foreach (var point in definition.Schema.PlugIns.GroupBy(p => p.Point, StringComparer.Ordinal))
         {
             var path = point.Key.Split('.');
@@ -136,7 +136,7 @@ public static class SchemaComposer
 
             foreach (var plugIn in point)
             {
-                foreach (var (name, schema) in (JsonObject?)plugIn.Schema["properties"] ?? [])
+                foreach (var (name, schema) in (JsonObject?)JsonNode.Parse(plugIn.Schema)!["properties"] ?? [])
                 {
                     if (!properties.ContainsKey(name))
                     {

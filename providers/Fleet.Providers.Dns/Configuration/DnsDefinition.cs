@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading.Yaml;
 using Fleet.Engine.Model;
@@ -128,7 +127,7 @@ public sealed class DnsDefinition : IProviderDefinition
     {
         Sections =
         [
-            new(Section, Json("""
+            new(Section, """
                 {
                   "type": "object",
                   "required": ["nameservers"],
@@ -147,11 +146,11 @@ public sealed class DnsDefinition : IProviderDefinition
                     }
                   }
                 }
-                """)),
+                """),
         ],
         RoleFields =
         [
-            new(Section, Json("""
+            new(Section, """
                 {
                   "type": "object",
                   "additionalProperties": false,
@@ -177,7 +176,7 @@ public sealed class DnsDefinition : IProviderDefinition
                     }
                   }
                 }
-                """)),
+                """),
         ],
         PlugIns = PushMethods,
     };
@@ -246,7 +245,6 @@ public sealed class DnsDefinition : IProviderDefinition
             && Uri.CheckHostName(value[..colon].Trim('[', ']')) != UriHostNameType.Unknown;
     }
 
-    private static PlugInSchema Push(string method, string schema) => new("dns.push", "method", method, Json(schema));
+    private static PlugInSchema Push(string method, string schema) => new("dns.push", "method", method, schema);
 
-    private static JsonObject Json(string text) => (JsonObject)JsonNode.Parse(text)!;
 }

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Loading.Yaml;
@@ -53,7 +52,7 @@ public sealed class GcpDefinition : IProviderDefinition
     {
         Sections =
         [
-            new(Section, Json("""
+            new(Section, """
                 {
                   "type": "object",
                   "required": ["project"],
@@ -77,12 +76,12 @@ public sealed class GcpDefinition : IProviderDefinition
                     }
                   }
                 }
-                """)),
+                """),
         ],
         Backends =
         [
             new(Backend, "a Compute Engine managed instance group", [
-                new(Section, Json("""
+                new(Section, """
                     {
                       "type": "object",
                       "required": ["zone", "machineType"],
@@ -101,7 +100,7 @@ public sealed class GcpDefinition : IProviderDefinition
                         }
                       }
                     }
-                    """)),
+                    """),
             ])
             {
                 Placement = "a gcp pool is placed by gcp.zone and gcp.machineType",
@@ -134,5 +133,4 @@ public sealed class GcpDefinition : IProviderDefinition
         }
     }
 
-    private static JsonObject Json(string text) => (JsonObject)JsonNode.Parse(text)!;
 }

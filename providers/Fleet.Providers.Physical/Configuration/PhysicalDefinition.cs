@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Loading.Yaml;
@@ -32,7 +31,7 @@ public sealed class PhysicalDefinition : IProviderDefinition
     {
         SiteFields =
         [
-            new(PowerField, Json("""
+            new(PowerField, """
                 {
                   "type": "object",
                   "required": ["driver"],
@@ -44,13 +43,13 @@ public sealed class PhysicalDefinition : IProviderDefinition
                     "recycleTimeoutSeconds": { "type": "number", "minimum": 1, "description": "How long a sanitize attempt may run before it counts as failed (default 1800; simulated: 5 × recycleSeconds, at least 5)." }
                   }
                 }
-                """), Required: true),
+                """, Required: true),
         ],
         Backends =
         [
             new(Backend, "machines of a hardware type in a site, from the inventory", [
-                new("site", Json("""{ "$ref": "#/$defs/dnsLabel", "description": "physical: the site the machines are in." }""")),
-                new("hardware", Json("""{ "$ref": "#/$defs/dnsLabel", "description": "physical: the hardware type of the machines." }""")),
+                new("site", """{ "$ref": "#/$defs/dnsLabel", "description": "physical: the site the machines are in." }"""),
+                new("hardware", """{ "$ref": "#/$defs/dnsLabel", "description": "physical: the hardware type of the machines." }"""),
             ], IsDefault: true),
         ],
         PlugIns = PowerDriverPlugIns.All,
@@ -137,5 +136,4 @@ public sealed class PhysicalDefinition : IProviderDefinition
         }
     }
 
-    private static JsonObject Json(string text) => (JsonObject)JsonNode.Parse(text)!;
 }

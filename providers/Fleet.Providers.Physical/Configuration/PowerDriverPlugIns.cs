@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using Fleet.Engine.Providers;
 
 namespace Fleet.Providers.Physical;
@@ -46,5 +45,5 @@ public static class PowerDriverPlugIns
     public static PlugInSchema? Find(string driver) => All.FirstOrDefault(p => p.Name == driver);
 
     private static PlugInSchema PlugIn(string name, string schema) =>
-        new(PhysicalDefinition.PowerField, "driver", name, (JsonObject)JsonNode.Parse(schema)!);
+        new(PhysicalDefinition.PowerField, "driver", name, schema);
 }

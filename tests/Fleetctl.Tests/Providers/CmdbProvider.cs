@@ -39,7 +39,7 @@ internal sealed class CmdbDefinition : IProviderDefinition
     {
         Sections =
         [
-            new(Section, (JsonObject)JsonNode.Parse("""
+            new(Section, """
                 {
                   "type": "object",
                   "required": ["file"],
@@ -47,7 +47,7 @@ internal sealed class CmdbDefinition : IProviderDefinition
                   "description": "cmdb: export every in_use machine to a JSON file.",
                   "properties": { "file": { "type": "string", "minLength": 1, "description": "The export, relative to the fleet directory." } }
                 }
-                """)!),
+                """),
         ],
     };
 
