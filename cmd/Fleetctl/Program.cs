@@ -7,11 +7,25 @@ using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
-    cancellation.Cancel();
+    Cancel();
 };
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
     context.Cancel = true;
-    cancellation.Cancel();
+    Cancel();
 });
 return await Cli.RunAsync(args, CliHost.FromProcess(), cancellation.Token);
+
+// A signal's handler runs on a thread of its own and may run once the command has ended and the
+// source is disposed (a worker stopped by SIGTERM exited with an unhandled exception, status 134):
+// then there is nothing left to cancel.
+void Cancel()
+{
+    try
+    {
+        cancellation.Cancel();
+    }
+    catch (ObjectDisposedException)
+    {
+    }
+}

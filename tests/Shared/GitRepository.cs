@@ -27,9 +27,12 @@ public sealed class GitRepository : IDisposable
         return Git("rev-parse", "HEAD").Trim();
     }
 
-    public string Git(params string[] args)
+    public string Git(params string[] args) => Run(Root, args);
+
+    /// <summary>Runs git in <paramref name="directory"/> (any repository, such as a fleet directory made into one) with a fixed identity.</summary>
+    public static string Run(string directory, params string[] args)
     {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false" }.Concat(args))
         {
             start.ArgumentList.Add(arg);

@@ -1,5 +1,5 @@
-using System.CommandLine;
 using System.Collections.Immutable;
+using System.CommandLine;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Providers.Dns;

@@ -3,13 +3,13 @@ using BenchmarkDotNet.Attributes;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
+using Fleet.Providers.Dns;
 using Fleet.Providers.Dns.Diffing;
 using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Validation;
 using Fleet.Providers.Dns.Zones;
-using Fleet.Tests.Shared;
-using Fleet.Providers.Dns;
 using Fleet.Providers.Physical;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Benchmarks.Dns;
 

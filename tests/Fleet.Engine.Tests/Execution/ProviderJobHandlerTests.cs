@@ -4,8 +4,8 @@ using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
-using Fleet.Engine.Tests.Planning;
 using Fleet.Engine.Providers;
+using Fleet.Engine.Tests.Planning;
 
 namespace Fleet.Engine.Tests.Execution;
 

@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.GitOps;
 using Fleet.Engine.Model;
-using Fleet.Tests.Shared;
 using Fleet.Providers.Gcp;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.GitOps;
 

@@ -1,7 +1,7 @@
-using Fleet.Engine.Model;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Fleet.Engine.GitOps;
+using Fleet.Engine.Model;
 using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.GitOps;

@@ -1,6 +1,6 @@
 using Fleet.Engine.Loading;
-using Fleet.Tests.Shared;
 using Fleet.Providers.Dns;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.Loading;
 

@@ -1,10 +1,10 @@
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Model;
-using Fleet.Tests.Shared;
 using Fleet.Providers.Dns;
 using Fleet.Providers.Gcp;
 using Fleet.Providers.Physical;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.Loading;
 

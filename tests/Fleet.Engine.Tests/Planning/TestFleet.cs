@@ -2,9 +2,9 @@ using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
-using Fleet.Tests.Shared;
 using Fleet.Providers.Gcp;
 using Fleet.Providers.Physical;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Testing;
 

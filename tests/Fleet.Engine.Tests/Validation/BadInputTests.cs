@@ -1,8 +1,8 @@
 using System.Text;
 using Fleet.Engine.Loading;
 using Fleet.Engine.Tests.Loading;
-using Fleet.Tests.Shared;
 using Fleet.Providers.Physical;
+using Fleet.Tests.Shared;
 
 namespace Fleet.Engine.Tests.Validation;
 

@@ -4,10 +4,10 @@ using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
 using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Serials;
+using Fleet.Providers.Dns.Tests.Support;
 using Fleet.Providers.Dns.Tests.Zones;
 using Fleet.Providers.Dns.Wire;
 using Fleet.Providers.Dns.Zones;
-using Fleet.Providers.Dns.Tests.Support;
 using Fleet.Providers.Physical.Planning;
 using static Fleet.Providers.Dns.Tests.Support.TestFleet;
 

@@ -1,6 +1,6 @@
-using Fleet.Tests.Shared;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Inventory;
+using Fleet.Providers.Dns;
 using Fleet.Providers.Dns.Push;
 using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Serials;
@@ -8,8 +8,8 @@ using Fleet.Providers.Dns.Tests.Support;
 using Fleet.Providers.Dns.Tests.Zones;
 using Fleet.Providers.Dns.Wire;
 using Fleet.Providers.Dns.Zones;
+using Fleet.Tests.Shared;
 using static Fleet.Providers.Dns.Tests.Support.TestFleet;
-using Fleet.Providers.Dns;
 
 namespace Fleet.Providers.Dns.Tests.Push;
 

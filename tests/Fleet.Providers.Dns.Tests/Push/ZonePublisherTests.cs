@@ -2,9 +2,9 @@ using System.Collections.Immutable;
 using Fleet.Providers.Dns.Push;
 using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Serials;
+using Fleet.Providers.Dns.Tests.Support;
 using Fleet.Providers.Dns.Wire;
 using Fleet.Providers.Dns.Zones;
-using Fleet.Providers.Dns.Tests.Support;
 using static Fleet.Providers.Dns.Tests.Support.TestFleet;
 
 namespace Fleet.Providers.Dns.Tests.Push;

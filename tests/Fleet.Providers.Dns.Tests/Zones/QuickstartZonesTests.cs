@@ -2,8 +2,8 @@ using Fleet.Engine.Loading;
 using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Validation;
 using Fleet.Providers.Dns.Zones;
-using static Fleet.Providers.Dns.Tests.Support.TestFleet;
 using Fleet.Tests.Shared;
+using static Fleet.Providers.Dns.Tests.Support.TestFleet;
 
 namespace Fleet.Providers.Dns.Tests.Zones;
 

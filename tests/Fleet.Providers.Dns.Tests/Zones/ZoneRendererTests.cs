@@ -1,11 +1,11 @@
-using Fleet.Tests.Shared;
 using System.Text;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Loading;
+using Fleet.Providers.Dns;
 using Fleet.Providers.Dns.Rendering;
 using Fleet.Providers.Dns.Zones;
+using Fleet.Tests.Shared;
 using static Fleet.Providers.Dns.Tests.Support.TestFleet;
-using Fleet.Providers.Dns;
 
 namespace Fleet.Providers.Dns.Tests.Zones;
 

@@ -1,7 +1,7 @@
 using System.Net;
+using Fleet.Providers.Gcp;
 using Fleet.Providers.Gcp.Compute;
 using Fleet.Providers.Gcp.Tests.Fake;
-using Fleet.Providers.Gcp;
 
 namespace Fleet.Providers.Gcp.Tests.Compute;
 

@@ -1,11 +1,11 @@
-using Fleet.Tests.Shared;
 using System.Collections.Immutable;
 using Fleet.Engine.Diagnostics;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
-using Fleet.Providers.Gcp.Planning;
-using static Fleet.Providers.Gcp.Tests.Planning.GcpFleet;
 using Fleet.Providers.Gcp;
+using Fleet.Providers.Gcp.Planning;
+using Fleet.Tests.Shared;
+using static Fleet.Providers.Gcp.Tests.Planning.GcpFleet;
 
 namespace Fleet.Providers.Gcp.Tests.Planning;
 

@@ -1,14 +1,14 @@
-using Fleet.Tests.Shared;
 using System.Collections.Immutable;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
+using Fleet.Providers.Gcp;
 using Fleet.Providers.Gcp.Compute;
 using Fleet.Providers.Gcp.Planning;
 using Fleet.Providers.Gcp.Tests.Fake;
+using Fleet.Tests.Shared;
 using static Fleet.Providers.Gcp.Tests.Planning.GcpFleet;
-using Fleet.Providers.Gcp;
 
 namespace Fleet.Providers.Gcp.Tests.Provider;
 

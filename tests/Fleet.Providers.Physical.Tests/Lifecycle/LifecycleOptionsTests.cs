@@ -1,7 +1,7 @@
 using Fleet.Engine.Loading;
+using Fleet.Providers.Physical;
 using Fleet.Providers.Physical.Lifecycle;
 using Fleet.Tests.Shared;
-using Fleet.Providers.Physical;
 
 namespace Fleet.Providers.Physical.Tests.Lifecycle;
 

@@ -1,13 +1,13 @@
-using Fleet.Tests.Shared;
 using System.Collections.Immutable;
 using Fleet.Engine.Inventory;
 using Fleet.Engine.Model;
 using Fleet.Engine.Planning;
 using Fleet.Engine.Providers;
+using Fleet.Providers.Gcp;
 using Fleet.Providers.Physical.Planning;
 using Fleet.Testing;
+using Fleet.Tests.Shared;
 using static Fleet.Testing.TestFleet;
-using Fleet.Providers.Gcp;
 
 namespace Fleet.Providers.Physical.Tests.Planning;
 

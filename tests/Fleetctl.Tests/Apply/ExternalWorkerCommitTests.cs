@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Fleet.Tests.Shared;
 
 namespace Fleetctl.Tests.Apply;
@@ -17,10 +16,10 @@ public sealed class ExternalWorkerCommitTests
         var zone = Path.Combine(fleet.Directory, "zones", "lon.example.net.yaml");
         File.WriteAllText(zone, File.ReadAllText(zone).Replace("value: 10.1.0.10", "value: 10.1.0.11", StringComparison.Ordinal));
         File.WriteAllText(Path.Combine(fleet.Directory, ".gitignore"), ".fleet/\n");
-        Git(fleet.Directory, "init", "-q", "-b", "main");
-        Git(fleet.Directory, "add", "-A");
-        Git(fleet.Directory, "commit", "-q", "-m", "lb at 10.1.0.11");
-        var commit = Git(fleet.Directory, "rev-parse", "HEAD").Trim();
+        GitRepository.Run(fleet.Directory, "init", "-q", "-b", "main");
+        GitRepository.Run(fleet.Directory, "add", "-A");
+        GitRepository.Run(fleet.Directory, "commit", "-q", "-m", "lb at 10.1.0.11");
+        var commit = GitRepository.Run(fleet.Directory, "rev-parse", "HEAD").Trim();
         Assert.Equal(0, (await fleet.RunAsync("inventory", "ingest", "recon")).Exit);
 
         // The working tree the worker reads moves on: lb at 10.1.0.99, not committed.
@@ -52,20 +51,5 @@ public sealed class ExternalWorkerCommitTests
         var served = File.ReadAllText(Path.Combine(fleet.Directory, ".fleet", "zones", "lon.example.net.zone"));
         Assert.Contains("lb\t300\tIN\tA\t10.1.0.11", served, StringComparison.Ordinal);
         Assert.DoesNotContain("10.1.0.99", served, StringComparison.Ordinal);
-    }
-
-    private static string Git(string directory, params string[] args)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false" }.Concat(args))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"git {string.Join(' ', args)} failed: {error}");
     }
 }

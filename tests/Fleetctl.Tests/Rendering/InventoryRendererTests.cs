@@ -1,9 +1,9 @@
-using Fleet.Providers.Physical.Planning;
 using System.Text.Json;
-using Fleet.Engine.Inventory;
 using Fleet.Engine.Execution;
+using Fleet.Engine.Inventory;
 using Fleet.Engine.Jobs;
 using Fleet.Engine.Planning;
+using Fleet.Providers.Physical.Planning;
 using Fleetctl.Apply;
 using Fleetctl.Commands;
 
